@@ -1,0 +1,5 @@
+pub mod check;
+pub mod diff;
+pub mod profile;
+pub mod rule;
+pub mod watch;
