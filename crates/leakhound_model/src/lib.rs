@@ -1,1 +1,6 @@
+//! leakhound's Go source model: what the rules know about a Go file beyond its syntax.
+//!
+//! No type checker and no build: imports are resolved by path, local names that shadow an
+//! import are tracked by scope, and the module's Go version decides the timer semantics.
 
+pub mod gomod;
