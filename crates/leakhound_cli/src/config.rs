@@ -1,0 +1,177 @@
+//! `leakhound.toml`: found by walking up from the checked path, so a monorepo can keep one at
+//! its root and another in a sub-module.
+//!
+//! ```toml
+//! select = ["LH"]
+//! ignore = ["LH202"]
+//! exclude = ["gen/**", "**/*_mock.go"]
+//! go-version = "1.22"
+//!
+//! [per-file-ignores]
+//! "cmd/**" = ["LH102"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use leakhound_model::gomod::GoVersion;
+use leakhound_rules::registry::{self, RuleSet};
+use serde::Deserialize;
+
+pub const CONFIG_FILE: &str = "leakhound.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    go_version: Option<String>,
+    #[serde(default)]
+    per_file_ignores: BTreeMap<String, Vec<String>>,
+}
+
+/// A loaded configuration, with globs relative to the directory that holds the file.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub root: PathBuf,
+    pub select: Option<RuleSet>,
+    pub ignore: RuleSet,
+    pub exclude: GlobSet,
+    pub go_version: Option<GoVersion>,
+    per_file_ignores: Vec<(GlobSet, RuleSet)>,
+}
+
+impl Config {
+    /// Finds the nearest `leakhound.toml` at or above `start`.
+    pub fn discover(start: &Path) -> Result<Option<Config>> {
+        let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+        while let Some(d) = dir {
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                return Config::load(&candidate).map(Some);
+            }
+            dir = d.parent();
+        }
+        Ok(None)
+    }
+
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{}: invalid configuration: {}", path.display(), e.message()))?;
+        let context = |what: &str| format!("{}: invalid {what}", path.display());
+        let select = raw
+            .select
+            .as_ref()
+            .map(|s| registry::select_all(s.iter().map(String::as_str)))
+            .transpose()
+            .with_context(|| context("select"))?;
+        let ignore = registry::select_all(raw.ignore.iter().flatten().map(String::as_str))
+            .with_context(|| context("ignore"))?;
+        let exclude = build_globs(&raw.exclude).with_context(|| context("exclude"))?;
+        let go_version = raw
+            .go_version
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .with_context(|| context("go-version"))?;
+        let mut per_file_ignores = Vec::new();
+        for (pattern, selectors) in &raw.per_file_ignores {
+            let globs = build_globs(std::slice::from_ref(pattern))
+                .with_context(|| context("per-file-ignores pattern"))?;
+            let rules = registry::select_all(selectors.iter().map(String::as_str))
+                .with_context(|| context("per-file-ignores"))?;
+            per_file_ignores.push((globs, rules));
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            select,
+            ignore,
+            exclude,
+            go_version,
+            per_file_ignores,
+        })
+    }
+
+    /// The path of `file` relative to the config's directory, the form its globs are written in.
+    fn relative<'p>(&self, file: &'p Path) -> Option<PathBuf> {
+        let abs = std::path::absolute(file).ok()?;
+        abs.strip_prefix(&self.root).ok().map(Path::to_path_buf)
+    }
+
+    pub fn is_excluded(&self, file: &Path) -> bool {
+        self.relative(file).is_some_and(|rel| self.exclude.is_match(&rel))
+    }
+
+    /// Rules switched off for this file by `per-file-ignores`.
+    pub fn ignored_for(&self, file: &Path) -> RuleSet {
+        let Some(rel) = self.relative(file) else {
+            return RuleSet::empty();
+        };
+        self.per_file_ignores
+            .iter()
+            .filter(|(globs, _)| globs.is_match(&rel))
+            .fold(RuleSet::empty(), |acc, (_, rules)| acc.union(*rules))
+    }
+}
+
+fn build_globs(patterns: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        builder.add(Glob::new(pattern).with_context(|| format!("glob {pattern:?}"))?);
+        // `dir/**` should also match `dir` itself when a directory is tested.
+        if let Some(dir) = pattern.strip_suffix("/**") {
+            builder.add(Glob::new(dir)?);
+        }
+    }
+    Ok(builder.build()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_config() {
+        let c = Config::parse(
+            Path::new("/repo/leakhound.toml"),
+            "select = [\"LH1\", \"lost-cancel\"]\nignore = [\"LH103\"]\nexclude = [\"gen/**\"]\ngo-version = \"1.22\"\n[per-file-ignores]\n\"cmd/**\" = [\"LH102\"]\n",
+        )
+        .unwrap();
+        let select = c.select.unwrap();
+        assert!(select.contains("LH101") && select.contains("LH201") && !select.contains("LH202"));
+        assert!(c.ignore.contains("LH103"));
+        assert_eq!(c.go_version, Some(GoVersion::new(1, 22)));
+        assert!(c.is_excluded(Path::new("/repo/gen/x.go")));
+        assert!(!c.is_excluded(Path::new("/repo/src/x.go")));
+        assert!(c.ignored_for(Path::new("/repo/cmd/tool/main.go")).contains("LH102"));
+        assert!(c.ignored_for(Path::new("/repo/pkg/a.go")).is_empty());
+    }
+
+    #[test]
+    fn malformed_configs_name_the_file_and_the_problem() {
+        let path = Path::new("/repo/leakhound.toml");
+        let err = format!("{:#}", Config::parse(path, "select = [\"LH101\"").unwrap_err());
+        assert!(err.starts_with("/repo/leakhound.toml: invalid configuration"), "{err}");
+        let err = format!("{:#}", Config::parse(path, "selct = []").unwrap_err());
+        assert!(err.contains("unknown field"), "{err}");
+        let err = format!("{:#}", Config::parse(path, "select = [\"LH999\"]").unwrap_err());
+        assert!(err.contains("invalid select") && err.contains("LH999"), "{err}");
+        let err = format!("{:#}", Config::parse(path, "go-version = \"one\"").unwrap_err());
+        assert!(err.contains("go-version"), "{err}");
+        let err = format!("{:#}", Config::parse(path, "exclude = [\"a[\"]").unwrap_err());
+        assert!(err.contains("exclude"), "{err}");
+    }
+}

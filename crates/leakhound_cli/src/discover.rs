@@ -1,0 +1,144 @@
+//! Finding the `.go` files to check, the way `go` and `gofmt` users expect: `./...` and
+//! `dir/...` mean the tree below, `.gitignore` is respected, and `vendor/`, `testdata/` and
+//! folders starting with `.` or `_` are skipped unless asked for. A file named explicitly is
+//! always checked.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiscoverOptions {
+    pub include_vendor: bool,
+    pub include_testdata: bool,
+    pub skip_tests: bool,
+    pub no_ignore: bool,
+}
+
+/// The files found, and the problems met on the way (each already phrased for the user).
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<String>,
+}
+
+/// Strips Go's `/...` pattern suffix: `./...` is `.`, `pkg/...` is `pkg`.
+pub fn normalise_arg(arg: &str) -> PathBuf {
+    let trimmed = arg.strip_suffix("/...").or_else(|| (arg == "...").then_some("."));
+    PathBuf::from(trimmed.unwrap_or(arg))
+}
+
+fn skipped_dir(name: &str, opts: &DiscoverOptions) -> bool {
+    (name == "vendor" && !opts.include_vendor)
+        || (name == "testdata" && !opts.include_testdata)
+        || name.starts_with('.')
+        || name.starts_with('_')
+}
+
+pub fn discover(args: &[String], opts: &DiscoverOptions, excluded: &dyn Fn(&Path) -> bool) -> Discovered {
+    let mut found = Discovered::default();
+    for arg in args {
+        let root = normalise_arg(arg);
+        let meta = match std::fs::metadata(&root) {
+            Ok(meta) => meta,
+            Err(err) => {
+                found.errors.push(format!("{}: {}", root.display(), describe_io(&err)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            found.files.push(root);
+            continue;
+        }
+        let opts_copy = *opts;
+        let walker = WalkBuilder::new(&root)
+            .standard_filters(!opts.no_ignore)
+            .hidden(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(move |entry| {
+                entry.depth() == 0
+                    || !entry.file_type().is_some_and(|t| t.is_dir())
+                    || !skipped_dir(&entry.file_name().to_string_lossy(), &opts_copy)
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let path = entry.path();
+                    let name = entry.file_name().to_string_lossy();
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    if is_dir || !name.ends_with(".go") || name.starts_with('.') || name.starts_with('_') {
+                        continue;
+                    }
+                    if opts.skip_tests && name.ends_with("_test.go") {
+                        continue;
+                    }
+                    if excluded(path) {
+                        continue;
+                    }
+                    found.files.push(clean(path));
+                }
+                Err(err) => found.errors.push(err.to_string()),
+            }
+        }
+    }
+    found.files.sort();
+    found.files.dedup();
+    found
+}
+
+/// `./a/b.go` prints as `a/b.go`, as the go tool prints it.
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Words for an I/O error that read well after `path:`.
+pub fn describe_io(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "no such file or directory".to_string(),
+        PermissionDenied => "permission denied".to_string(),
+        _ if err.raw_os_error() == Some(40) => "symlink loop (too many levels of symbolic links)".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_patterns() {
+        assert_eq!(normalise_arg("./..."), PathBuf::from("."));
+        assert_eq!(normalise_arg("..."), PathBuf::from("."));
+        assert_eq!(normalise_arg("pkg/..."), PathBuf::from("pkg"));
+        assert_eq!(normalise_arg("a.go"), PathBuf::from("a.go"));
+    }
+
+    #[test]
+    fn skips_vendor_testdata_dot_and_underscore_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.go", "a_test.go", "vendor/v.go", "testdata/t.go", ".hidden/h.go", "_old/o.go", "sub/s.go", "sub/readme.md"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "package x\n").unwrap();
+        }
+        let root = dir.path().to_string_lossy().to_string();
+        let names = |d: &Discovered| -> Vec<String> {
+            d.files.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_string_lossy().to_string()).collect()
+        };
+        let all = discover(std::slice::from_ref(&root), &DiscoverOptions::default(), &|_| false);
+        assert_eq!(names(&all), ["a.go", "a_test.go", "sub/s.go"]);
+        let opts = DiscoverOptions { include_vendor: true, include_testdata: true, skip_tests: true, no_ignore: false };
+        let more = discover(&[root], &opts, &|_| false);
+        assert_eq!(names(&more), ["a.go", "sub/s.go", "testdata/t.go", "vendor/v.go"]);
+    }
+
+    #[test]
+    fn missing_paths_are_reported_not_fatal() {
+        let found = discover(&["/definitely/not/here".to_string()], &DiscoverOptions::default(), &|_| false);
+        assert!(found.files.is_empty());
+        assert_eq!(found.errors, ["/definitely/not/here: no such file or directory"]);
+    }
+}

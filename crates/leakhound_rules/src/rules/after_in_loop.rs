@@ -1,0 +1,58 @@
+//! ## What it does
+//! Flags `time.After(d)` used as a case of a `select` inside a loop, when another case or a
+//! `default` of that `select` can win and let the loop go on.
+//!
+//! ## Why is this bad?
+//! Every iteration makes a new timer. When the other case wins, the timer is abandoned. Before
+//! Go 1.23 an abandoned timer stays in the runtime's timer heap until it fires: at 200
+//! iterations a second and `d = 5s` that is about 1,000 live timers (about 200 bytes each),
+//! forever replenished. From Go 1.23 an unreferenced timer is garbage, but the loop still
+//! allocates one per iteration. `time.After` never starts a goroutine; what it retains is a timer.
+//!
+//! ## Example
+//! ```go
+//! for order := range orders {
+//!     select {
+//!     case res := <-process(order):
+//!         record(res)
+//!     case <-time.After(5 * time.Second):
+//!         log.Printf("order %d timed out", order.ID)
+//!     }
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! timer := time.NewTimer(5 * time.Second)
+//! defer timer.Stop()
+//! for order := range orders {
+//!     timer.Reset(5 * time.Second)
+//!     select {
+//!     case res := <-process(order):
+//!         record(res)
+//!     case <-timer.C:
+//!         log.Printf("order %d timed out", order.ID)
+//!     }
+//! }
+//! ```
+//! or a per-iteration `ctx, cancel := context.WithTimeout(ctx, d)` whose `cancel` is called at
+//! the end of the iteration.
+//!
+//! ## Go version notes
+//! Severity `warning` below Go 1.23 (the timer is retained until it fires) and `info` from
+//! Go 1.23 (the timer is collected; one allocation per iteration remains). A `godebug
+//! asynctimerchan=1` line in `go.mod`, or a `//go:debug asynctimerchan=1` directive in the main
+//! package, brings back the old semantics. The version comes from the nearest `go.mod`; when it
+//! is unknown the old semantics are assumed and the message says so.
+//!
+//! Not flagged: `time.After` outside loops; `<-time.After(d)` as a statement (a sleep); a
+//! `select` whose only case is the timer; a periodic loop where every other case leaves the
+//! loop (at most one timer is ever abandoned); `time.After` inside a function literal.
+//!
+//! ## Fix safety
+//! No automatic fix: moving the timer out of the loop changes when it is reset. The suggestion
+//! shows the `time.NewTimer` shape.
+//!
+//! ## Related
+//! staticcheck SA1015 (the same problem for `time.Tick`), dgryski/semgrep-go `leaky-time-after`
+//! (only `for {}` loops), LH102 tick-leak.

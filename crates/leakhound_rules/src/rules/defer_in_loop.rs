@@ -1,0 +1,39 @@
+//! ## What it does
+//! Flags a `defer` statement directly in a loop body (not inside a function literal).
+//!
+//! ## Why is this bad?
+//! Deferred calls run when the enclosing function returns, not at the end of the iteration.
+//! `defer cancel()`, `defer t.Stop()`, `defer f.Close()` or `defer mu.Unlock()` in a loop pile
+//! up one pending call per iteration; in a long-running consumer loop they never run, and the
+//! contexts, timers and files they should release live as long as the loop.
+//!
+//! ## Example
+//! ```go
+//! for order := range orders {
+//!     ctx, cancel := context.WithTimeout(ctx, time.Second)
+//!     defer cancel()
+//!     process(ctx, order)
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! for order := range orders {
+//!     func() {
+//!         ctx, cancel := context.WithTimeout(ctx, time.Second)
+//!         defer cancel()
+//!         process(ctx, order)
+//!     }()
+//! }
+//! ```
+//! or call `cancel()` at the end of the iteration.
+//!
+//! ## Go version notes
+//! None.
+//!
+//! ## Fix safety
+//! No automatic fix: wrapping the body in a function literal changes `return`, `break` and
+//! `continue`.
+//!
+//! ## Related
+//! gocritic deferInLoop, revive `defer` (loop option), CodeQL DeferInLoop, LH201 lost-cancel.
