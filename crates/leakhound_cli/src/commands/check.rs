@@ -1,6 +1,405 @@
-#[derive(clap::Args)]
-pub struct Args {}
+//! `leakhound check`: find the files, analyse each directory's package in parallel, then sort,
+//! render, summarise, and fix.
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`leakhound check` is being built")
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use leakhound_diagnostics::{render, Diagnostic, OutputFormat, RenderContext, SourceLookup};
+use leakhound_model::gomod::{GoVersion, TimerSemantics};
+use leakhound_rules::registry::{self, RuleSet};
+use leakhound_rules::{FileSettings, PackageFile};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::discover::{self, DiscoverOptions};
+use crate::gomod_lookup::{GoModCache, ModuleInfo};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files or directories to check; `./...` and `dir/...` work as in the go tool.
+    #[arg(default_value = ".")]
+    paths: Vec<String>,
+    /// Rules to enable: codes (LH101), names (after-in-loop), prefixes (LH2) or ALL.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Rules to disable, in the same forms as --select.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Full)]
+    output_format: Format,
+    /// Exit 0 even when findings remain.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Apply safe fixes in place.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Show what --fix would change as a unified diff, without writing.
+    #[arg(long)]
+    diff: bool,
+    /// The Go version of the code (overrides go.mod and the config), e.g. 1.22.
+    #[arg(long)]
+    go_version: Option<GoVersion>,
+    /// Use this configuration file instead of looking for leakhound.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Ignore any leakhound.toml.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
+    /// Also check vendor/ directories.
+    #[arg(long)]
+    include_vendor: bool,
+    /// Also check testdata/ directories.
+    #[arg(long)]
+    include_testdata: bool,
+    /// Also check generated files (`// Code generated ... DO NOT EDIT.`).
+    #[arg(long)]
+    include_generated: bool,
+    /// Skip `_test.go` files.
+    #[arg(long)]
+    skip_tests: bool,
+    /// Do not read .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Files larger than this many bytes are skipped with a message.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_file_size: u64,
+    /// Do not print the summary line.
+    #[arg(long, short)]
+    quiet: bool,
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Full,
+    Concise,
+    Json,
+    Github,
+    Sarif,
+    Checkstyle,
+    Codeclimate,
+    Junit,
+    Rdjson,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Full => OutputFormat::Full,
+            Format::Concise => OutputFormat::Concise,
+            Format::Json => OutputFormat::Json,
+            Format::Github => OutputFormat::Github,
+            Format::Sarif => OutputFormat::Sarif,
+            Format::Checkstyle => OutputFormat::Checkstyle,
+            Format::Codeclimate => OutputFormat::Codeclimate,
+            Format::Junit => OutputFormat::Junit,
+            Format::Rdjson => OutputFormat::Rdjson,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Everything one run decides once and every directory shares.
+struct Run {
+    config: Option<Config>,
+    rules: RuleSet,
+    go_version: Option<GoVersion>,
+    include_generated: bool,
+    max_file_size: u64,
+    gomods: GoModCache,
+}
+
+/// What analysing one file produced.
+struct FileOutcome {
+    path: PathBuf,
+    source: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+    errors: Vec<String>,
+    skipped_generated: bool,
+}
+
+impl Run {
+    fn rules_for(&self, path: &Path) -> RuleSet {
+        match &self.config {
+            Some(config) => self.rules.difference(config.ignored_for(path)),
+            None => self.rules,
+        }
+    }
+
+    /// Reads one file, or says why it cannot be checked.
+    fn read(&self, path: &Path) -> std::result::Result<String, String> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
+        if meta.len() > self.max_file_size {
+            return Err(format!(
+                "{shown}: skipped: {} bytes is more than the limit of {} (--max-file-size)",
+                meta.len(),
+                self.max_file_size
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
+        if let Some(nul) = memchr_nul(&bytes) {
+            return Err(format!("{shown}: skipped: binary file (NUL byte at offset {nul})"));
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            format!("{shown}: skipped: not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to())
+        })
+    }
+
+    /// The timer semantics for a directory: `--go-version` or the config wins over go.mod.
+    fn timers_for(&self, dir: &Path, directive: Option<leakhound_model::gomod::AsyncTimerChan>) -> (TimerSemantics, Option<String>) {
+        let (mut version, mut setting, mut problem) = (None, None, None);
+        match self.gomods.lookup(dir) {
+            ModuleInfo::Found { gomod, .. } => {
+                version = gomod.go;
+                setting = gomod.async_timer_chan;
+            }
+            ModuleInfo::Invalid { path, message } => problem = Some(format!("{}: invalid go.mod: {message}", path.display())),
+            ModuleInfo::None => {}
+        }
+        let override_version = self.go_version.or(self.config.as_ref().and_then(|c| c.go_version));
+        if override_version.is_some() {
+            version = override_version;
+        }
+        (TimerSemantics::decide(version, directive.or(setting)), problem)
+    }
+
+    fn check_dir(&self, dir: &Path, files: &[PathBuf]) -> (Vec<FileOutcome>, Vec<String>) {
+        let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(files.len());
+        let mut sources: Vec<(usize, String)> = Vec::new();
+        for path in files {
+            let mut outcome = FileOutcome { path: path.clone(), source: None, diagnostics: vec![], errors: vec![], skipped_generated: false };
+            match self.read(path) {
+                Ok(text) if !self.include_generated && leakhound_syntax::is_generated(&text) => outcome.skipped_generated = true,
+                Ok(text) => sources.push((outcomes.len(), text)),
+                Err(message) => outcome.errors.push(message),
+            }
+            outcomes.push(outcome);
+        }
+        let parsed: Vec<_> = sources.iter().map(|(_, text)| leakhound_syntax::parse_file(text)).collect();
+        let directive = parsed.iter().find_map(leakhound_rules::asynctimerchan_directive);
+        let (timers, problem) = self.timers_for(dir, directive);
+        let package: Vec<PackageFile> = sources
+            .iter()
+            .zip(&parsed)
+            .map(|((i, text), parsed)| PackageFile {
+                filename: display_name(&outcomes[*i].path),
+                source: text,
+                parsed,
+                settings: FileSettings { rules: self.rules_for(&outcomes[*i].path), timers: timers.clone() },
+            })
+            .collect();
+        let mut diagnostics = leakhound_rules::check_package(&package);
+        drop(package);
+        drop(parsed);
+        for (i, text) in sources {
+            let name = display_name(&outcomes[i].path);
+            let mine: Vec<Diagnostic> = extract_if(&mut diagnostics, |d| d.filename == name);
+            if !mine.is_empty() {
+                outcomes[i].source = Some(text);
+            }
+            outcomes[i].diagnostics = mine;
+        }
+        (outcomes, problem.into_iter().collect())
+    }
+}
+
+fn extract_if(v: &mut Vec<Diagnostic>, pred: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
+    let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(v).into_iter().partition(|d| pred(d));
+    *v = kept;
+    taken
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// Paths print with `/` whatever the platform, as CI systems expect.
+fn display_name(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+struct Sources<'a>(&'a BTreeMap<String, String>);
+
+impl SourceLookup for Sources<'_> {
+    fn source(&self, filename: &str) -> Option<&str> {
+        self.0.get(filename).map(String::as_str)
+    }
+}
+
+fn build_run(args: &Args) -> Result<Run> {
+    let config = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        Some(Config::load(path)?)
+    } else {
+        let first = args.paths.first().map(|p| discover::normalise_arg(p)).unwrap_or_else(|| PathBuf::from("."));
+        Config::discover(&first)?
+    };
+    let mut rules = match (&args.select.is_empty(), config.as_ref().and_then(|c| c.select)) {
+        (false, _) => registry::select_all(args.select.iter().map(String::as_str))?,
+        (true, Some(selected)) => selected,
+        (true, None) => RuleSet::all(),
+    };
+    if let Some(config) = &config {
+        rules = rules.difference(config.ignore);
+    }
+    rules = rules.difference(registry::select_all(args.ignore.iter().map(String::as_str))?);
+    Ok(Run {
+        config,
+        rules,
+        go_version: args.go_version,
+        include_generated: args.include_generated,
+        max_file_size: args.max_file_size,
+        gomods: GoModCache::default(),
+    })
+}
+
+/// The static rules on one file, as `profile --src` needs them: the file's directory is read as
+/// its package so that rules across functions see the callers.
+pub fn diagnostics_for_file(path: &Path) -> Result<Vec<Diagnostic>> {
+    let args = Args::parse_defaults(path);
+    let run = build_run(&args)?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir_arg = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
+    let found = discover::discover(&[dir_arg.to_string_lossy().to_string()], &DiscoverOptions::default(), &|_| false);
+    let mut files: Vec<PathBuf> = found.files.into_iter().filter(|f| f.parent() == Some(dir_arg.as_path()) || f.parent() == Some(dir.as_path())).collect();
+    if !files.iter().any(|f| f == path) {
+        files.push(path.to_path_buf());
+    }
+    let (outcomes, _) = run.check_dir(&dir, &files);
+    let wanted = display_name(path);
+    Ok(outcomes.into_iter().flat_map(|o| o.diagnostics).filter(|d| d.filename == wanted).collect())
+}
+
+impl Args {
+    fn parse_defaults(path: &Path) -> Args {
+        <Args as clap::FromArgMatches>::from_arg_matches(
+            &<Self as clap::Args>::augment_args(clap::Command::new("check")).get_matches_from(["check", &path.to_string_lossy()]),
+        )
+        .expect("default arguments parse")
+    }
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let started = Instant::now();
+    let run = build_run(&args)?;
+    let threads = args.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let options = DiscoverOptions {
+        include_vendor: args.include_vendor,
+        include_testdata: args.include_testdata,
+        skip_tests: args.skip_tests,
+        no_ignore: args.no_ignore,
+    };
+    let excluded = |p: &Path| run.config.as_ref().is_some_and(|c| c.is_excluded(p));
+    let found = discover::discover(&args.paths, &options, &excluded);
+    let mut errors = found.errors;
+
+    let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for file in found.files {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        by_dir.entry(dir).or_default().push(file);
+    }
+    let results: Vec<(Vec<FileOutcome>, Vec<String>)> =
+        pool.install(|| by_dir.par_iter().map(|(dir, files)| run.check_dir(dir, files)).collect());
+
+    let mut diagnostics = Vec::new();
+    let mut sources = BTreeMap::new();
+    let (mut files_checked, mut generated) = (0usize, 0usize);
+    for (outcomes, dir_errors) in results {
+        errors.extend(dir_errors);
+        for outcome in outcomes {
+            errors.extend(outcome.errors.iter().cloned());
+            if outcome.skipped_generated {
+                generated += 1;
+            } else if outcome.errors.is_empty() {
+                files_checked += 1;
+            }
+            if let Some(source) = outcome.source {
+                sources.insert(display_name(&outcome.path), source);
+            }
+            diagnostics.extend(outcome.diagnostics);
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut fixed = 0;
+    if args.fix || args.diff {
+        let outcome = crate::fixing::apply(&mut diagnostics, &sources, args.diff, &mut out)?;
+        fixed = outcome.fixed;
+        errors.extend(outcome.errors);
+    }
+
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let metas: Vec<_> = registry::RULES.iter().map(|r| r.meta()).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let ctx = RenderContext { rules: &metas, tool_version: version, color };
+    if !args.diff {
+        render(args.output_format.into(), &diagnostics, &ctx, &Sources(&sources), &mut out)?;
+    }
+    out.flush()?;
+    for error in &errors {
+        eprintln!("leakhound: error: {error}");
+    }
+    if !args.quiet {
+        eprintln!("{}", summary(files_checked, generated, &diagnostics, fixed, errors.len(), started.elapsed().as_secs_f64()));
+    }
+    Ok(if !errors.is_empty() {
+        crate::EXIT_ERROR
+    } else if args.diff {
+        if fixed > 0 && !args.exit_zero { crate::EXIT_FINDINGS } else { crate::EXIT_CLEAN }
+    } else if !diagnostics.is_empty() && !args.exit_zero {
+        crate::EXIT_FINDINGS
+    } else {
+        crate::EXIT_CLEAN
+    })
+}
+
+fn summary(files: usize, generated: usize, diagnostics: &[Diagnostic], fixed: usize, errors: usize, seconds: f64) -> String {
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in diagnostics {
+        *per_rule.entry(d.code).or_default() += 1;
+    }
+    let mut line = format!(
+        "checked {files} file{} in {seconds:.2}s: {} finding{}",
+        if files == 1 { "" } else { "s" },
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    );
+    if !per_rule.is_empty() {
+        let parts: Vec<String> = per_rule.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if fixed > 0 {
+        line.push_str(&format!(", {fixed} fixed"));
+    }
+    if generated > 0 {
+        line.push_str(&format!(", {generated} generated skipped"));
+    }
+    if errors > 0 {
+        line.push_str(&format!(", {errors} error{}", if errors == 1 { "" } else { "s" }));
+    }
+    line
 }
