@@ -1,1 +1,83 @@
+//! leakhound's rules: the catalog of `shared/spec/rules.md`, one rule per file with its
+//! documentation beside its code, and the checker that runs the enabled rules over a package
+//! in one walk per file.
 
+mod checker;
+pub mod fix;
+mod flow;
+pub mod registry;
+mod rules;
+mod suppression;
+
+mod docs {
+    include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+}
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::gomod::{AsyncTimerChan, TimerSemantics};
+use leakhound_syntax::ParsedFile;
+
+use registry::RuleSet;
+
+/// What applies to one file: the rules switched on for it and the timer semantics of its module.
+#[derive(Clone, Debug)]
+pub struct FileSettings {
+    pub rules: RuleSet,
+    pub timers: TimerSemantics,
+}
+
+/// One parsed file of a package (the `.go` files of one directory).
+pub struct PackageFile<'a> {
+    /// The path as it is printed, with `/` separators.
+    pub filename: String,
+    pub source: &'a str,
+    pub parsed: &'a ParsedFile<'a>,
+    pub settings: FileSettings,
+}
+
+/// Runs the enabled rules over every file of a package. Diagnostics come back unsorted;
+/// suppressed ones are already gone.
+pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for file in files {
+        let mut diagnostics = check_file(file);
+        let nolint = suppression::Suppressions::of(file.parsed, file.source);
+        diagnostics.retain(|d| !nolint.suppresses(d));
+        out.append(&mut diagnostics);
+    }
+    out
+}
+
+fn check_file(file: &PackageFile<'_>) -> Vec<Diagnostic> {
+    let mut checker = checker::Checker::new(
+        &file.filename,
+        file.source,
+        &file.parsed.file,
+        file.settings.rules,
+        &file.settings.timers,
+    );
+    if let Some(error) = file.parsed.errors.first() {
+        if checker.enabled(&rules::parse_error::RULE) {
+            let start = error.span.start;
+            let end = error.span.end.max(start);
+            let span = leakhound_syntax::ast::Span { start, end };
+            let diagnostic = checker.diagnostic(&rules::parse_error::RULE, span, Severity::Error, error.message.clone());
+            checker.diagnostics.push(diagnostic);
+        }
+    }
+    checker.check_file();
+    checker.diagnostics
+}
+
+/// A `//go:debug asynctimerchan=N` directive in a main package file: it sets the timer
+/// semantics for the whole program.
+pub fn asynctimerchan_directive(parsed: &ParsedFile<'_>) -> Option<AsyncTimerChan> {
+    if parsed.file.package.name != "main" {
+        return None;
+    }
+    parsed
+        .directives()
+        .go_debug()
+        .find(|(key, _)| *key == "asynctimerchan")
+        .and_then(|(_, value)| AsyncTimerChan::parse(value))
+}

@@ -56,3 +56,64 @@
 //! ## Related
 //! staticcheck SA1015 (the same problem for `time.Tick`), dgryski/semgrep-go `leaky-time-after`
 //! (only `for {}` loops), LH102 tick-leak.
+
+use leakhound_diagnostics::Severity;
+use leakhound_syntax::ast::{Expr, SelectStmt, Stmt};
+
+use crate::checker::{unparen, Checker};
+use crate::registry::Rule;
+use crate::flow::leaves_loop;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH101",
+    name: "after-in-loop",
+    summary: "time.After as a select case in a loop: a timer per iteration",
+    severity: Severity::Warning,
+    doc: crate::docs::AFTER_IN_LOOP,
+};
+
+/// The `time.After(d)` call received from by a select clause, if that is what the clause does.
+fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a>> {
+    let received = match comm {
+        Stmt::Expr(e) => &e.x,
+        Stmt::Assign(a) if a.rhs.len() == 1 => &a.rhs[0],
+        _ => return None,
+    };
+    let Expr::Unary(u) = unparen(received) else { return None };
+    if !u.is_receive() {
+        return None;
+    }
+    checker.calls(&u.x, "time", &["After"]).map(|_| unparen(&u.x))
+}
+
+pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {
+    if select.body.len() < 2 {
+        return;
+    }
+    for (i, clause) in select.body.iter().enumerate() {
+        let Some(comm) = &clause.comm else { continue };
+        let Some(call) = after_call(checker, comm) else { continue };
+        // Another case (or default) that keeps the loop going abandons this timer each time.
+        let others_continue = select
+            .body
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && !leaves_loop(checker, &other.body));
+        if !others_continue {
+            continue;
+        }
+        let collected = checker.timers.timers_collected();
+        let reason = checker.timers.reason();
+        let (severity, message) = if collected {
+            (Severity::Info, format!("time.After in a select inside a loop: a timer allocated per iteration ({reason})"))
+        } else {
+            (
+                Severity::Warning,
+                format!("time.After in a select inside a loop: a timer per iteration, kept until it fires ({reason})"),
+            )
+        };
+        let mut diagnostic = checker.diagnostic(&RULE, call.span(), severity, message);
+        diagnostic.help = Some("create one timer with time.NewTimer before the loop, Reset it each iteration and defer its Stop".to_string());
+        checker.diagnostics.push(diagnostic);
+    }
+}

@@ -37,3 +37,26 @@
 //!
 //! ## Related
 //! gocritic deferInLoop, revive `defer` (loop option), CodeQL DeferInLoop, LH201 lost-cancel.
+
+use leakhound_diagnostics::Severity;
+use leakhound_syntax::ast::DeferStmt;
+
+use crate::checker::Checker;
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH202",
+    name: "defer-in-loop",
+    summary: "defer directly in a loop body: deferred calls pile up until the function returns",
+    severity: Severity::Warning,
+    doc: crate::docs::DEFER_IN_LOOP,
+};
+
+pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a DeferStmt<'a>) {
+    let call = checker.text(stmt.call.span());
+    let call = call.lines().next().unwrap_or(call);
+    let message = format!("defer in a loop: `{call}` runs when the function returns, not at the end of the iteration");
+    let mut diagnostic = checker.diagnostic(&RULE, stmt.span, Severity::Warning, message);
+    diagnostic.help = Some("call it at the end of the iteration, or move the loop body into a function".to_string());
+    checker.diagnostics.push(diagnostic);
+}

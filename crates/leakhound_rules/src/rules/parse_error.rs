@@ -23,3 +23,15 @@
 //!
 //! ## Related
 //! gofmt, go vet.
+
+use leakhound_diagnostics::Severity;
+
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "E001",
+    name: "parse-error",
+    summary: "the file does not parse; declarations after the error may not be checked",
+    severity: Severity::Error,
+    doc: crate::docs::PARSE_ERROR,
+};

@@ -46,3 +46,46 @@
 //!
 //! ## Related
 //! staticcheck SA1015, LH103 ticker-not-stopped.
+
+use leakhound_diagnostics::Severity;
+use leakhound_syntax::ast::{Block, Expr};
+
+use crate::checker::{Checker, FrameKind};
+use crate::registry::Rule;
+use crate::flow::{contains_return, ends_in_endless_loop};
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH102",
+    name: "tick-leak",
+    summary: "time.Tick in a function that returns: a ticker that can never be stopped",
+    severity: Severity::Error,
+    doc: crate::docs::TICK_LEAK,
+};
+
+/// Whether the function can return at all: `main.main`, `init` and functions that end in an
+/// endless loop with no `return` keep their ticker for as long as they run anyway.
+fn can_return<'a>(checker: &Checker<'a>, kind: FrameKind<'a>, body: &'a Block<'a>) -> bool {
+    match kind {
+        FrameKind::Decl { name: "init", is_method: false } => return false,
+        FrameKind::Decl { name: "main", is_method: false } if checker.is_main_package => return false,
+        _ => {}
+    }
+    !(ends_in_endless_loop(checker, body) && !contains_return(body))
+}
+
+pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a Expr<'a>) {
+    if checker.timers.timers_collected() {
+        return;
+    }
+    let Some(frame) = checker.frame() else { return };
+    if !can_return(checker, frame.kind, frame.body) {
+        return;
+    }
+    let message = format!(
+        "time.Tick in a function that returns: its ticker can never be stopped and is never collected ({})",
+        checker.timers.reason()
+    );
+    let mut diagnostic = checker.diagnostic(&RULE, call.span(), Severity::Error, message);
+    diagnostic.help = Some("use t := time.NewTicker(d) with defer t.Stop(), and receive from t.C".to_string());
+    checker.diagnostics.push(diagnostic);
+}

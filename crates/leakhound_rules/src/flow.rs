@@ -1,0 +1,116 @@
+//! Control questions about statement lists that several rules ask: does this case body always
+//! leave the enclosing loop; does this function end in a loop that never ends.
+
+use leakhound_syntax::ast::{Block, BranchKind, Expr, Stmt};
+
+use crate::checker::{unparen, Checker};
+
+/// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
+/// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
+/// call that never returns. An unlabelled `break` inside a `select` only leaves the `select`.
+pub(crate) fn leaves_loop<'a>(checker: &Checker<'a>, body: &'a [Stmt<'a>]) -> bool {
+    let Some(last) = body.iter().rev().find(|s| !matches!(s, Stmt::Empty(_))) else {
+        return false;
+    };
+    stmt_leaves_loop(checker, last)
+}
+
+fn stmt_leaves_loop<'a>(checker: &Checker<'a>, stmt: &'a Stmt<'a>) -> bool {
+    match stmt {
+        Stmt::Return(_) => true,
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Goto, _) => true,
+            (BranchKind::Break, Some(label)) => loop_label_index(checker, label.name).is_some(),
+            // `continue L` leaves the inner loop when L names an outer one.
+            (BranchKind::Continue, Some(label)) => loop_label_index(checker, label.name)
+                .is_some_and(|i| Some(i + 1) != checker.frame().map(|f| f.loops.len())),
+            _ => false,
+        },
+        Stmt::Expr(e) => checker.never_returns(&e.x),
+        Stmt::Block(b) => leaves_loop(checker, &b.stmts),
+        Stmt::If(s) => match &s.els {
+            Some(els) => leaves_loop(checker, &s.body.stmts) && stmt_leaves_loop(checker, els),
+            None => false,
+        },
+        Stmt::Labeled(l) => stmt_leaves_loop(checker, &l.stmt),
+        _ => false,
+    }
+}
+
+fn loop_label_index(checker: &Checker<'_>, label: &str) -> Option<usize> {
+    checker.frame()?.loops.iter().position(|l| l.label == Some(label))
+}
+
+/// Whether the block's last statement is a loop that never ends by itself: `for {}` with no
+/// `break` out of it, a `range` over a ticker channel (never closed), or `select {}`.
+pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a>) -> bool {
+    let Some(last) = body.stmts.iter().rev().find(|s| !matches!(s, Stmt::Empty(_))) else {
+        return false;
+    };
+    let (label, stmt) = match last {
+        Stmt::Labeled(l) => (Some(l.label.name), &*l.stmt),
+        other => (None, other),
+    };
+    match stmt {
+        Stmt::For(f) if f.cond.is_none() => !breaks_out(&f.body.stmts, label, 0),
+        Stmt::Range(r) => is_ticker_channel(checker, &r.x) && !breaks_out(&r.body.stmts, label, 0),
+        Stmt::Select(s) => s.body.is_empty(),
+        _ => false,
+    }
+}
+
+/// `time.Tick(d)` or `x.C`: channels that are never closed.
+fn is_ticker_channel<'a>(checker: &Checker<'a>, expr: &'a Expr<'a>) -> bool {
+    match unparen(expr) {
+        Expr::Selector(sel) => sel.sel.name == "C",
+        Expr::Ident(_) => false,
+        other => checker.calls(other, "time", &["Tick"]).is_some(),
+    }
+}
+
+/// Whether a `break` in `stmts` leaves the loop they belong to. `depth` counts the breakable
+/// statements (switch, select, inner loops) between here and that loop: an unlabelled break
+/// only leaves the innermost one.
+fn breaks_out(stmts: &[Stmt<'_>], label: Option<&str>, depth: usize) -> bool {
+    stmts.iter().any(|s| stmt_breaks_out(s, label, depth))
+}
+
+fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
+    match stmt {
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Break, None) => depth == 0,
+            (BranchKind::Break, Some(l)) => Some(l.name) == label,
+            (BranchKind::Goto, _) => true,
+            _ => false,
+        },
+        Stmt::Block(b) => breaks_out(&b.stmts, label, depth),
+        Stmt::Labeled(l) => stmt_breaks_out(&l.stmt, label, depth),
+        Stmt::If(s) => breaks_out(&s.body.stmts, label, depth) || s.els.as_deref().is_some_and(|e| stmt_breaks_out(e, label, depth)),
+        Stmt::Switch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::TypeSwitch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::Select(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::For(f) => breaks_out(&f.body.stmts, label, depth + 1),
+        Stmt::Range(r) => breaks_out(&r.body.stmts, label, depth + 1),
+        _ => false,
+    }
+}
+
+/// Whether the block contains a `return` of its own function (function literals excluded).
+pub(crate) fn contains_return(body: &Block<'_>) -> bool {
+    body.stmts.iter().any(stmt_contains_return)
+}
+
+fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
+    match stmt {
+        Stmt::Return(_) => true,
+        Stmt::Block(b) => contains_return(b),
+        Stmt::Labeled(l) => stmt_contains_return(&l.stmt),
+        Stmt::If(s) => contains_return(&s.body) || s.els.as_deref().is_some_and(stmt_contains_return),
+        Stmt::Switch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::TypeSwitch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::Select(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::For(f) => contains_return(&f.body),
+        Stmt::Range(r) => contains_return(&r.body),
+        _ => false,
+    }
+}

@@ -1,0 +1,8 @@
+//! One rule per file; each file starts with the rule's documentation.
+
+pub mod after_in_loop;
+pub mod defer_in_loop;
+pub mod lost_cancel;
+pub mod parse_error;
+pub mod tick_leak;
+pub mod ticker_not_stopped;
