@@ -27,11 +27,11 @@ struct Issue<'a> {
 #[derive(Serialize)]
 struct IssueLocation {
     path: String,
-    lines: Lines,
+    lines: LineRange,
 }
 
 #[derive(Serialize)]
-struct Lines {
+struct LineRange {
     begin: usize,
     end: usize,
 }
@@ -61,7 +61,7 @@ pub(crate) fn render(
             fingerprint,
             location: IssueLocation {
                 path: relative_path(&d.filename, base).into_owned(),
-                lines: Lines {
+                lines: LineRange {
                     begin: d.location.row,
                     end: d.end_location.row.max(d.location.row),
                 },
