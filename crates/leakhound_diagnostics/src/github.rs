@@ -1,15 +1,18 @@
 //! `github`: GitHub Actions workflow commands, which the runner turns into annotations on the
-//! pull request diff. Escaping follows the runner's rules: `%`, CR and LF in the message; also
-//! `:` and `,` in properties, which would otherwise end the property.
+//! pull request diff. Paths are made repository-relative, as annotations require. Escaping
+//! follows the runner's rules: `%`, CR and LF in the message; also `:` and `,` in properties,
+//! which would otherwise end the property.
 
 use std::io::{self, Write};
+use std::path::Path;
 
-use crate::source::{char_region, safe_char, Lines};
+use crate::source::{char_region, relative_path, safe_char, Lines};
 use crate::{Diagnostic, Severity, SourceLookup};
 
 pub(crate) fn render(
     diagnostics: &[Diagnostic],
     sources: &dyn SourceLookup,
+    base: Option<&Path>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut lines = Lines::new(sources);
@@ -29,7 +32,7 @@ pub(crate) fn render(
             out,
             "::{command} title={},file={},line={},col={},endLine={},endColumn={}::{}",
             property(&format!("{} {}", d.code, d.name)),
-            property(&d.filename),
+            property(&relative_path(&d.filename, base)),
             d.location.row,
             col,
             d.end_location.row,

@@ -261,8 +261,8 @@ pub struct RenderContext<'a> {
 
 /// Writes `diagnostics` (already sorted) in `format`.
 ///
-/// Paths in SARIF and Code Quality output must be relative to the repository root; absolute
-/// filenames under the current directory are made relative to it.
+/// Paths in SARIF, Code Quality and GitHub annotations must be relative to the repository
+/// root; absolute filenames under the current directory are made relative to it.
 pub fn render(
     format: OutputFormat,
     diagnostics: &[Diagnostic],
@@ -276,7 +276,7 @@ pub fn render(
         OutputFormat::Full => text::full(diagnostics, ctx.color, sources, out),
         OutputFormat::Concise => text::concise(diagnostics, out),
         OutputFormat::Json => json::render(diagnostics, out),
-        OutputFormat::Github => github::render(diagnostics, sources, out),
+        OutputFormat::Github => github::render(diagnostics, sources, base, out),
         OutputFormat::Sarif => sarif::render(diagnostics, ctx, sources, base, out),
         OutputFormat::Checkstyle => checkstyle::render(diagnostics, sources, out),
         OutputFormat::Codeclimate => codeclimate::render(diagnostics, sources, base, out),

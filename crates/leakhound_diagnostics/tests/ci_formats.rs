@@ -232,3 +232,43 @@ fn identical_findings_on_identical_lines_get_distinct_fingerprints() {
     // ... and the first keeps its fingerprint whether or not the second exists.
     assert_eq!(prints[0], sarif_prints(&[first], &sources)[0]);
 }
+
+#[test]
+fn absolute_paths_under_the_working_directory_become_relative() {
+    let cwd = std::env::current_dir().unwrap();
+    let absolute = format!("{}/{WORKER}", cwd.to_str().unwrap().replace('\\', "/"));
+    let relative: Vec<_> = diagnostics()
+        .into_iter()
+        .filter(|d| d.filename == WORKER)
+        .collect();
+    let mut moved = relative.clone();
+    for d in &mut moved {
+        d.filename = absolute.clone();
+    }
+    let sources: BTreeMap<String, String> = [(absolute.clone(), WORKER_GO.to_string())].into();
+
+    let log: Value =
+        serde_json::from_str(&render_with(OutputFormat::Sarif, &moved, &sources, false)).unwrap();
+    let location =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(
+        (location["uri"].as_str(), location["uriBaseId"].as_str()),
+        (Some(WORKER), Some("%SRCROOT%"))
+    );
+    assert_eq!(
+        sarif_prints(&moved, &sources),
+        sarif_prints(&relative, &self::sources()),
+        "fingerprints do not depend on the checkout's location"
+    );
+
+    let issues: Value = serde_json::from_str(&render_with(
+        OutputFormat::Codeclimate,
+        &moved,
+        &sources,
+        false,
+    ))
+    .unwrap();
+    assert_eq!(issues[0]["location"]["path"], WORKER);
+    assert!(render_with(OutputFormat::Github, &moved, &sources, false)
+        .contains(&format!("file={WORKER},")));
+}
