@@ -21,7 +21,7 @@ mod source;
 mod text;
 mod xml;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -239,12 +239,6 @@ pub trait SourceLookup {
 }
 
 impl SourceLookup for BTreeMap<String, String> {
-    fn source(&self, filename: &str) -> Option<&str> {
-        self.get(filename).map(String::as_str)
-    }
-}
-
-impl SourceLookup for HashMap<String, String> {
     fn source(&self, filename: &str) -> Option<&str> {
         self.get(filename).map(String::as_str)
     }
