@@ -1,5 +1,8 @@
 //! What CI systems check about the machine formats: the SARIF schema, XML well-formedness and
 //! counts, and fingerprints that survive lines moving.
+//!
+//! `data/sarif-schema-2.1.0.json` is the OASIS SARIF 2.1.0 (errata 01) schema, as published in
+//! oasis-tcs/sarif-spec at `sarif-2.1/schema/sarif-schema-2.1.0.json`.
 
 mod common;
 
