@@ -211,6 +211,7 @@ mod tests {
     fn unsafe_characters_are_neutralised() {
         assert_eq!(display_line("\tx\u{1b}[31m"), "    x\u{241b}[31m");
         assert_eq!(display_width("\tx\u{1b}"), 6);
+        assert_eq!(display_width("世界"), 4, "wide characters take two columns");
         assert_eq!(clean("a\nb\u{202e}c"), "a b\u{fffd}c");
         assert!(matches!(clean("plain"), Cow::Borrowed(_)));
     }

@@ -170,7 +170,7 @@ fn no_format_panics_on_positions_that_do_not_fit_the_source() {
     let src = "héllo\n\tworld\n";
     let sources: BTreeMap<String, String> = [("a.go".to_string(), src.to_string())].into();
     let loc = |row, column| Location { row, column };
-    let cases = [
+    let named = [
         (loc(0, 0), loc(0, 0)),
         (loc(1, 3), loc(1, 2)),    // inside `é`, end before start
         (loc(1, 99), loc(1, 200)), // past the end of the line
@@ -178,6 +178,12 @@ fn no_format_panics_on_positions_that_do_not_fit_the_source() {
         (loc(50, 1), loc(50, 4)),  // line past the end of the file
         (loc(usize::MAX, usize::MAX), loc(usize::MAX, usize::MAX)),
     ];
+    // Every start and end within and just beyond the text, including inside `é`.
+    let grid = (0..=4).flat_map(|row| (0..=8).map(move |column| loc(row, column)));
+    let grid: Vec<_> = grid.collect();
+    let cases = named
+        .into_iter()
+        .chain(grid.iter().flat_map(|&a| grid.iter().map(move |&b| (a, b))));
     for (location, end_location) in cases {
         let mut d = diagnostic(
             ("LH101", "after-in-loop", Severity::Info),
@@ -189,12 +195,14 @@ fn no_format_panics_on_positions_that_do_not_fit_the_source() {
         );
         d.location = location;
         d.end_location = end_location;
-        d.related.push(leakhound_diagnostics::Related {
-            message: "r".into(),
-            filename: "missing.go".into(),
-            location,
-            end_location,
-        });
+        for filename in ["a.go", "missing.go"] {
+            d.related.push(leakhound_diagnostics::Related {
+                message: "r".into(),
+                filename: filename.into(),
+                location,
+                end_location,
+            });
+        }
         for format in OutputFormat::ALL {
             render_with(format, std::slice::from_ref(&d), &sources, true);
         }
