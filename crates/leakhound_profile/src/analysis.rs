@@ -1,0 +1,471 @@
+//! Grouping, series and leak-suspect scoring over one or more samples of the same process.
+//!
+//! Scoring (documented for users in `docs/profiles.md`):
+//! - a group seen in a goroutineleak profile, or printed `(leaked)`, is proven: score 1.0;
+//! - `(nil chan)` and `select (no cases)` can never wake: 0.95;
+//! - with two or more samples, a group that grows at every sample (by at least `noise` in
+//!   total; with exactly two samples by at least `max(10, 20 %)`) is a suspect whatever its size:
+//!   0.5 + 0.3 × wait weight + up to 0.14 for size;
+//! - otherwise a group of at least `min_count` goroutines parked on a channel, `select` or sync
+//!   primitive (or in an unknown state) in user code is a suspect (LeakProf's rule): 0.2 + up to
+//!   0.3 for weight × size + 0.1 if it has waited for minutes. With several samples a group
+//!   whose size does not change is a pool, not a suspect.
+//! - never suspects: runtime workers, stacks without user code, known long-lived goroutines.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::classify::{is_runtime_function, is_stdlib_function, known_long_lived, WaitClass};
+use crate::intern::{Interner, Sym};
+use crate::model::{FrameRef, Profile};
+
+/// LeakProf reports a site above a fleet-wide threshold; for one process 100 parked goroutines
+/// at one line is already unusual, and the corpus's leaks hold 0..17 at start (not flagged).
+pub const DEFAULT_MIN_COUNT: u64 = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    /// First frame outside the runtime, as `function file:line`.
+    #[default]
+    Site,
+    /// Every frame (function, file and line), runtime frames at the top dropped.
+    Stack,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub group_by: GroupBy,
+    /// Single-snapshot threshold for a suspect.
+    pub min_count: u64,
+    /// Smallest total growth over 3+ samples that counts as growth.
+    pub noise: u64,
+    /// Seconds since the first sample, one per profile, when known; else taken from the
+    /// profiles' own timestamps (debug=0), else growth per minute is not computed.
+    pub times: Option<Vec<f64>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { group_by: GroupBy::Site, min_count: DEFAULT_MIN_COUNT, noise: 3, times: None }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Frame {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    /// Runtime or standard library: folded in the terminal view.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stdlib: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MinMax {
+    pub min: u32,
+    pub max: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub name: String,
+    pub format: &'static str,
+    pub goroutines: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub leak_profile: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preamble: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Group {
+    pub id: String,
+    /// The most common state in the latest sample holding the group.
+    pub state: String,
+    pub states: BTreeMap<String, u64>,
+    pub counts: Vec<u64>,
+    /// Share of all goroutines in the latest sample.
+    pub share: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<MinMax>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<Frame>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_user_frame: Option<Frame>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Frame>,
+    pub frames: Vec<Frame>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example_goroutine: Option<u64>,
+    pub change: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_minute: Option<f64>,
+    pub monotonic: bool,
+    pub suspect: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub proven: bool,
+    pub score: f64,
+    pub reasons: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+}
+
+impl Group {
+    /// A group that grew at every sample, or is proven leaked: what `--fail-on growing` fails on.
+    pub fn is_growing_or_proven(&self) -> bool {
+        self.suspect && (self.proven || (self.counts.len() >= 2 && self.monotonic))
+    }
+}
+
+/// The JSON object of `leakhound profile --output-format json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub sources: Vec<Source>,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Default)]
+struct Acc {
+    counts: Vec<u64>,
+    states: Vec<FxHashMap<Sym, u64>>,
+    minutes: Option<(u32, u32)>,
+    creators: FxHashMap<FrameRef, u64>,
+    labels: Vec<Sym>,
+    leaked: u64,
+    best: (u64, Vec<FrameRef>),
+    example: Option<u64>,
+}
+
+/// Groups the records of `profiles` (samples in time order, named by `names`) and scores them.
+pub fn analyze(profiles: &[Profile], names: &[String], interner: &Interner, opts: &Options) -> Analysis {
+    let n = profiles.len();
+    let mut accs: FxHashMap<Vec<FrameRef>, Acc> = FxHashMap::default();
+    for (i, p) in profiles.iter().enumerate() {
+        for r in &p.records {
+            let key = group_key(&r.frames, interner, opts.group_by);
+            let acc = accs.entry(key).or_insert_with(|| Acc {
+                counts: vec![0; n],
+                states: vec![FxHashMap::default(); n],
+                ..Acc::default()
+            });
+            acc.counts[i] += r.count;
+            *acc.states[i].entry(r.state).or_default() += r.count;
+            if let Some((lo, hi)) = r.wait_minutes {
+                acc.minutes = Some(acc.minutes.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+            }
+            if let Some(c) = r.created_by {
+                *acc.creators.entry(c).or_default() += r.count;
+            }
+            if let Some(l) = r.labels {
+                if !acc.labels.contains(&l) {
+                    acc.labels.push(l);
+                }
+            }
+            acc.leaked += r.leaked;
+            if r.count > acc.best.0 || acc.best.1.is_empty() {
+                acc.best = (r.count, r.frames.clone());
+            }
+            if let Some(id) = r.example_id {
+                acc.example = Some(acc.example.map_or(id, |e| e.min(id)));
+            }
+        }
+    }
+
+    let times = opts.times.clone().or_else(|| {
+        let ns: Option<Vec<i64>> = profiles.iter().map(|p| p.time_nanos).collect();
+        ns.map(|ns| ns.iter().map(|t| (t - ns[0]) as f64 / 1e9).collect())
+    });
+    let last_total = profiles.last().map_or(0, |p| p.total);
+
+    let mut groups: Vec<Group> = accs
+        .into_iter()
+        .map(|(key, acc)| build_group(&key, acc, interner, opts, times.as_deref(), last_total))
+        .collect();
+    groups.sort_by(|a, b| {
+        b.suspect
+            .cmp(&a.suspect)
+            .then(b.score.total_cmp(&a.score))
+            .then(b.counts.last().cmp(&a.counts.last()))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+
+    let sources = profiles
+        .iter()
+        .zip(names)
+        .map(|(p, name)| Source {
+            name: name.clone(),
+            format: p.format.as_str(),
+            goroutines: p.total,
+            taken_at: p.time_nanos.map(rfc3339),
+            leak_profile: p.leak_profile,
+            preamble: p.preamble.clone(),
+            partial: p.partial.clone(),
+        })
+        .collect();
+    Analysis { sources, groups }
+}
+
+fn group_key(frames: &[FrameRef], interner: &Interner, by: GroupBy) -> Vec<FrameRef> {
+    let user_start = frames
+        .iter()
+        .position(|f| !is_runtime_function(interner.get(f.function)))
+        .unwrap_or(0);
+    match by {
+        GroupBy::Site => frames.get(user_start).copied().into_iter().collect(),
+        GroupBy::Stack => {
+            let mut v = frames[user_start.min(frames.len())..].to_vec();
+            if v.len() > 1 && v.last().is_some_and(|f| interner.get(f.function) == "runtime.goexit") {
+                v.pop();
+            }
+            v
+        }
+    }
+}
+
+fn frame(f: FrameRef, interner: &Interner) -> Frame {
+    let function = interner.get(f.function);
+    Frame {
+        function: function.to_string(),
+        file: interner.get(f.file).to_string(),
+        line: f.line,
+        stdlib: is_stdlib_function(function),
+    }
+}
+
+fn build_group(
+    key: &[FrameRef],
+    acc: Acc,
+    interner: &Interner,
+    opts: &Options,
+    times: Option<&[f64]>,
+    last_total: u64,
+) -> Group {
+    let counts = acc.counts;
+    let last = *counts.last().unwrap_or(&0);
+    let latest = counts.iter().rposition(|&c| c > 0).unwrap_or(0);
+    let mut states: Vec<(String, u64)> =
+        acc.states[latest].iter().map(|(s, c)| (interner.get(*s).to_string(), *c)).collect();
+    states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let state = states.first().map_or_else(|| "unknown".to_string(), |s| s.0.clone());
+    let frames: Vec<Frame> = acc.best.1.iter().map(|&f| frame(f, interner)).collect();
+    let site = key.first().map(|&f| frame(f, interner));
+    let top_user_frame = frames.iter().find(|f| !f.stdlib).cloned();
+    let created_by = acc
+        .creators
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(&f, _)| frame(f, interner));
+    let mut labels: Vec<String> = acc.labels.iter().map(|&l| interner.get(l).to_string()).collect();
+    labels.sort();
+
+    let change = last as i64 - counts[0] as i64;
+    let monotonic = counts.len() >= 2 && counts.windows(2).all(|w| w[1] > w[0]);
+    let per_minute = times.filter(|t| t.len() == counts.len() && counts.len() >= 2).and_then(|t| slope(t, &counts)).map(|s| s * 60.0);
+
+    let mut g = Group {
+        id: stable_id(key, interner),
+        state,
+        states: states.into_iter().collect(),
+        counts,
+        share: if last_total > 0 { last as f64 / last_total as f64 } else { 0.0 },
+        wait_minutes: acc.minutes.map(|(min, max)| MinMax { min, max }),
+        site,
+        top_user_frame,
+        created_by,
+        frames,
+        labels,
+        example_goroutine: acc.example,
+        change,
+        per_minute,
+        monotonic,
+        suspect: false,
+        proven: acc.leaked > 0,
+        score: 0.0,
+        reasons: Vec::new(),
+        findings: Vec::new(),
+        source_file: None,
+    };
+    score(&mut g, opts);
+    g
+}
+
+fn score(g: &mut Group, opts: &Options) {
+    let n = *g.counts.last().unwrap_or(&0);
+    let peak = g.counts.iter().copied().max().unwrap_or(0);
+    let samples = g.counts.len();
+    let class = WaitClass::of(&g.state);
+    let w = class.weight();
+    let size = ((1.0 + peak as f64).log10() / 4.0).min(1.0);
+    let place = match (&g.top_user_frame, &g.site) {
+        (Some(f), _) | (None, Some(f)) => format!("{}:{} ({})", f.file, f.line, f.function),
+        _ => "an empty stack".to_string(),
+    };
+    let described = format!("{n} goroutines in {} at {place}", g.state);
+    let series = g.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" -> ");
+
+    if g.proven {
+        g.suspect = true;
+        g.score = 1.0;
+        g.reasons.push(format!(
+            "{described}: reported by the goroutineleak profile, the runtime proved they can never run again"
+        ));
+        return;
+    }
+    let site_fn = g.site.as_ref().map_or("", |f| f.function.as_str());
+    let functions: Vec<&str> = g.frames.iter().map(|f| f.function.as_str()).collect();
+    let long_lived = if g.site.as_ref().is_some_and(|s| s.stdlib) {
+        known_long_lived(&functions, g.created_by.as_ref().map(|c| c.function.as_str()))
+    } else {
+        None
+    };
+    if class == WaitClass::Forever {
+        if site_fn == "main.main" && g.created_by.is_none() {
+            g.reasons.push("main goroutine parked for good by design".to_string());
+            return;
+        }
+        g.suspect = true;
+        g.score = 0.95;
+        g.reasons.push(format!("{described}: nothing can ever wake a goroutine in this state"));
+        return;
+    }
+    if let Some(why) = long_lived {
+        g.reasons.push(format!("known long-lived goroutine: {why}"));
+        return;
+    }
+    if class == WaitClass::Runtime {
+        g.reasons.push("runtime worker".to_string());
+        return;
+    }
+    if g.top_user_frame.is_none() && g.created_by.as_ref().is_none_or(|c| c.stdlib) {
+        g.reasons.push("no user code on the stack or as creator".to_string());
+        return;
+    }
+    let rate = g.per_minute.map(|r| format!(", {r:+.1}/min")).unwrap_or_default();
+    if samples >= 2 {
+        let first = g.counts[0];
+        let grows = g.monotonic
+            && if samples == 2 {
+                g.change as u64 >= 10.max(first / 5)
+            } else {
+                g.change as u64 >= opts.noise
+            };
+        if grows {
+            g.suspect = true;
+            g.score = 0.5 + 0.3 * w + 0.14 * size;
+            g.reasons.push(described);
+            g.reasons.push(format!("grew {series} at every sample{rate}"));
+            minutes_reason(g);
+            return;
+        }
+        let lo = g.counts.iter().copied().min().unwrap_or(0);
+        if peak - lo <= 1.max(peak / 20) {
+            g.reasons.push(format!("stable at {lo}..{peak} across {samples} samples: a fixed-size pool"));
+            return;
+        }
+    }
+    if matches!(class, WaitClass::Blocking | WaitClass::Unknown) && n >= opts.min_count {
+        g.suspect = true;
+        g.score = 0.2 + 0.3 * w * size + if g.wait_minutes.as_ref().is_some_and(|m| m.max >= 1) { 0.1 } else { 0.0 };
+        g.reasons.push(format!("{described}, at least {} parked at one line", opts.min_count));
+        if samples >= 2 {
+            g.reasons.push(format!("counts {series}{rate}, not growing at every sample"));
+        }
+        minutes_reason(g);
+        return;
+    }
+    g.score = (0.15 * w * size * 1000.0).round() / 1000.0;
+    if samples >= 2 && g.change != 0 {
+        g.reasons.push(format!("counts {series}: not growing at every sample"));
+    } else if n < opts.min_count {
+        g.reasons.push(format!("{n} below the threshold of {}", opts.min_count));
+    } else {
+        g.reasons.push(format!("{} is not a blocking wait", g.state));
+    }
+}
+
+fn minutes_reason(g: &mut Group) {
+    if let Some(m) = &g.wait_minutes {
+        if m.max >= 1 {
+            g.reasons.push(format!("waiting for {}..{} minutes", m.min, m.max));
+        }
+    }
+    g.score = (g.score * 1000.0).round() / 1000.0;
+}
+
+/// Least-squares slope of counts over seconds.
+fn slope(t: &[f64], counts: &[u64]) -> Option<f64> {
+    let n = t.len() as f64;
+    let mt = t.iter().sum::<f64>() / n;
+    let mc = counts.iter().map(|&c| c as f64).sum::<f64>() / n;
+    let var: f64 = t.iter().map(|x| (x - mt) * (x - mt)).sum();
+    if var <= 0.0 {
+        return None;
+    }
+    let cov: f64 = t.iter().zip(counts).map(|(x, &c)| (x - mt) * (c as f64 - mc)).sum();
+    Some(cov / var)
+}
+
+/// FNV-1a over the printed key: the same stack gets the same id in every run and format.
+fn stable_id(key: &[FrameRef], interner: &Interner) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for f in key {
+        for b in interner.get(f.function).bytes().chain([b' ']).chain(interner.get(f.file).bytes()).chain(format!(":{}\n", f.line).into_bytes()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{:012x}", h >> 16)
+}
+
+/// Unix nanoseconds as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
+fn rfc3339(nanos: i64) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000_000_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn slope_of_a_line() {
+        assert_eq!(slope(&[0.0, 10.0, 20.0], &[0, 100, 200]), Some(10.0));
+        assert_eq!(slope(&[5.0, 5.0], &[0, 100]), None);
+    }
+}
