@@ -318,9 +318,6 @@ impl<'a> Checker<'a> {
                             for v in &value.values {
                                 self.walk_expr(v);
                             }
-                            if let Some(t) = &value.typ {
-                                self.walk_expr(t);
-                            }
                             self.on_value_spec(value);
                             for name in &value.names {
                                 self.declare(name.name);
@@ -341,7 +338,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::Send(send) => {
                 self.walk_expr(&send.chan);
-                self.walk_value(&send.value);
+                self.walk_expr(&send.value);
             }
             Stmt::IncDec(s) => self.walk_expr(&s.x),
             Stmt::Assign(assign) => {
@@ -353,7 +350,7 @@ impl<'a> Checker<'a> {
                             continue;
                         }
                     }
-                    self.walk_value(rhs);
+                    self.walk_expr(rhs);
                 }
                 for lhs in &assign.lhs {
                     match lhs {
@@ -370,16 +367,16 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            Stmt::Go(g) => self.walk_call_stmt(&g.call),
+            Stmt::Go(g) => self.walk_expr(&g.call),
             Stmt::Defer(d) => {
                 if self.in_loop() && self.enabled(&rules::defer_in_loop::RULE) {
                     rules::defer_in_loop::check(self, d);
                 }
-                self.walk_call_stmt(&d.call);
+                self.walk_expr(&d.call);
             }
             Stmt::Return(r) => {
                 for e in &r.results {
-                    self.walk_value(e);
+                    self.walk_expr(e);
                 }
             }
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
@@ -479,24 +476,11 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `go f(x)` and `defer f(x)`: `f` is called; its arguments are used.
-    fn walk_call_stmt(&mut self, call: &'a Expr<'a>) {
-        self.walk_expr(call);
-    }
-
-    /// An expression whose value goes somewhere else: a plain identifier escapes.
-    fn walk_value(&mut self, expr: &'a Expr<'a>) {
-        self.walk_expr(expr);
-    }
-
     pub fn walk_expr(&mut self, expr: &'a Expr<'a>) {
         match expr {
             Expr::Ident(id) => self.add_ref(id.name, RefKind::Escapes),
             Expr::BasicLit(_) | Expr::Bad(_) => {}
             Expr::CompositeLit(lit) => {
-                if let Some(t) = &lit.typ {
-                    self.walk_type(t);
-                }
                 for e in &lit.elts {
                     self.walk_expr(e);
                 }
@@ -556,13 +540,10 @@ impl<'a> Checker<'a> {
                 }
                 self.walk_expr(&kv.value);
             }
-            _ => self.walk_type(expr),
+            // Types hold no references the rules ask about.
+            _ => {}
         }
     }
-
-    /// Types hold no references that matter to the rules, but array lengths and function
-    /// literals in them are expressions; nothing else is walked.
-    fn walk_type(&mut self, _expr: &'a Expr<'a>) {}
 
     // ---- dispatch ----
 
@@ -584,10 +565,12 @@ impl<'a> Checker<'a> {
                 rules::lost_cancel::candidate(self, Binding::Assign(assign), &assign.lhs[1], rhs, func);
             }
         }
-        if self.enabled(&rules::ticker_not_stopped::RULE) && assign.lhs.len() == 1 && !self.timers.timers_collected() {
-            if self.calls(rhs, "time", &["NewTicker"]).is_some() {
-                rules::ticker_not_stopped::candidate(self, &assign.lhs[0], rhs, assign.tok == AssignOp::Define);
-            }
+        if self.enabled(&rules::ticker_not_stopped::RULE)
+            && assign.lhs.len() == 1
+            && !self.timers.timers_collected()
+            && self.calls(rhs, "time", &["NewTicker"]).is_some()
+        {
+            rules::ticker_not_stopped::candidate(self, &assign.lhs[0], rhs, assign.tok == AssignOp::Define);
         }
     }
 
@@ -601,10 +584,12 @@ impl<'a> Checker<'a> {
                 rules::lost_cancel::candidate_spec(self, spec, rhs, func);
             }
         }
-        if self.enabled(&rules::ticker_not_stopped::RULE) && spec.names.len() == 1 && !self.timers.timers_collected() {
-            if self.calls(rhs, "time", &["NewTicker"]).is_some() {
-                rules::ticker_not_stopped::candidate_name(self, &spec.names[0], rhs);
-            }
+        if self.enabled(&rules::ticker_not_stopped::RULE)
+            && spec.names.len() == 1
+            && !self.timers.timers_collected()
+            && self.calls(rhs, "time", &["NewTicker"]).is_some()
+        {
+            rules::ticker_not_stopped::candidate_name(self, &spec.names[0], rhs);
         }
     }
 }

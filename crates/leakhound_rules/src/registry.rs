@@ -83,6 +83,12 @@ impl RuleSet {
         }
     }
 
+    pub fn remove(&mut self, code: &str) {
+        if let Some(i) = index_of(code) {
+            self.0 &= !(1 << i);
+        }
+    }
+
     pub fn union(self, other: RuleSet) -> RuleSet {
         RuleSet(self.0 | other.0)
     }

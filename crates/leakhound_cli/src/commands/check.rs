@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use leakhound_diagnostics::{render, Diagnostic, OutputFormat, RenderContext, SourceLookup};
+use leakhound_diagnostics::{render, Diagnostic, OutputFormat, RenderContext};
 use leakhound_model::gomod::{GoVersion, TimerSemantics};
 use leakhound_rules::registry::{self, RuleSet};
 use leakhound_rules::{FileSettings, PackageFile};
@@ -232,14 +232,6 @@ fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-struct Sources<'a>(&'a BTreeMap<String, String>);
-
-impl SourceLookup for Sources<'_> {
-    fn source(&self, filename: &str) -> Option<&str> {
-        self.0.get(filename).map(String::as_str)
-    }
-}
-
 fn build_run(args: &Args) -> Result<Run> {
     let config = if args.isolated {
         None
@@ -357,7 +349,7 @@ pub fn run(args: Args) -> Result<u8> {
     let version = env!("CARGO_PKG_VERSION");
     let ctx = RenderContext { rules: &metas, tool_version: version, color };
     if !args.diff {
-        render(args.output_format.into(), &diagnostics, &ctx, &Sources(&sources), &mut out)?;
+        render(args.output_format.into(), &diagnostics, &ctx, &sources, &mut out)?;
     }
     out.flush()?;
     for error in &errors {

@@ -58,7 +58,7 @@
 //! (only `for {}` loops), LH102 tick-leak.
 
 use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, SelectStmt, Stmt};
+use leakhound_syntax::ast::{Expr, SelectStmt, Stmt, UnaryOp};
 
 use crate::checker::{unparen, Checker};
 use crate::registry::Rule;
@@ -80,7 +80,7 @@ fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<
         _ => return None,
     };
     let Expr::Unary(u) = unparen(received) else { return None };
-    if !u.is_receive() {
+    if u.op != UnaryOp::Recv {
         return None;
     }
     checker.calls(&u.x, "time", &["After"]).map(|_| unparen(&u.x))
@@ -92,7 +92,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {
     }
     for (i, clause) in select.body.iter().enumerate() {
         let Some(comm) = &clause.comm else { continue };
-        let Some(call) = after_call(checker, comm) else { continue };
+        let Some(call) = after_call(checker, comm.as_ref()) else { continue };
         // Another case (or default) that keeps the loop going abandons this timer each time.
         let others_continue = select
             .body

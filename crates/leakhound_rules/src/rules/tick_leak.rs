@@ -70,7 +70,7 @@ fn can_return<'a>(checker: &Checker<'a>, kind: FrameKind<'a>, body: &'a Block<'a
         FrameKind::Decl { name: "main", is_method: false } if checker.is_main_package => return false,
         _ => {}
     }
-    !(ends_in_endless_loop(checker, body) && !contains_return(body))
+    !ends_in_endless_loop(checker, body) || contains_return(body)
 }
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a Expr<'a>) {
