@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod config;
+mod discover;
+mod fixing;
+mod gomod_lookup;
 
 /// Find goroutine, timer and context leaks in Go services: in the source before they ship,
 /// and in goroutine profiles once they have.
