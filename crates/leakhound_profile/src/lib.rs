@@ -18,7 +18,7 @@ mod pprof;
 pub mod srclink;
 mod text;
 
-pub use analysis::{analyze, Analysis, GroupBy, Options, DEFAULT_MIN_COUNT};
+pub use analysis::{analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Source, DEFAULT_MIN_COUNT};
 pub use classify::{is_stdlib_function, WaitClass};
 pub use error::ParseError;
 pub use escape::escape_control;
