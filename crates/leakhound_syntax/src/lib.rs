@@ -1,1 +1,76 @@
+//! leakhound's Go parser.
+//!
+//! [`parse_file`] scans and parses one Go source file (Go 1.27 grammar, generic methods
+//! included) into the typed tree of [`ast`]. The lexer works on bytes and the tree borrows
+//! identifiers and literals from the source, so the only allocations are the tree's `Box`es
+//! and `Vec`s. The parser is a close port of `go/parser`: it accepts and rejects the same
+//! files and gives every node the byte span `go/ast` gives it (checked against `go/parser`
+//! on all of GOROOT, see `docs/parser-conformance.md`). Syntax errors are recorded with
+//! go/parser's messages and parsing resumes at the next statement or declaration, so the
+//! declarations that parsed stay usable. Nesting is capped ([`parser::MAX_DEPTH`]) so no
+//! input can overflow the stack.
+//!
+//! Around the tree: [`LineIndex`] for line/column positions, [`Directives`] for `//nolint`,
+//! `//go:build`, `//go:debug` and the generated-code header, and [`visit`] for walking the
+//! tree with the chain of parents.
 
+pub mod ast;
+pub mod directives;
+pub mod lexer;
+mod line_index;
+pub mod parser;
+pub mod visit;
+
+pub use directives::{is_generated, Directive, Directives, Nolint};
+pub use lexer::Comment;
+pub use line_index::LineIndex;
+pub use visit::{walk_file, Node, Visitor};
+
+use ast::Span;
+
+/// A syntax error at `span` (an empty span at the offending position).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A parsed file: the tree, the comments, and the syntax errors (sorted by position; the
+/// first one is the diagnostic to show).
+#[derive(Clone, Debug)]
+pub struct ParsedFile<'a> {
+    pub source: &'a str,
+    pub file: ast::File<'a>,
+    pub comments: Vec<Comment<'a>>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl<'a> ParsedFile<'a> {
+    pub fn comments(&self) -> impl Iterator<Item = &Comment<'a>> + '_ {
+        self.comments.iter()
+    }
+
+    /// The directive comments of the file, parsed.
+    pub fn directives(&self) -> Directives<'a> {
+        Directives::new(self.source, &self.comments, self.file.package_pos)
+    }
+
+    pub fn line_index(&self) -> LineIndex {
+        LineIndex::new(self.source)
+    }
+
+    pub fn is_generated(&self) -> bool {
+        self.directives().is_generated()
+    }
+}
+
+/// Parses a Go source file. Never panics; malformed input gives a partial tree and errors.
+pub fn parse_file(src: &str) -> ParsedFile<'_> {
+    let out = parser::Parser::new(src).parse_file();
+    ParsedFile {
+        source: src,
+        file: out.file,
+        comments: out.comments,
+        errors: out.errors,
+    }
+}

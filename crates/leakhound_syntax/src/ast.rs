@@ -1,0 +1,737 @@
+//! The syntax tree. Plain enums and structs that borrow identifiers and literals from the
+//! source; children live in `Box` and `Vec`. Every node knows its byte span, with the same
+//! start and end as the corresponding `go/ast` node's `Pos()` and `End()`.
+
+/// A half-open byte range `start..end` in the source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start,
+            end: other.end,
+        }
+    }
+
+    pub fn len(self) -> u32 {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ident<'a> {
+    pub name: &'a str,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct File<'a> {
+    pub package: Ident<'a>,
+    /// The position of the `package` keyword.
+    pub package_pos: u32,
+    /// Every import spec of the file, in order (also present in `decls`).
+    pub imports: Vec<ImportSpec<'a>>,
+    pub decls: Vec<Decl<'a>>,
+    /// From the `package` keyword to the end of the last declaration (as `go/ast`).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Decl<'a> {
+    Func(Box<FuncDecl<'a>>),
+    Gen(GenDecl<'a>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenKind {
+    Import,
+    Const,
+    Type,
+    Var,
+}
+
+#[derive(Clone, Debug)]
+pub struct GenDecl<'a> {
+    pub kind: GenKind,
+    /// `Some` for the grouped form `var ( ... )`: the positions of the parentheses.
+    pub parens: Option<(u32, u32)>,
+    pub specs: Vec<Spec<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Spec<'a> {
+    Import(ImportSpec<'a>),
+    Value(ValueSpec<'a>),
+    Type(TypeSpec<'a>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportSpec<'a> {
+    /// The alias, `.` or `_`.
+    pub name: Option<Ident<'a>>,
+    pub path: BasicLit<'a>,
+    pub span: Span,
+}
+
+impl<'a> ImportSpec<'a> {
+    /// The import path without its quotes (import paths have no escapes worth decoding).
+    pub fn path_value(&self) -> &'a str {
+        let v = self.path.value;
+        v.get(1..v.len().saturating_sub(1)).unwrap_or("")
+    }
+}
+
+/// A `const` or `var` spec.
+#[derive(Clone, Debug)]
+pub struct ValueSpec<'a> {
+    pub names: Vec<Ident<'a>>,
+    pub typ: Option<Expr<'a>>,
+    pub values: Vec<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeSpec<'a> {
+    pub name: Ident<'a>,
+    pub type_params: Option<FieldList<'a>>,
+    /// `type A = B`.
+    pub alias: bool,
+    pub typ: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncDecl<'a> {
+    pub recv: Option<FieldList<'a>>,
+    pub name: Ident<'a>,
+    /// Type parameters; methods may have their own since Go 1.27.
+    pub type_params: Option<FieldList<'a>>,
+    /// Spans from the `func` keyword to the end of the signature.
+    pub typ: FuncType<'a>,
+    pub body: Option<Block<'a>>,
+    pub span: Span,
+}
+
+/// A parenthesized (or bracketed, for type parameters) list of fields. Results written
+/// without parentheses (`func() int`) have `parens == None`.
+#[derive(Clone, Debug, Default)]
+pub struct FieldList<'a> {
+    pub parens: Option<(u32, u32)>,
+    pub list: Vec<Field<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field<'a> {
+    pub names: Vec<Ident<'a>>,
+    pub typ: Expr<'a>,
+    pub tag: Option<BasicLit<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Block<'a> {
+    pub stmts: Vec<Stmt<'a>>,
+    /// From `{` to after `}`.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt<'a> {
+    Decl(GenDecl<'a>),
+    Labeled(Box<LabeledStmt<'a>>),
+    Expr(ExprStmt<'a>),
+    Send(SendStmt<'a>),
+    IncDec(IncDecStmt<'a>),
+    Assign(AssignStmt<'a>),
+    Go(GoStmt<'a>),
+    Defer(DeferStmt<'a>),
+    Return(ReturnStmt<'a>),
+    Branch(BranchStmt<'a>),
+    Block(Block<'a>),
+    If(Box<IfStmt<'a>>),
+    Switch(Box<SwitchStmt<'a>>),
+    TypeSwitch(Box<TypeSwitchStmt<'a>>),
+    Select(Box<SelectStmt<'a>>),
+    For(Box<ForStmt<'a>>),
+    Range(Box<RangeStmt<'a>>),
+    Empty(EmptyStmt),
+    Bad(Span),
+}
+
+#[derive(Clone, Debug)]
+pub struct LabeledStmt<'a> {
+    pub label: Ident<'a>,
+    pub stmt: Box<Stmt<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExprStmt<'a> {
+    pub x: Expr<'a>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SendStmt<'a> {
+    pub chan: Expr<'a>,
+    pub value: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct IncDecStmt<'a> {
+    pub x: Expr<'a>,
+    /// `++` when true, `--` otherwise.
+    pub inc: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AssignOp {
+    /// `=`
+    Assign,
+    /// `:=`
+    Define,
+    Add,
+    Sub,
+    Mul,
+    Quo,
+    Rem,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+    AndNot,
+}
+
+impl AssignOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignOp::Assign => "=",
+            AssignOp::Define => ":=",
+            AssignOp::Add => "+=",
+            AssignOp::Sub => "-=",
+            AssignOp::Mul => "*=",
+            AssignOp::Quo => "/=",
+            AssignOp::Rem => "%=",
+            AssignOp::And => "&=",
+            AssignOp::Or => "|=",
+            AssignOp::Xor => "^=",
+            AssignOp::Shl => "<<=",
+            AssignOp::Shr => ">>=",
+            AssignOp::AndNot => "&^=",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AssignStmt<'a> {
+    pub lhs: Vec<Expr<'a>>,
+    pub tok: AssignOp,
+    /// Position of the operator.
+    pub tok_pos: u32,
+    pub rhs: Vec<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct GoStmt<'a> {
+    pub call: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct DeferStmt<'a> {
+    pub call: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReturnStmt<'a> {
+    pub results: Vec<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BranchKind {
+    Break,
+    Continue,
+    Goto,
+    Fallthrough,
+}
+
+impl BranchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BranchKind::Break => "break",
+            BranchKind::Continue => "continue",
+            BranchKind::Goto => "goto",
+            BranchKind::Fallthrough => "fallthrough",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BranchStmt<'a> {
+    pub kind: BranchKind,
+    pub label: Option<Ident<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct IfStmt<'a> {
+    pub init: Option<Box<Stmt<'a>>>,
+    pub cond: Expr<'a>,
+    pub body: Block<'a>,
+    /// An `If` or a `Block`.
+    pub els: Option<Box<Stmt<'a>>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CaseClause<'a> {
+    /// Empty for `default`.
+    pub list: Vec<Expr<'a>>,
+    pub is_default: bool,
+    pub body: Vec<Stmt<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SwitchStmt<'a> {
+    pub init: Option<Box<Stmt<'a>>>,
+    pub tag: Option<Expr<'a>>,
+    pub body: Vec<CaseClause<'a>>,
+    /// The braces around the clauses.
+    pub body_span: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeSwitchStmt<'a> {
+    pub init: Option<Box<Stmt<'a>>>,
+    /// `x := y.(type)` (an `Assign`) or `y.(type)` (an `Expr`).
+    pub assign: Box<Stmt<'a>>,
+    /// Clause lists hold types (`nil` is an `Ident`).
+    pub body: Vec<CaseClause<'a>>,
+    pub body_span: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommClause<'a> {
+    /// A send or receive statement; `None` for `default`.
+    pub comm: Option<Box<Stmt<'a>>>,
+    pub body: Vec<Stmt<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SelectStmt<'a> {
+    pub body: Vec<CommClause<'a>>,
+    pub body_span: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ForStmt<'a> {
+    pub init: Option<Box<Stmt<'a>>>,
+    pub cond: Option<Expr<'a>>,
+    pub post: Option<Box<Stmt<'a>>>,
+    pub body: Block<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct RangeStmt<'a> {
+    pub key: Option<Expr<'a>>,
+    pub value: Option<Expr<'a>>,
+    /// `Define` or `Assign`; `None` for `for range x`.
+    pub tok: Option<AssignOp>,
+    pub x: Expr<'a>,
+    pub body: Block<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct EmptyStmt {
+    /// Implicit empty statements (a label before `}`) have an empty span.
+    pub implicit: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LitKind {
+    Int,
+    Float,
+    Imag,
+    Char,
+    String,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct BasicLit<'a> {
+    pub kind: LitKind,
+    /// The literal as written, quotes included.
+    pub value: &'a str,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Expr<'a> {
+    Ident(Ident<'a>),
+    BasicLit(BasicLit<'a>),
+    CompositeLit(Box<CompositeLit<'a>>),
+    FuncLit(Box<FuncLit<'a>>),
+    Paren(ParenExpr<'a>),
+    Selector(SelectorExpr<'a>),
+    /// `x[i]`, and generic instantiation `f[int, string]` (one or more indices).
+    Index(IndexExpr<'a>),
+    Slice(Box<SliceExpr<'a>>),
+    /// `x.(T)`; `typ` is `None` for `x.(type)`.
+    TypeAssert(TypeAssertExpr<'a>),
+    Call(CallExpr<'a>),
+    /// `*x`: a dereference or a pointer type.
+    Star(StarExpr<'a>),
+    /// `op x`; `<-x` is a receive, `~T` a constraint term.
+    Unary(UnaryExpr<'a>),
+    Binary(BinaryExpr<'a>),
+    KeyValue(KeyValueExpr<'a>),
+    ArrayType(Box<ArrayType<'a>>),
+    StructType(Box<StructType<'a>>),
+    FuncType(Box<FuncType<'a>>),
+    InterfaceType(Box<InterfaceType<'a>>),
+    MapType(Box<MapType<'a>>),
+    ChanType(Box<ChanType<'a>>),
+    /// `...T` in a parameter list, or `...` as an array length.
+    Ellipsis(Ellipsis<'a>),
+    Bad(Span),
+}
+
+#[derive(Clone, Debug)]
+pub struct CompositeLit<'a> {
+    pub typ: Option<Expr<'a>>,
+    pub elts: Vec<Expr<'a>>,
+    /// `{` to after `}`.
+    pub braces: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncLit<'a> {
+    pub typ: FuncType<'a>,
+    pub body: Block<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParenExpr<'a> {
+    pub x: Box<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SelectorExpr<'a> {
+    pub x: Box<Expr<'a>>,
+    pub sel: Ident<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct IndexExpr<'a> {
+    pub x: Box<Expr<'a>>,
+    pub indices: Vec<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct SliceExpr<'a> {
+    pub x: Expr<'a>,
+    pub low: Option<Expr<'a>>,
+    pub high: Option<Expr<'a>>,
+    pub max: Option<Expr<'a>>,
+    /// `x[a:b:c]`.
+    pub slice3: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeAssertExpr<'a> {
+    pub x: Box<Expr<'a>>,
+    pub typ: Option<Box<Expr<'a>>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CallExpr<'a> {
+    pub fun: Box<Expr<'a>>,
+    pub args: Vec<Expr<'a>>,
+    /// Position of `...` in `f(xs...)`.
+    pub ellipsis: Option<u32>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct StarExpr<'a> {
+    pub x: Box<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `+`
+    Plus,
+    /// `-`
+    Neg,
+    /// `!`
+    Not,
+    /// `^`
+    Xor,
+    /// `&`
+    And,
+    /// `<-`: a receive.
+    Recv,
+    /// `~`: an underlying-type constraint term.
+    Tilde,
+}
+
+impl UnaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnaryOp::Plus => "+",
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+            UnaryOp::Xor => "^",
+            UnaryOp::And => "&",
+            UnaryOp::Recv => "<-",
+            UnaryOp::Tilde => "~",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct UnaryExpr<'a> {
+    pub op: UnaryOp,
+    pub x: Box<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    LOr,
+    LAnd,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    /// `|`, also a union in constraints.
+    Or,
+    Xor,
+    Mul,
+    Quo,
+    Rem,
+    Shl,
+    Shr,
+    And,
+    AndNot,
+}
+
+impl BinaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::LOr => "||",
+            BinaryOp::LAnd => "&&",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Or => "|",
+            BinaryOp::Xor => "^",
+            BinaryOp::Mul => "*",
+            BinaryOp::Quo => "/",
+            BinaryOp::Rem => "%",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::And => "&",
+            BinaryOp::AndNot => "&^",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BinaryExpr<'a> {
+    pub op: BinaryOp,
+    pub op_pos: u32,
+    pub x: Box<Expr<'a>>,
+    pub y: Box<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct KeyValueExpr<'a> {
+    pub key: Box<Expr<'a>>,
+    pub value: Box<Expr<'a>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ArrayType<'a> {
+    /// `None` for a slice type; `Some(Expr::Ellipsis)` for `[...]T`.
+    pub len: Option<Expr<'a>>,
+    pub elt: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct StructType<'a> {
+    pub fields: FieldList<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncType<'a> {
+    pub params: FieldList<'a>,
+    pub results: Option<FieldList<'a>>,
+    pub span: Span,
+}
+
+/// Methods are fields with one name and a `FuncType`; embedded elements (types, unions,
+/// `~T` terms) are fields without names.
+#[derive(Clone, Debug)]
+pub struct InterfaceType<'a> {
+    pub methods: FieldList<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct MapType<'a> {
+    pub key: Expr<'a>,
+    pub value: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChanDir {
+    Both,
+    /// `chan<- T`
+    Send,
+    /// `<-chan T`
+    Recv,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChanType<'a> {
+    pub dir: ChanDir,
+    /// Position of `<-` for directional channel types.
+    pub arrow: Option<u32>,
+    pub value: Expr<'a>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Ellipsis<'a> {
+    pub elt: Option<Box<Expr<'a>>>,
+    pub span: Span,
+}
+
+impl<'a> Expr<'a> {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Ident(x) => x.span,
+            Expr::BasicLit(x) => x.span,
+            Expr::CompositeLit(x) => x.span,
+            Expr::FuncLit(x) => x.span,
+            Expr::Paren(x) => x.span,
+            Expr::Selector(x) => x.span,
+            Expr::Index(x) => x.span,
+            Expr::Slice(x) => x.span,
+            Expr::TypeAssert(x) => x.span,
+            Expr::Call(x) => x.span,
+            Expr::Star(x) => x.span,
+            Expr::Unary(x) => x.span,
+            Expr::Binary(x) => x.span,
+            Expr::KeyValue(x) => x.span,
+            Expr::ArrayType(x) => x.span,
+            Expr::StructType(x) => x.span,
+            Expr::FuncType(x) => x.span,
+            Expr::InterfaceType(x) => x.span,
+            Expr::MapType(x) => x.span,
+            Expr::ChanType(x) => x.span,
+            Expr::Ellipsis(x) => x.span,
+            Expr::Bad(span) => *span,
+        }
+    }
+}
+
+impl<'a> Stmt<'a> {
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::Decl(x) => x.span,
+            Stmt::Labeled(x) => x.span,
+            Stmt::Expr(x) => x.x.span(),
+            Stmt::Send(x) => x.span,
+            Stmt::IncDec(x) => x.span,
+            Stmt::Assign(x) => x.span,
+            Stmt::Go(x) => x.span,
+            Stmt::Defer(x) => x.span,
+            Stmt::Return(x) => x.span,
+            Stmt::Branch(x) => x.span,
+            Stmt::Block(x) => x.span,
+            Stmt::If(x) => x.span,
+            Stmt::Switch(x) => x.span,
+            Stmt::TypeSwitch(x) => x.span,
+            Stmt::Select(x) => x.span,
+            Stmt::For(x) => x.span,
+            Stmt::Range(x) => x.span,
+            Stmt::Empty(x) => x.span,
+            Stmt::Bad(span) => *span,
+        }
+    }
+}
+
+impl<'a> Decl<'a> {
+    pub fn span(&self) -> Span {
+        match self {
+            Decl::Func(x) => x.span,
+            Decl::Gen(x) => x.span,
+        }
+    }
+}
+
+impl<'a> Spec<'a> {
+    pub fn span(&self) -> Span {
+        match self {
+            Spec::Import(x) => x.span,
+            Spec::Value(x) => x.span,
+            Spec::Type(x) => x.span,
+        }
+    }
+}
+
+impl ExprStmt<'_> {
+    pub fn span(&self) -> Span {
+        self.x.span()
+    }
+}
