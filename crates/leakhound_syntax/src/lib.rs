@@ -17,6 +17,7 @@
 pub mod ast;
 pub mod directives;
 pub mod lexer;
+pub mod outline;
 mod line_index;
 pub mod parser;
 pub mod visit;

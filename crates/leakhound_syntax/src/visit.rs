@@ -365,7 +365,12 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
                 self.expr(&a.elt);
             }
             Expr::StructType(s) => self.node(Node::FieldList(&s.fields)),
-            Expr::FuncType(f) => self.func_type(f, None),
+            Expr::FuncType(f) => {
+                self.node(Node::FieldList(&f.params));
+                if let Some(r) = &f.results {
+                    self.node(Node::FieldList(r));
+                }
+            }
             Expr::InterfaceType(i) => self.node(Node::FieldList(&i.methods)),
             Expr::MapType(m) => {
                 self.expr(&m.key);

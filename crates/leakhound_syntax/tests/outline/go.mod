@@ -1,0 +1,3 @@
+module leakhound.dev/outline
+
+go 1.22
