@@ -14,7 +14,10 @@ fn main() -> std::io::Result<()> {
             // go/parser rejects invalid UTF-8 ("illegal UTF-8 encoding").
             Ok(bytes) => match std::str::from_utf8(&bytes) {
                 Err(_) => writeln!(out, "ERROR")?,
-                Ok(src) => out.write_all(leakhound_syntax::outline::outline(&leakhound_syntax::parse_file(src)).as_bytes())?,
+                Ok(src) => out.write_all(
+                    leakhound_syntax::outline::outline(&leakhound_syntax::parse_file(src))
+                        .as_bytes(),
+                )?,
             },
         }
     }

@@ -259,6 +259,8 @@ pub struct Lexer<'a> {
     line_start: usize,
     pub comments: Vec<Comment<'a>>,
     pub errors: Vec<(u32, String)>,
+    /// NUL bytes and misplaced BOMs, found up front (sorted by position).
+    pub stray: Vec<(u32, String)>,
 }
 
 fn is_letter(c: char) -> bool {
@@ -317,6 +319,7 @@ impl<'a> Lexer<'a> {
             line_start: 0,
             comments: Vec::new(),
             errors: Vec::new(),
+            stray: Vec::new(),
         };
         if src.starts_with('\u{FEFF}') {
             lx.pos = 3;
@@ -324,13 +327,15 @@ impl<'a> Lexer<'a> {
         // go/scanner rejects NUL and a BOM anywhere after the start, even in comments and strings.
         for (i, &c) in lx.b.iter().enumerate() {
             if c == 0 {
-                lx.error(i, "illegal character NUL".to_string());
+                lx.stray
+                    .push((i as u32, "illegal character NUL".to_string()));
             } else if c == 0xEF
                 && i > 0
                 && lx.b.get(i + 1) == Some(&0xBB)
                 && lx.b.get(i + 2) == Some(&0xBF)
             {
-                lx.error(i, "illegal byte order mark".to_string());
+                lx.stray
+                    .push((i as u32, "illegal byte order mark".to_string()));
             }
         }
         lx

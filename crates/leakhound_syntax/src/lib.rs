@@ -17,8 +17,8 @@
 pub mod ast;
 pub mod directives;
 pub mod lexer;
-pub mod outline;
 mod line_index;
+pub mod outline;
 pub mod parser;
 pub mod visit;
 

@@ -8,12 +8,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Like go/token, a final newline does not start a line: the end of the file is on the
+    /// last line, after its newline.
     pub fn new(src: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(
             src.bytes()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|(i, b)| *b == b'\n' && i + 1 < src.len())
                 .map(|(i, _)| i as u32 + 1),
         );
         LineIndex {
@@ -46,6 +48,11 @@ mod tests {
 
     #[test]
     fn lines_and_columns() {
+        assert_eq!(
+            LineIndex::new("a\n").line_col(2),
+            (1, 3),
+            "EOF after a final newline, as go/token"
+        );
         let idx = LineIndex::new("ab\ncd\n\né x");
         assert_eq!(idx.line_col(0), (1, 1));
         assert_eq!(idx.line_col(1), (1, 2));

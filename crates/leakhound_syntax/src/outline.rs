@@ -48,9 +48,19 @@ fn expr_line(e: &Expr<'_>) -> (&'static str, String) {
         Expr::Paren(_) => ("ParenExpr", String::new()),
         Expr::Selector(_) => ("SelectorExpr", String::new()),
         Expr::Index(_) => ("IndexExpr", String::new()),
-        Expr::Slice(s) => ("SliceExpr", if s.slice3 { "3".into() } else { String::new() }),
+        Expr::Slice(s) => (
+            "SliceExpr",
+            if s.slice3 { "3".into() } else { String::new() },
+        ),
         Expr::TypeAssert(_) => ("TypeAssertExpr", String::new()),
-        Expr::Call(c) => ("CallExpr", if c.ellipsis.is_some() { "...".into() } else { String::new() }),
+        Expr::Call(c) => (
+            "CallExpr",
+            if c.ellipsis.is_some() {
+                "...".into()
+            } else {
+                String::new()
+            },
+        ),
         Expr::Star(_) => ("StarExpr", String::new()),
         Expr::Unary(u) => ("UnaryExpr", u.op.as_str().to_string()),
         Expr::Binary(b) => ("BinaryExpr", b.op.as_str().to_string()),
@@ -101,8 +111,18 @@ fn stmt_line(s: &Stmt<'_>) -> (&'static str, String) {
         Stmt::TypeSwitch(_) => ("TypeSwitchStmt", String::new()),
         Stmt::Select(_) => ("SelectStmt", String::new()),
         Stmt::For(_) => ("ForStmt", String::new()),
-        Stmt::Range(r) => ("RangeStmt", r.tok.map_or(String::new(), |t| t.as_str().to_string())),
-        Stmt::Empty(e) => ("EmptyStmt", if e.implicit { "implicit".into() } else { String::new() }),
+        Stmt::Range(r) => (
+            "RangeStmt",
+            r.tok.map_or(String::new(), |t| t.as_str().to_string()),
+        ),
+        Stmt::Empty(e) => (
+            "EmptyStmt",
+            if e.implicit {
+                "implicit".into()
+            } else {
+                String::new()
+            },
+        ),
         Stmt::Bad(_) => ("BadStmt", String::new()),
     }
 }
@@ -120,7 +140,9 @@ impl<'a> Visitor<'a> for Outliner {
             }
             Node::Spec(Spec::Import(_)) => self.line("ImportSpec", span, ""),
             Node::Spec(Spec::Value(_)) => self.line("ValueSpec", span, ""),
-            Node::Spec(Spec::Type(t)) => self.line("TypeSpec", span, if t.alias { "alias" } else { "" }),
+            Node::Spec(Spec::Type(t)) => {
+                self.line("TypeSpec", span, if t.alias { "alias" } else { "" })
+            }
             Node::Stmt(s) => {
                 let (k, x) = stmt_line(s);
                 self.line(k, span, &x);

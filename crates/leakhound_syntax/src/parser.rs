@@ -45,6 +45,9 @@ pub(crate) struct Parser<'a> {
     last_error_line: Option<usize>,
     sync_pos: u32,
     sync_cnt: u32,
+    /// Scanner errors already seen; go/parser's one-error-per-line rule counts them too.
+    lx_errors_seen: usize,
+    stray_seen: usize,
     imports: Vec<ImportSpec<'a>>,
 }
 
@@ -272,6 +275,8 @@ impl<'a> Parser<'a> {
             last_error_line: None,
             sync_pos: 0,
             sync_cnt: 0,
+            lx_errors_seen: 0,
+            stray_seen: 0,
             imports: Vec::new(),
         };
         p.next();
@@ -293,6 +298,19 @@ impl<'a> Parser<'a> {
         self.pos = pos;
         self.end = end;
         self.auto_semi = auto;
+        while let Some(&(at, _)) = self.lx.stray.get(self.stray_seen) {
+            if at >= self.end.max(self.pos + 1) {
+                break;
+            }
+            self.stray_seen += 1;
+            self.last_error_line = Some(self.line_start(at));
+        }
+        if self.lx.errors.len() > self.lx_errors_seen {
+            self.lx_errors_seen = self.lx.errors.len();
+            if let Some(&(at, _)) = self.lx.errors.last() {
+                self.last_error_line = Some(self.line_start(at));
+            }
+        }
     }
 
     fn lit(&self) -> &'a str {
@@ -317,7 +335,7 @@ impl<'a> Parser<'a> {
         if self.last_error_line == Some(line) {
             return;
         }
-        if self.errors.len() > 10 {
+        if self.errors.len() + self.lx.errors.len() > 10 {
             self.bail();
             return;
         }
@@ -2686,12 +2704,14 @@ impl<'a> Parser<'a> {
             self.lx
                 .errors
                 .into_iter()
+                .chain(self.lx.stray)
                 .map(|(pos, message)| SyntaxError {
                     span: Span::new(pos, pos),
                     message,
                 }),
         );
-        errors.sort_by_key(|e| e.span.start);
+        // go/scanner's ErrorList order: by position, then message.
+        errors.sort_by(|a, b| (a.span.start, &a.message).cmp(&(b.span.start, &b.message)));
         let file = File {
             package,
             package_pos,
