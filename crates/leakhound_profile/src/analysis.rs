@@ -201,9 +201,10 @@ pub fn analyze(profiles: &[Profile], names: &[String], interner: &Interner, opts
         .map(|(key, acc)| build_group(&key, acc, interner, opts, times.as_deref(), last_total))
         .collect();
     groups.sort_by(|a, b| {
+        let score = |g: &Group| if g.suspect { g.score } else { 0.0 };
         b.suspect
             .cmp(&a.suspect)
-            .then(b.score.total_cmp(&a.score))
+            .then(score(b).total_cmp(&score(a)))
             .then(b.counts.last().cmp(&a.counts.last()))
             .then_with(|| a.id.cmp(&b.id))
     });

@@ -1,0 +1,136 @@
+//! The terminal view: a table of groups (suspects first), then each suspect in detail. Every
+//! string from a profile goes through `escape_control`.
+
+use std::io::{self, Write};
+
+use leakhound_profile::{escape_control as esc, Analysis, Frame, Group};
+
+use super::src::Snippet;
+
+/// Non-suspect groups shown without `--all`.
+const OTHERS_SHOWN: usize = 10;
+
+pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) -> io::Result<()> {
+    for (i, s) in a.sources.iter().enumerate() {
+        let mut line = format!("source {}: {} ({}, {} goroutines", i + 1, esc(&s.name), s.format, s.goroutines);
+        if let Some(t) = &s.taken_at {
+            line.push_str(&format!(", taken {t}"));
+        }
+        if s.leak_profile {
+            line.push_str(", goroutineleak profile");
+        }
+        line.push(')');
+        writeln!(out, "{line}")?;
+        if let Some(p) = &s.preamble {
+            writeln!(out, "  {}", esc(p))?;
+        }
+        if let Some(p) = &s.partial {
+            writeln!(out, "  PARTIAL: {}", esc(p))?;
+        }
+    }
+    let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
+    let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
+    let shown = if all { others.len() } else { others.len().min(OTHERS_SHOWN) };
+    writeln!(out)?;
+    let multi = a.sources.len() > 1;
+    let count_header = if multi { "COUNTS" } else { "COUNT" };
+    let rows: Vec<[String; 6]> = suspects
+        .iter()
+        .chain(&others[..shown])
+        .map(|g| {
+            [
+                if g.suspect { format!("{:.2}", g.score) } else { "-".to_string() },
+                g.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+                if multi { format!("{:+}", g.change) } else { format!("{:.1}%", g.share * 100.0) },
+                g.per_minute.map_or_else(|| "-".to_string(), |r| format!("{r:+.1}")),
+                esc(&g.state).into_owned(),
+                g.site.as_ref().map_or_else(|| "<no stack>".to_string(), |s| esc(&frame_text(s)).into_owned()),
+            ]
+        })
+        .collect();
+    let header = ["SCORE", count_header, if multi { "CHANGE" } else { "SHARE" }, "/MIN", "STATE", "SITE"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let print_row = |out: &mut dyn Write, cells: [&str; 6]| -> io::Result<()> {
+        let mut line = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 5 {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())
+    };
+    print_row(out, header)?;
+    for r in &rows {
+        print_row(out, [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]])?;
+    }
+    if shown < others.len() {
+        writeln!(out, "... {} more groups (--all shows them)", others.len() - shown)?;
+    }
+
+    if suspects.is_empty() {
+        writeln!(out, "\nno leak suspects")?;
+    }
+    for (i, g) in suspects.iter().enumerate() {
+        writeln!(out, "\nsuspect {} (score {:.2}, id {})", i + 1, g.score, g.id)?;
+        for r in &g.reasons {
+            writeln!(out, "  - {}", esc(r))?;
+        }
+        if g.states.len() > 1 {
+            let states: Vec<String> = g.states.iter().map(|(s, n)| format!("{} {n}", esc(s))).collect();
+            writeln!(out, "  states: {}", states.join(", "))?;
+        }
+        if let Some(m) = &g.wait_minutes {
+            writeln!(out, "  waiting: {}..{} minutes", m.min, m.max)?;
+        }
+        if !g.labels.is_empty() {
+            let labels: Vec<String> = g.labels.iter().map(|l| esc(l).into_owned()).collect();
+            writeln!(out, "  labels: {}", labels.join(" "))?;
+        }
+        if let Some(id) = g.example_goroutine {
+            writeln!(out, "  example: goroutine {id}")?;
+        }
+        writeln!(out, "  stack:")?;
+        let user = g.top_user_frame.as_ref();
+        let mut folded = 0;
+        for f in &g.frames {
+            if f.stdlib && Some(f) != user {
+                folded += 1;
+                continue;
+            }
+            if folded > 0 {
+                writeln!(out, "      ({folded} runtime/standard library frames)")?;
+                folded = 0;
+            }
+            let mark = if Some(f) == user { ">" } else { " " };
+            writeln!(out, "    {mark} {}", esc(&frame_text(f)))?;
+        }
+        if folded > 0 {
+            writeln!(out, "      ({folded} runtime/standard library frames)")?;
+        }
+        if let Some(c) = &g.created_by {
+            writeln!(out, "    created by {}", esc(&frame_text(c)))?;
+        }
+        if let Some(s) = snippets.iter().find(|s| s.group_id == g.id) {
+            writeln!(out, "  source: {}:{}", esc(&s.path.display().to_string()), s.line)?;
+            for (n, text) in &s.lines {
+                let mark = if *n == s.line { ">" } else { " " };
+                writeln!(out, "  {mark}{n:>5} | {}", esc(text))?;
+            }
+        }
+        for f in &g.findings {
+            writeln!(out, "  why: {} {} at line {}: {}", f.code, esc(&f.name), f.line, esc(&f.message))?;
+        }
+    }
+    Ok(())
+}
+
+fn frame_text(f: &Frame) -> String {
+    format!("{} {}:{}", f.function, f.file, f.line)
+}
