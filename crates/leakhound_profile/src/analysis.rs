@@ -320,7 +320,11 @@ fn score(g: &mut Group, opts: &Options) {
         (Some(f), _) | (None, Some(f)) => format!("{}:{} ({})", f.file, f.line, f.function),
         _ => "an empty stack".to_string(),
     };
-    let described = format!("{n} goroutines in {} at {place}", g.state);
+    let described = if g.state == "unknown" {
+        format!("{n} goroutines parked at {place} (this format has no states)")
+    } else {
+        format!("{n} goroutines in {} at {place}", g.state)
+    };
     let series = g.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" -> ");
 
     if g.proven {

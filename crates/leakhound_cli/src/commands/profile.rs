@@ -158,14 +158,18 @@ pub(crate) fn execute(
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match common.output_format {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &analysis)?;
-            writeln!(out)?;
-        }
-        OutputFormat::Text => render::text(&mut out, &analysis, &snippets, common.all)?,
+    let written = match common.output_format {
+        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &analysis)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        OutputFormat::Text => render::text(&mut out, &analysis, &snippets, common.all),
     }
-    out.flush()?;
+    .and_then(|()| out.flush());
+    // A closed pipe (`| head`) is the reader's choice, not an error.
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
     let fail = match common.fail_on {
         FailOn::Never => false,
         FailOn::Suspect => analysis.groups.iter().any(|g| g.suspect),

@@ -44,7 +44,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
                 if multi { format!("{:+}", g.change) } else { format!("{:.1}%", g.share * 100.0) },
                 g.per_minute.map_or_else(|| "-".to_string(), |r| format!("{r:+.1}")),
                 esc(&g.state).into_owned(),
-                g.site.as_ref().map_or_else(|| "<no stack>".to_string(), |s| esc(&frame_text(s)).into_owned()),
+                g.site.as_ref().map_or_else(|| "<runtime frames only>".to_string(), |s| esc(&frame_text(s)).into_owned()),
             ]
         })
         .collect();

@@ -1,0 +1,3 @@
+module goapps
+
+go 1.22

@@ -1,0 +1,171 @@
+//! End to end on real leaking Go services (`tests/goapps/`, one per pattern, plus a healthy
+//! control): each runs on 127.0.0.1 with net/http/pprof under a bounded load; leakhound samples
+//! it three times in each format and must name the leak site, see it grow, leave the control
+//! alone, and with `--src` link the site to the checkout and to the static rule that explains it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn goapps() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/goapps")
+}
+
+/// Builds every program once per test binary.
+fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let status = Command::new("go")
+            .args(["build", "-o"])
+            .arg(dir.path())
+            .arg("./...")
+            .current_dir(goapps())
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "")
+            .status()
+            .expect("go is needed for these tests");
+        assert!(status.success(), "go build failed");
+        dir
+    })
+    .path()
+}
+
+/// A running program, killed when dropped.
+struct App {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(name: &str) -> App {
+    let mut child = Command::new(bin_dir().join(name))
+        .args(["-rate", "150", "-load", "15s", "-lifetime", "30s"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().strip_prefix("listening on ").expect("address line").to_string();
+    App { child, addr }
+}
+
+/// The line marked `// leak site` in a program's source.
+fn leak_line(name: &str) -> u64 {
+    let text = std::fs::read_to_string(goapps().join(name).join("main.go")).unwrap();
+    text.lines().position(|l| l.contains("// leak site")).expect("marker") as u64 + 1
+}
+
+fn leakhound(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakhound")).args(args).output().unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+/// Samples `app` in the three formats at once: debug=1 (default), debug=2 (`--full`), debug=0.
+fn sample_all(app: &App, src: &Path) -> Vec<(&'static str, i32, Value)> {
+    let src = src.to_str().unwrap().to_string();
+    let debug0 = format!("{}/debug/pprof/goroutine?debug=0", app.addr);
+    let runs: Vec<(&'static str, Vec<String>)> = vec![
+        ("debug1", vec![app.addr.clone()]),
+        ("debug2", vec![app.addr.clone(), "--full".into()]),
+        ("debug0", vec![debug0]),
+    ];
+    std::thread::sleep(Duration::from_millis(600));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|(format, extra)| {
+                let src = src.clone();
+                s.spawn(move || {
+                    let mut args: Vec<&str> = vec!["profile"];
+                    args.extend(extra.iter().map(String::as_str));
+                    args.extend(["--every", "1s", "--samples", "3", "--output-format", "json", "--src", &src]);
+                    let (code, json) = leakhound(&args);
+                    (*format, code, json)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn rule_exists(code: &str) -> bool {
+    Command::new(env!("CARGO_BIN_EXE_leakhound")).args(["rule", code]).output().is_ok_and(|o| o.status.success())
+}
+
+fn leaking(name: &str, state: &str, rule: &str) {
+    let app = start(name);
+    let line = leak_line(name);
+    for (format, code, json) in sample_all(&app, &goapps().join(name)) {
+        let top = &json["groups"][0];
+        let site = &top["site"];
+        assert_eq!(top["suspect"], true, "{name} {format}: {top:#}");
+        assert!(site["file"].as_str().unwrap().ends_with(&format!("goapps/{name}/main.go")), "{name} {format}: {site}");
+        assert_eq!(site["line"], line, "{name} {format}");
+        let counts: Vec<u64> = top["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+        assert!(counts.windows(2).all(|w| w[1] > w[0]), "{name} {format}: {counts:?}");
+        assert_eq!(top["monotonic"], true);
+        assert!(top["per_minute"].as_f64().unwrap() > 0.0);
+        assert_eq!(code, 1, "{name} {format}: --fail-on growing");
+        if format == "debug2" {
+            assert_eq!(top["state"], state, "{name}");
+        }
+        let source_file = top["source_file"].as_str().expect("--src matched the file");
+        assert!(source_file.ends_with(&format!("{name}/main.go")));
+        if rule_exists(rule) {
+            let codes: Vec<&str> = top["findings"].as_array().map_or(vec![], |f| f.iter().map(|x| x["code"].as_str().unwrap()).collect());
+            assert!(codes.contains(&rule), "{name} {format}: {rule} not linked, findings {codes:?}");
+        } else {
+            eprintln!("{name}: rule {rule} is not in this build; only the file match is checked");
+        }
+    }
+}
+
+#[test]
+fn timeout_abandoned_sender() {
+    leaking("abandoned", "chan send", "LH301");
+}
+
+#[test]
+fn never_closed_range() {
+    leaking("neverclosed", "chan receive", "LH302");
+}
+
+#[test]
+fn timer_loop_without_exit() {
+    leaking("tickerloop", "select", "LH101");
+}
+
+#[test]
+fn pipeline_send_after_consumer_left() {
+    leaking("pipeline", "chan send", "LH303");
+}
+
+#[test]
+fn healthy_pool_has_no_suspect() {
+    let app = start("healthy");
+    for (format, code, json) in sample_all(&app, &goapps().join("healthy")) {
+        let suspects: Vec<&Value> = json["groups"].as_array().unwrap().iter().filter(|g| g["suspect"] == true).collect();
+        assert!(suspects.is_empty(), "{format}: {suspects:#?}");
+        assert_eq!(code, 0, "{format}");
+        let pool = json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["site"]["function"] == "main.worker")
+            .expect("worker pool group");
+        assert!(pool["counts"].as_array().unwrap().iter().all(|c| (7..=8).contains(&c.as_u64().unwrap())), "{format}: {pool}");
+    }
+}
