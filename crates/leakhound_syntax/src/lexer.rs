@@ -1052,3 +1052,216 @@ fn invalid_sep(x: &[u8]) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(src: &str) -> Vec<(Tok, &str)> {
+        let mut lx = Lexer::new(src);
+        let mut out = Vec::new();
+        loop {
+            let t = lx.next_token();
+            if t.tok == Tok::Eof {
+                return out;
+            }
+            let text = if t.auto {
+                "\n"
+            } else {
+                &src[t.pos as usize..t.end as usize]
+            };
+            out.push((t.tok, text));
+        }
+    }
+
+    fn errors(src: &str) -> Vec<String> {
+        let mut lx = Lexer::new(src);
+        while lx.next_token().tok != Tok::Eof {}
+        lx.errors.into_iter().chain(lx.stray).map(|e| e.1).collect()
+    }
+
+    #[test]
+    fn numeric_literals() {
+        let cases = [
+            ("42", Tok::Int),
+            ("4_2", Tok::Int),
+            ("0600", Tok::Int),
+            ("0o600", Tok::Int),
+            ("0O6_00", Tok::Int),
+            ("0xBad_Face", Tok::Int),
+            ("0b1010", Tok::Int),
+            ("0.", Tok::Float),
+            ("072.40", Tok::Float),
+            ("1.e+0", Tok::Float),
+            ("6.67428e-11", Tok::Float),
+            (".25", Tok::Float),
+            ("1_5.", Tok::Float),
+            ("0.15e+0_2", Tok::Float),
+            ("0x1p-2", Tok::Float),
+            ("0x2.p10", Tok::Float),
+            ("0X.8p-0", Tok::Float),
+            ("0X_1FFFP-16", Tok::Float),
+            ("0i", Tok::Imag),
+            ("0123i", Tok::Imag),
+            ("0o123i", Tok::Imag),
+            ("0xabci", Tok::Imag),
+            ("1E6i", Tok::Imag),
+            ("0x1p-2i", Tok::Imag),
+        ];
+        for (src, tok) in cases {
+            assert_eq!(toks(src), [(tok, src), (Tok::Semicolon, "\n")], "{src}");
+            assert!(errors(src).is_empty(), "{src}: {:?}", errors(src));
+        }
+    }
+
+    #[test]
+    fn numeric_literal_errors() {
+        let cases = [
+            ("0x", "hexadecimal literal has no digits"),
+            ("09", "invalid digit '9' in octal literal"),
+            ("0b102", "invalid digit '2' in binary literal"),
+            ("1__2", "'_' must separate successive digits"),
+            ("1_", "'_' must separate successive digits"),
+            ("0x1.5", "hexadecimal mantissa requires a 'p' exponent"),
+            ("1e", "exponent has no digits"),
+            ("0b1.0", "invalid radix point in binary literal"),
+            ("0x1e3p", "exponent has no digits"),
+            ("1p3", "'p' exponent requires hexadecimal mantissa"),
+        ];
+        for (src, msg) in cases {
+            assert_eq!(errors(src).first().map(String::as_str), Some(msg), "{src}");
+        }
+    }
+
+    #[test]
+    fn strings_and_runes() {
+        for src in [
+            r#""abc""#,
+            r#""\n\t\"\\""#,
+            r#""\u65e5\U00008a9e\xff\377""#,
+            "`raw\n\\n`",
+            "``",
+            "'a'",
+            "'本'",
+            r"'\''",
+            r"'\x07'",
+            r"'\u12e4'",
+        ] {
+            let t = toks(src);
+            assert_eq!(t.first().map(|t| t.1), Some(src), "{src}");
+            assert!(errors(src).is_empty(), "{src}: {:?}", errors(src));
+        }
+        let cases = [
+            (r#""\q""#, "unknown escape sequence"),
+            ("\"abc", "string literal not terminated"),
+            ("`abc", "raw string literal not terminated"),
+            ("'ab'", "illegal rune literal"),
+            ("''", "illegal rune literal"),
+            ("'a", "rune literal not terminated"),
+            (r"'\400'", "escape sequence is invalid Unicode code point"),
+            (
+                r#""\uD800""#,
+                "escape sequence is invalid Unicode code point",
+            ),
+            (
+                r#""\xZZ""#,
+                "illegal character U+005A 'Z' in escape sequence",
+            ),
+            ("/* x", "comment not terminated"),
+            ("a\0", "illegal character NUL"),
+            ("a \u{FEFF}", "illegal byte order mark"),
+            ("@", "illegal character U+0040 '@'"),
+        ];
+        for (src, msg) in cases {
+            assert_eq!(errors(src).first().map(String::as_str), Some(msg), "{src}");
+        }
+        assert!(
+            errors("\u{FEFF}package p").is_empty(),
+            "a leading BOM is skipped"
+        );
+    }
+
+    #[test]
+    fn semicolon_insertion() {
+        let kinds = |src| toks(src).into_iter().map(|t| t.0).collect::<Vec<_>>();
+        use Tok::*;
+        assert_eq!(kinds("x\ny"), [Ident, Semicolon, Ident, Semicolon]);
+        assert_eq!(kinds("return\n"), [Return, Semicolon]);
+        assert_eq!(
+            kinds("x++\n)\n]\n}\n"),
+            [Ident, Inc, Semicolon, RParen, Semicolon, RBrack, Semicolon, RBrace, Semicolon]
+        );
+        assert_eq!(
+            kinds("break\ncontinue\nfallthrough\n"),
+            [
+                Break,
+                Semicolon,
+                Continue,
+                Semicolon,
+                Fallthrough,
+                Semicolon
+            ]
+        );
+        assert_eq!(
+            kinds("x +\ny"),
+            [Ident, Add, Ident, Semicolon],
+            "no semicolon after an operator"
+        );
+        assert_eq!(kinds("f(\n)"), [Ident, LParen, RParen, Semicolon]);
+        assert_eq!(kinds("x // c\ny"), [Ident, Semicolon, Ident, Semicolon]);
+        assert_eq!(
+            kinds("x /* a\nb */ y"),
+            [Ident, Semicolon, Ident, Semicolon],
+            "a block comment with a newline ends the line"
+        );
+        assert_eq!(kinds("x /* c */ y"), [Ident, Ident, Semicolon]);
+        assert_eq!(
+            kinds("'a'\n\"s\"\n`r`\n1.5\n"),
+            [Char, Semicolon, String, Semicolon, String, Semicolon, Float, Semicolon,]
+        );
+        assert_eq!(kinds("x"), [Ident, Semicolon], "at EOF");
+        let mut lx = Lexer::new("x /* a\nb */ y");
+        lx.next_token();
+        let semi = lx.next_token();
+        assert_eq!(
+            (semi.tok, semi.pos),
+            (Semicolon, 6),
+            "at the comment's first newline"
+        );
+    }
+
+    #[test]
+    fn operators_and_comments() {
+        let src = "+ += ++ - -= -- * *= / /= % %= & &= && &^ &^= | |= || ^ ^= << <<= >> >>= < <= > >= = == ! != := : ... . , ; ( ) [ ] { } ~ <-";
+        let got: Vec<&str> = toks(src)
+            .into_iter()
+            .map(|t| t.1)
+            .filter(|t| *t != "\n")
+            .collect();
+        let want: Vec<&str> = src.split(' ').collect();
+        assert_eq!(got, want);
+        let mut lx = Lexer::new("// a\r\n/* b */ x");
+        while lx.next_token().tok != Tok::Eof {}
+        assert_eq!(
+            lx.comments.iter().map(|c| c.text).collect::<Vec<_>>(),
+            ["// a", "/* b */"]
+        );
+    }
+
+    #[test]
+    fn unicode_identifiers() {
+        assert_eq!(
+            toks("日本語 αβ x٣"),
+            [
+                (Tok::Ident, "日本語"),
+                (Tok::Ident, "αβ"),
+                (Tok::Ident, "x٣"),
+                (Tok::Semicolon, "\n")
+            ]
+        );
+        assert_eq!(
+            errors("x·").first().map(String::as_str),
+            Some("illegal character U+00B7 '·'")
+        );
+    }
+}

@@ -8,9 +8,17 @@ use crate::ast::*;
 use crate::lexer::{Comment, Lexer, Tok, Token};
 use crate::SyntaxError;
 
-/// Real recursion depth (expressions, types, statements) after which a file is rejected.
-/// Each level costs well under 2 KiB of stack, so this fits a 2 MiB thread stack.
-pub const MAX_DEPTH: u32 = 1000;
+/// Recursion depth of the parser (nested expressions, types, statements) after which a file
+/// is rejected as too deeply nested. A level costs up to about 2 KiB of stack in release
+/// builds, so this fits a 1 MiB thread stack.
+pub const MAX_DEPTH: u32 = 500;
+
+/// Depth of the tree after which a file is rejected: recursion plus the links of operator
+/// and selector/call chains (`a + b + ...`, `x.f().g...`), which the parser builds in a loop
+/// but which make the tree, its drop and its walks deep. As go/parser, which counts both the
+/// same way (with a limit of 100000). The deepest file in GOROOT and the corpora of
+/// `docs/parser-conformance.md` reaches 965.
+pub const MAX_TREE_DEPTH: u32 = 5000;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -39,6 +47,8 @@ pub(crate) struct Parser<'a> {
     expr_lev: i32,
     in_rhs: bool,
     depth: u32,
+    /// Chain links being parsed, counted toward `MAX_TREE_DEPTH`.
+    chain: u32,
     bailed: bool,
     errors: Vec<SyntaxError>,
     /// Offset of the line start of the last recorded error, for go/parser's one-error-per-line rule.
@@ -270,6 +280,7 @@ impl<'a> Parser<'a> {
             expr_lev: 0,
             in_rhs: false,
             depth: 0,
+            chain: 0,
             bailed: false,
             errors: Vec::new(),
             last_error_line: None,
@@ -433,19 +444,32 @@ impl<'a> Parser<'a> {
     /// Enters one level of real recursion; false (and bails out) when too deep.
     fn enter(&mut self) -> bool {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            if !self.bailed {
-                let pos = self.pos;
-                self.last_error_line = None;
-                self.errors.push(SyntaxError {
-                    span: Span::new(pos, pos),
-                    message: "too deeply nested".to_string(),
-                });
-            }
-            self.bail();
+        if self.depth > MAX_DEPTH || self.depth + self.chain > MAX_TREE_DEPTH {
+            self.too_deep();
             return false;
         }
         true
+    }
+
+    /// Counts one more link of a chain; false (and bails out) when the tree gets too deep.
+    fn link(&mut self) -> bool {
+        self.chain += 1;
+        if self.depth + self.chain > MAX_TREE_DEPTH {
+            self.too_deep();
+            return false;
+        }
+        true
+    }
+
+    fn too_deep(&mut self) {
+        if !self.bailed {
+            let pos = self.pos;
+            self.errors.push(SyntaxError {
+                span: Span::new(pos, pos),
+                message: "too deeply nested".to_string(),
+            });
+        }
+        self.bail();
     }
 
     fn leave(&mut self) {
@@ -1618,11 +1642,25 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_primary_expr(&mut self, x: Option<Expr<'a>>) -> Expr<'a> {
+        let chain = self.chain;
+        let x = self.parse_primary_links(x);
+        self.chain = chain;
+        x
+    }
+
+    fn parse_primary_links(&mut self, x: Option<Expr<'a>>) -> Expr<'a> {
         let mut x = match x {
             Some(x) => x,
             None => self.parse_operand(),
         };
         loop {
+            if matches!(
+                self.tok,
+                Tok::Period | Tok::LBrack | Tok::LParen | Tok::LBrace
+            ) && !self.link()
+            {
+                return x;
+            }
             match self.tok {
                 Tok::Period => {
                     self.next();
@@ -1762,6 +1800,13 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_binary_expr(&mut self, x: Option<Expr<'a>>, prec1: u8) -> Expr<'a> {
+        let chain = self.chain;
+        let x = self.parse_binary_links(x, prec1);
+        self.chain = chain;
+        x
+    }
+
+    fn parse_binary_links(&mut self, x: Option<Expr<'a>>, prec1: u8) -> Expr<'a> {
         let mut x = match x {
             Some(x) => x,
             None => self.parse_unary_expr(),
@@ -1774,6 +1819,9 @@ impl<'a> Parser<'a> {
             };
             let oprec = tok.precedence();
             if oprec < prec1 {
+                return x;
+            }
+            if !self.link() {
                 return x;
             }
             let op_pos = self.pos;
