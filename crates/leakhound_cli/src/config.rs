@@ -37,7 +37,6 @@ struct RawConfig {
 /// A loaded configuration, with globs relative to the directory that holds the file.
 #[derive(Debug)]
 pub struct Config {
-    pub path: PathBuf,
     pub root: PathBuf,
     pub select: Option<RuleSet>,
     pub ignore: RuleSet,
@@ -95,7 +94,6 @@ impl Config {
             per_file_ignores.push((globs, rules));
         }
         Ok(Config {
-            path: path.to_path_buf(),
             root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             select,
             ignore,

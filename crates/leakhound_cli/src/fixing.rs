@@ -12,23 +12,23 @@ use leakhound_rules::fix::apply_safe_fixes;
 
 pub struct FixOutcome {
     pub fixed: usize,
+    /// The files that were (or, with `--diff`, would be) changed.
+    pub files: Vec<String>,
     pub errors: Vec<String>,
 }
 
-/// Applies (or, with `diff_only`, prints) the safe fixes; diagnostics that were fixed are
-/// removed from `diagnostics`.
+/// Applies (or, with `diff_only`, prints) the safe fixes of `diagnostics`.
 pub fn apply(
-    diagnostics: &mut Vec<Diagnostic>,
+    diagnostics: &[Diagnostic],
     sources: &BTreeMap<String, String>,
     diff_only: bool,
     out: &mut dyn Write,
 ) -> Result<FixOutcome> {
-    let mut outcome = FixOutcome { fixed: 0, errors: Vec::new() };
+    let mut outcome = FixOutcome { fixed: 0, files: Vec::new(), errors: Vec::new() };
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in diagnostics.iter().enumerate() {
         by_file.entry(d.filename.clone()).or_default().push(i);
     }
-    let mut fixed_indices = Vec::new();
     for (filename, indices) in by_file {
         let Some(source) = sources.get(&filename) else { continue };
         let file_diagnostics: Vec<Diagnostic> = indices.iter().map(|&i| diagnostics[i].clone()).collect();
@@ -46,13 +46,7 @@ pub fn apply(
             continue;
         }
         outcome.fixed += fixed.applied.len();
-        fixed_indices.extend(fixed.applied.iter().map(|&k| indices[k]));
-    }
-    if !diff_only {
-        fixed_indices.sort_unstable();
-        for i in fixed_indices.into_iter().rev() {
-            diagnostics.remove(i);
-        }
+        outcome.files.push(filename.clone());
     }
     Ok(outcome)
 }

@@ -11,7 +11,7 @@ use leakhound_model::gomod::GoMod;
 #[derive(Clone, Debug)]
 pub enum ModuleInfo {
     None,
-    Found { path: PathBuf, gomod: GoMod },
+    Found(GoMod),
     Invalid { path: PathBuf, message: String },
 }
 
@@ -40,7 +40,7 @@ fn read(path: &Path) -> ModuleInfo {
     let shown = path.to_path_buf();
     match std::fs::read_to_string(path) {
         Ok(text) => match GoMod::parse(&text) {
-            Ok(gomod) => ModuleInfo::Found { path: shown, gomod },
+            Ok(gomod) => ModuleInfo::Found(gomod),
             Err(err) => ModuleInfo::Invalid { path: shown, message: err.to_string() },
         },
         Err(err) => ModuleInfo::Invalid { path: shown, message: crate::discover::describe_io(&err) },

@@ -103,7 +103,7 @@ fn bad_input_gets_one_clear_message_per_file_and_the_run_goes_on() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     for expected in [
-        "latin1.go: skipped: not valid UTF-8 (invalid byte at offset 15)",
+        "latin1.go: skipped: not valid UTF-8 (invalid byte at offset 18)",
         "binary.go: skipped: binary file (NUL byte at offset 11)",
         "huge.go: skipped: 5012 bytes is more than the limit of 2000 (--max-file-size)",
         "loop_a.go: symlink loop",
@@ -113,7 +113,7 @@ fn bad_input_gets_one_clear_message_per_file_and_the_run_goes_on() {
     }
     assert!(!err.contains("panicked"), "{err}");
     let text = stdout(&out);
-    assert!(text.contains("broken.go:3:15: E001"), "{text}");
+    assert!(text.contains("broken.go:3:14: E001 expected ')', found '{'"), "{text}");
     assert!(text.contains("leak.go:9:12: LH201"), "{text}");
 
     write(dir.path(), "go.mod", "module m\ngo one.two\n");
@@ -169,7 +169,7 @@ fn fix_names_and_defers_cancel_then_gofmt_and_go_vet_accept_it_and_a_second_fix_
     assert_eq!(fixed.status.code(), Some(1), "the loop case stays: {}", stdout(&fixed));
     assert!(stderr(&fixed).contains("1 fixed"), "{}", stderr(&fixed));
     assert_eq!(stdout(&fixed).lines().count(), 1);
-    assert!(stdout(&fixed).contains("svc.go:19:13: LH201"), "{}", stdout(&fixed));
+    assert!(stdout(&fixed).contains("svc.go:20:13: LH201"), "positions are those of the fixed file: {}", stdout(&fixed));
     let after = std::fs::read_to_string(&path).unwrap();
     assert!(after.contains("ctx, cancel2 := context.WithTimeout(ctx, time.Second) // per call\n\tdefer cancel2()\n"), "{after}");
     let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions()) & 0o777;
@@ -186,7 +186,7 @@ fn fix_names_and_defers_cancel_then_gofmt_and_go_vet_accept_it_and_a_second_fix_
         let vet = Command::new("go").args(["vet", "-lostcancel", "./..."]).current_dir(dir.path()).env("GOFLAGS", "-mod=mod").env("GOTOOLCHAIN", "local").output().unwrap();
         let vet_out = String::from_utf8_lossy(&vet.stderr);
         assert!(!vet_out.contains("svc.go:10"), "go vet still reports the fixed line: {vet_out}");
-        assert!(vet_out.contains("svc.go:19"), "go vet compiles the file and sees the loop case: {vet_out}");
+        assert!(vet_out.contains("svc.go:20"), "go vet compiles the file and sees the loop case: {vet_out}");
     }
 }
 

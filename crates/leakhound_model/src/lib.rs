@@ -4,3 +4,4 @@
 //! import are tracked by scope, and the module's Go version decides the timer semantics.
 
 pub mod gomod;
+pub mod imports;

@@ -55,9 +55,9 @@ pub(crate) struct Frame<'a> {
     pub kind: FrameKind<'a>,
     pub body: &'a Block<'a>,
     pub params: Vec<&'a str>,
+    /// Every name declared in the function's own body (not in its literals).
+    pub locals: Vec<&'a str>,
     pub loops: Vec<LoopCtx<'a>>,
-    /// Index into `Checker::scopes` where this frame's scopes start.
-    pub scope_base: usize,
     pub refs: Vec<Ref<'a>>,
     pub pending: Vec<Pending<'a>>,
     pub span: Span,
@@ -67,7 +67,7 @@ pub(crate) struct Checker<'a> {
     pub filename: &'a str,
     pub source: &'a str,
     pub file: &'a File<'a>,
-    pub lines: LineIndex,
+    pub lines: &'a LineIndex,
     pub imports: Imports<'a>,
     pub rules: RuleSet,
     pub timers: &'a TimerSemantics,
@@ -80,12 +80,12 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(filename: &'a str, source: &'a str, file: &'a File<'a>, rules: RuleSet, timers: &'a TimerSemantics) -> Self {
+    pub fn new(filename: &'a str, source: &'a str, file: &'a File<'a>, lines: &'a LineIndex, rules: RuleSet, timers: &'a TimerSemantics) -> Self {
         Checker {
             filename,
             source,
             file,
-            lines: LineIndex::new(source),
+            lines,
             imports: Imports::of(file),
             rules,
             timers,
@@ -151,6 +151,9 @@ impl<'a> Checker<'a> {
         if name == "_" {
             return;
         }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.locals.push(name);
+        }
         if self.imports.is_import_name(name) || self.imports.has_dot_imports() || is_watched_name(name) {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.push(name);
@@ -164,9 +167,7 @@ impl<'a> Checker<'a> {
 
     /// Whether `name` is declared inside the current function (not in an enclosing one).
     pub fn declared_in_frame(&self, name: &str) -> bool {
-        let base = self.frames.last().map_or(0, |f| f.scope_base);
-        self.scopes[base..].iter().any(|s| s.contains(&name))
-            || self.frames.last().is_some_and(|f| f.params.contains(&name))
+        self.frames.last().is_some_and(|f| f.locals.contains(&name) || f.params.contains(&name))
     }
 
     /// Resolves `pkg.Name` or a dot-imported `Name` to (import path, name).
@@ -260,8 +261,8 @@ impl<'a> Checker<'a> {
             kind,
             body,
             params,
+            locals: Vec::new(),
             loops: Vec::new(),
-            scope_base: self.scopes.len() - 1,
             refs: Vec::new(),
             pending: Vec::new(),
             span,

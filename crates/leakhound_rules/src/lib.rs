@@ -40,19 +40,21 @@ pub struct PackageFile<'a> {
 pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for file in files {
-        let mut diagnostics = check_file(file);
-        let nolint = suppression::Suppressions::of(file.parsed, file.source);
+        let lines = file.parsed.line_index();
+        let mut diagnostics = check_file(file, &lines);
+        let nolint = suppression::Suppressions::of(file.parsed, &lines);
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);
     }
     out
 }
 
-fn check_file(file: &PackageFile<'_>) -> Vec<Diagnostic> {
+fn check_file(file: &PackageFile<'_>, lines: &leakhound_syntax::LineIndex) -> Vec<Diagnostic> {
     let mut checker = checker::Checker::new(
         &file.filename,
         file.source,
         &file.parsed.file,
+        lines,
         file.settings.rules,
         &file.settings.timers,
     );

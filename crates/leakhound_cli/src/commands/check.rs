@@ -163,7 +163,7 @@ impl Run {
     fn timers_for(&self, dir: &Path, directive: Option<leakhound_model::gomod::AsyncTimerChan>) -> (TimerSemantics, Option<String>) {
         let (mut version, mut setting, mut problem) = (None, None, None);
         match self.gomods.lookup(dir) {
-            ModuleInfo::Found { gomod, .. } => {
+            ModuleInfo::Found(gomod) => {
                 version = gomod.go;
                 setting = gomod.async_timer_chan;
             }
@@ -217,6 +217,42 @@ impl Run {
     }
 }
 
+/// The outcomes of a set of directories, merged and sorted.
+struct Collected {
+    diagnostics: Vec<Diagnostic>,
+    sources: BTreeMap<String, String>,
+    /// Every file analysed, by its printed name.
+    files: Vec<String>,
+    errors: Vec<String>,
+    files_checked: usize,
+    generated: usize,
+}
+
+impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
+    fn from(results: Vec<(Vec<FileOutcome>, Vec<String>)>) -> Self {
+        let mut c = Collected { diagnostics: vec![], sources: BTreeMap::new(), files: vec![], errors: vec![], files_checked: 0, generated: 0 };
+        for (outcomes, dir_errors) in results {
+            c.errors.extend(dir_errors);
+            for outcome in outcomes {
+                let name = display_name(&outcome.path);
+                if outcome.skipped_generated {
+                    c.generated += 1;
+                } else if outcome.errors.is_empty() {
+                    c.files_checked += 1;
+                }
+                c.errors.extend(outcome.errors);
+                if let Some(source) = outcome.source {
+                    c.sources.insert(name.clone(), source);
+                }
+                c.files.push(name);
+                c.diagnostics.extend(outcome.diagnostics);
+            }
+        }
+        c.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        c
+    }
+}
+
 fn extract_if(v: &mut Vec<Diagnostic>, pred: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
     let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(v).into_iter().partition(|d| pred(d));
     *v = kept;
@@ -241,14 +277,13 @@ fn build_run(args: &Args) -> Result<Run> {
         let first = args.paths.first().map(|p| discover::normalise_arg(p)).unwrap_or_else(|| PathBuf::from("."));
         Config::discover(&first)?
     };
-    let mut rules = match (&args.select.is_empty(), config.as_ref().and_then(|c| c.select)) {
-        (false, _) => registry::select_all(args.select.iter().map(String::as_str))?,
-        (true, Some(selected)) => selected,
-        (true, None) => RuleSet::all(),
+    // The command line is explicit: its --select replaces the config's select and ignore.
+    let mut rules = if !args.select.is_empty() {
+        registry::select_all(args.select.iter().map(String::as_str))?
+    } else {
+        let config_select = config.as_ref().and_then(|c| c.select).unwrap_or_else(RuleSet::all);
+        config.as_ref().map_or(config_select, |c| config_select.difference(c.ignore))
     };
-    if let Some(config) = &config {
-        rules = rules.difference(config.ignore);
-    }
     rules = rules.difference(registry::select_all(args.ignore.iter().map(String::as_str))?);
     Ok(Run {
         config,
@@ -306,39 +341,35 @@ pub fn run(args: Args) -> Result<u8> {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         by_dir.entry(dir).or_default().push(file);
     }
-    let results: Vec<(Vec<FileOutcome>, Vec<String>)> =
-        pool.install(|| by_dir.par_iter().map(|(dir, files)| run.check_dir(dir, files)).collect());
-
-    let mut diagnostics = Vec::new();
-    let mut sources = BTreeMap::new();
-    let (mut files_checked, mut generated) = (0usize, 0usize);
-    for (outcomes, dir_errors) in results {
-        errors.extend(dir_errors);
-        for outcome in outcomes {
-            errors.extend(outcome.errors.iter().cloned());
-            if outcome.skipped_generated {
-                generated += 1;
-            } else if outcome.errors.is_empty() {
-                files_checked += 1;
-            }
-            if let Some(source) = outcome.source {
-                sources.insert(display_name(&outcome.path), source);
-            }
-            diagnostics.extend(outcome.diagnostics);
-        }
-    }
-    errors.sort();
-    errors.dedup();
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let analyse = |dirs: &BTreeMap<PathBuf, Vec<PathBuf>>| -> Vec<(Vec<FileOutcome>, Vec<String>)> {
+        pool.install(|| dirs.par_iter().map(|(dir, files)| run.check_dir(dir, files)).collect())
+    };
+    let mut collected = Collected::from(analyse(&by_dir));
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut fixed = 0;
     if args.fix || args.diff {
-        let outcome = crate::fixing::apply(&mut diagnostics, &sources, args.diff, &mut out)?;
+        let outcome = crate::fixing::apply(&collected.diagnostics, &collected.sources, args.diff, &mut out)?;
         fixed = outcome.fixed;
         errors.extend(outcome.errors);
+        if !args.diff && !outcome.files.is_empty() {
+            // What remains is reported against the fixed text, so check those packages again.
+            let touched: BTreeMap<PathBuf, Vec<PathBuf>> = by_dir
+                .into_iter()
+                .filter(|(_, files)| files.iter().any(|f| outcome.files.contains(&display_name(f))))
+                .collect();
+            let again = Collected::from(analyse(&touched));
+            collected.diagnostics.retain(|d| !again.files.contains(&d.filename));
+            collected.diagnostics.extend(again.diagnostics);
+            collected.sources.extend(again.sources);
+            collected.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
     }
+    errors.extend(collected.errors);
+    errors.sort();
+    errors.dedup();
+    let Collected { diagnostics, sources, files_checked, generated, .. } = collected;
 
     let color = match args.color {
         Color::Always => true,
