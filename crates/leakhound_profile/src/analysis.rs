@@ -401,7 +401,7 @@ fn score(g: &mut Group, opts: &Options) {
     if samples >= 2 && g.change != 0 {
         g.reasons.push(format!("counts {series}: not growing at every sample"));
     } else if n < opts.min_count {
-        g.reasons.push(format!("{n} below the threshold of {}", opts.min_count));
+        g.reasons.push(format!("{n} goroutines, below the single-snapshot threshold of {}", opts.min_count));
     } else {
         g.reasons.push(format!("{} is not a blocking wait", g.state));
     }
