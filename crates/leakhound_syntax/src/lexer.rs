@@ -309,6 +309,15 @@ pub(crate) fn fmt_u(c: char) -> String {
 }
 
 impl<'a> Lexer<'a> {
+    /// Moves to `pos`, the start of a line, as if the text before it were not there.
+    pub(crate) fn seek(&mut self, pos: u32) {
+        self.pos = (pos as usize).min(self.b.len());
+        self.insert_semi = false;
+        self.nl_pos = None;
+        self.line_start = self.pos;
+        self.comments.clear();
+    }
+
     pub fn new(src: &'a str) -> Lexer<'a> {
         let mut lx = Lexer {
             src,

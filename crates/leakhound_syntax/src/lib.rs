@@ -20,6 +20,7 @@ pub mod lexer;
 mod line_index;
 pub mod outline;
 pub mod parser;
+mod recover;
 pub mod visit;
 
 pub use directives::{is_generated, Directive, Directives, Nolint};
@@ -67,7 +68,10 @@ impl<'a> ParsedFile<'a> {
 
 /// Parses a Go source file. Never panics; malformed input gives a partial tree and errors.
 pub fn parse_file(src: &str) -> ParsedFile<'_> {
-    let out = parser::Parser::new(src).parse_file();
+    let mut out = parser::Parser::new(src).parse_file();
+    if let Some(first) = out.errors.first() {
+        recover::resume(src, &mut out.file, &mut out.comments, first.span.start);
+    }
     ParsedFile {
         source: src,
         file: out.file,

@@ -2718,6 +2718,35 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A parser positioned at `offset`, the start of a line, for resuming after a declaration
+    /// that did not parse (see `recover.rs`).
+    pub(crate) fn resume_at(src: &'a str, offset: u32) -> Parser<'a> {
+        let mut p = Parser::new(src);
+        p.lx.seek(offset);
+        p.next();
+        p
+    }
+
+    /// Top-level declarations until the end of the file, without a package clause.
+    pub(crate) fn parse_decls(mut self) -> Output<'a> {
+        let mut decls = Vec::new();
+        while self.tok != Tok::Eof {
+            if let Some(d) = self.parse_decl(decl_start) {
+                decls.push(d);
+            }
+        }
+        let mut errors = self.errors;
+        errors.sort_by(|a, b| (a.span.start, &a.message).cmp(&(b.span.start, &b.message)));
+        let file = File {
+            package: Ident { name: "_", span: Span::default() },
+            package_pos: 0,
+            imports: self.imports,
+            decls,
+            span: Span::default(),
+        };
+        Output { file, comments: self.lx.comments, errors }
+    }
+
     pub fn parse_file(mut self) -> Output<'a> {
         let package_pos = self.pos;
         let mut decls = Vec::new();
