@@ -381,7 +381,16 @@ pub(crate) fn parse_runtime_header(rest: &[u8]) -> Option<Header<'_>> {
     let close = bracket_end(body)?;
     let mut h = parse_status(&body[..close]);
     h.id = id;
-    let tail = trim(&body[close + 2..]);
+    let mut tail = &body[close + 1..];
+    // Go 1.27 prints labels between the bracket and the colon: `[chan send] {k: "v"}:`.
+    if let Some(braced) = tail.strip_prefix(b" ") {
+        if braced.first() == Some(&b'{') {
+            let end = bracket_end(braced).filter(|&e| braced[e] == b'}')?;
+            h.labels = Some(&braced[..=end]);
+            tail = &braced[end + 1..];
+        }
+    }
+    let tail = trim(tail.strip_prefix(b":")?);
     if tail.first() == Some(&b'{') {
         h.labels = Some(tail);
     } else if !tail.is_empty() {
@@ -403,7 +412,8 @@ fn parse_goleak_header(rest: &[u8]) -> Option<Header<'_>> {
     Some(h)
 }
 
-/// Index of the `]:` that closes the status, skipping braces and quoted label text.
+/// Index of the `]` that closes the status (or of the `}` that closes a label set starting
+/// at `body[0]`), skipping nested braces and quoted label text.
 fn bracket_end(body: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_str = false;
@@ -421,8 +431,9 @@ fn bracket_end(body: &[u8]) -> Option<usize> {
         match c {
             b'"' if depth > 0 => in_str = true,
             b'{' => depth += 1,
+            b'}' if depth == 1 && body[0] == b'{' => return Some(i),
             b'}' => depth = depth.saturating_sub(1),
-            b']' if depth == 0 && body.get(i + 1) == Some(&b':') => return Some(i),
+            b']' if depth == 0 => return Some(i),
             _ => {}
         }
     }
@@ -504,6 +515,9 @@ mod tests {
         assert_eq!(h.labels, Some(&br#"{"a":"x]:", "b":"y"}"#[..]));
         let h = header(r#"goroutine 9 [select]: {"pool": "compute"}"#);
         assert_eq!(h.labels, Some(&br#"{"pool": "compute"}"#[..]));
+        let h = header(r#"goroutine 22 [chan send] {evil: "a]:\"b", pool: compute}:"#);
+        assert_eq!((h.id, h.state), (22, &b"chan send"[..]));
+        assert_eq!(h.labels, Some(&br#"{evil: "a]:\"b", pool: compute}"#[..]));
         let h = header("goroutine 4 [semacquire (scan)]:");
         assert_eq!(h.state, b"semacquire");
         assert!(header_at_start(b"goroutine profile: total 4").is_none());

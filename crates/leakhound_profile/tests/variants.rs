@@ -239,3 +239,20 @@ fn growth_across_samples_beats_size() {
     let pool = a.groups.iter().find(|g| g.site.as_ref().unwrap().function == "main.pool").unwrap();
     assert!(!pool.suspect, "a pool of 200 that does not change is not a suspect");
 }
+
+/// A real Go 1.27.3 `runtime.Stack(all)` capture (module `go 1.27`, fetched with
+/// `GOTOOLCHAIN=go1.27.3`): labels print between the state and the colon,
+/// `goroutine 22 [chan send] {evil: "a]:\"b", pool: compute}:`. CI runs with the installed
+/// toolchain only, so the capture is kept here rather than produced by the test.
+#[test]
+fn go127_real_capture_with_header_labels() {
+    let text = include_bytes!("data/go1.27.3-labels.runtime-stack.txt");
+    let (p, i) = read(text);
+    assert_eq!(p.total, 3);
+    let a = analyze(&[p], &["t".into()], &i, &Options::default());
+    let send = a.groups.iter().find(|g| g.state == "chan send").unwrap();
+    assert_eq!(send.labels, vec![r#"{evil: "a]:\"b", pool: compute}"#.to_string()]);
+    assert_eq!(send.site.as_ref().unwrap().function, "main.main.func1.1");
+    let nil = a.groups.iter().find(|g| g.state == "chan receive (nil chan)").unwrap();
+    assert!(nil.suspect);
+}
