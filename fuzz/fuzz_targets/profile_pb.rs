@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let _ = gz.write_all(data);
     let Ok(gzipped) = gz.finish() else { return };
-    let limits = Limits { max_decompressed: 1 << 20 };
+    let limits = Limits {
+        max_decompressed: 1 << 20,
+    };
     for input in [data, &gzipped[..]] {
         let mut interner = Interner::new();
         if let Ok(p) = parse(input, &mut interner, limits) {

@@ -7,7 +7,12 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let mut interner = Interner::new();
     if let Ok(p) = parse(data, &mut interner, Limits::default()) {
-        let a = analyze(&[p.clone(), p], &["a".into(), "b".into()], &interner, &Options::default());
+        let a = analyze(
+            &[p.clone(), p],
+            &["a".into(), "b".into()],
+            &interner,
+            &Options::default(),
+        );
         let _ = a.groups.len();
     }
 });

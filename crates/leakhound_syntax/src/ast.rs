@@ -2,7 +2,9 @@
 //! source; children live in `Box` and `Vec`. Every node knows its byte span, with the same
 //! start and end as the corresponding `go/ast` node's `Pos()` and `End()`.
 
-/// A half-open byte range `start..end` in the source.
+/// A half-open byte range `start..end` in the source. In a file with syntax errors, a span
+/// that ends at a missing closing token can end one byte past the source (as in go/ast):
+/// slice with `get`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: u32,

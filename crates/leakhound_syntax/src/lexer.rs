@@ -333,18 +333,24 @@ impl<'a> Lexer<'a> {
         if src.starts_with('\u{FEFF}') {
             lx.pos = 3;
         }
-        // go/scanner rejects NUL and a BOM anywhere after the start, even in comments and strings.
-        for (i, &c) in lx.b.iter().enumerate() {
-            if c == 0 {
-                lx.stray
-                    .push((i as u32, "illegal character NUL".to_string()));
-            } else if c == 0xEF
-                && i > 0
-                && lx.b.get(i + 1) == Some(&0xBB)
-                && lx.b.get(i + 2) == Some(&0xBF)
-            {
-                lx.stray
-                    .push((i as u32, "illegal byte order mark".to_string()));
+        // go/scanner rejects NUL and a BOM anywhere after the start, even in comments and
+        // strings. A branch-free pass (it vectorizes) rules both out for almost every file.
+        let suspect =
+            lx.b.chunks(64)
+                .any(|c| c.iter().fold(false, |a, &b| a | (b == 0) | (b == 0xEF)));
+        if suspect {
+            for (i, &c) in lx.b.iter().enumerate() {
+                if c == 0 {
+                    lx.stray
+                        .push((i as u32, "illegal character NUL".to_string()));
+                } else if c == 0xEF
+                    && i > 0
+                    && lx.b.get(i + 1) == Some(&0xBB)
+                    && lx.b.get(i + 2) == Some(&0xBF)
+                {
+                    lx.stray
+                        .push((i as u32, "illegal byte order mark".to_string()));
+                }
             }
         }
         lx

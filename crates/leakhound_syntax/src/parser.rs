@@ -2738,13 +2738,20 @@ impl<'a> Parser<'a> {
         let mut errors = self.errors;
         errors.sort_by(|a, b| (a.span.start, &a.message).cmp(&(b.span.start, &b.message)));
         let file = File {
-            package: Ident { name: "_", span: Span::default() },
+            package: Ident {
+                name: "_",
+                span: Span::default(),
+            },
             package_pos: 0,
             imports: self.imports,
             decls,
             span: Span::default(),
         };
-        Output { file, comments: self.lx.comments, errors }
+        Output {
+            file,
+            comments: self.lx.comments,
+            errors,
+        }
     }
 
     pub fn parse_file(mut self) -> Output<'a> {

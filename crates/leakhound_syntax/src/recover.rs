@@ -15,9 +15,11 @@ fn next_declaration(src: &str, offset: u32) -> Option<u32> {
     let from = src.get(offset as usize..)?.find('\n')? + offset as usize + 1;
     let mut line_start = from;
     for line in src[from..].split_inclusive('\n') {
-        let starts_decl = ["func ", "func(", "type ", "var ", "var(", "const ", "const("]
-            .iter()
-            .any(|kw| line.starts_with(kw));
+        let starts_decl = [
+            "func ", "func(", "type ", "var ", "var(", "const ", "const(",
+        ]
+        .iter()
+        .any(|kw| line.starts_with(kw));
         if starts_decl {
             return Some(line_start as u32);
         }
@@ -28,7 +30,12 @@ fn next_declaration(src: &str, offset: u32) -> Option<u32> {
 
 /// Replaces the declarations from the first error on with those parsed from the next
 /// top-level declaration after it.
-pub(crate) fn resume<'a>(src: &'a str, file: &mut File<'a>, comments: &mut Vec<Comment<'a>>, first_error: u32) {
+pub(crate) fn resume<'a>(
+    src: &'a str,
+    file: &mut File<'a>,
+    comments: &mut Vec<Comment<'a>>,
+    first_error: u32,
+) {
     let mut error_at = first_error;
     let mut kept_until = 0;
     let mut resumed: Vec<Decl<'a>> = Vec::new();
@@ -43,7 +50,10 @@ pub(crate) fn resume<'a>(src: &'a str, file: &mut File<'a>, comments: &mut Vec<C
         let out = Parser::resume_at(src, start).parse_decls();
         resumed.extend(out.file.decls);
         for c in out.comments {
-            if comments.last().is_none_or(|last| last.span.start < c.span.start) {
+            if comments
+                .last()
+                .is_none_or(|last| last.span.start < c.span.start)
+            {
                 comments.push(c);
             } else if let Err(i) = comments.binary_search_by_key(&c.span.start, |k| k.span.start) {
                 comments.insert(i, c);
@@ -89,17 +99,26 @@ mod tests {
 
     #[test]
     fn repeated_errors_resume_each_time() {
-        let src = "package p\n\nfunc a( {\n}\n\nfunc b() {\n\tx := \n}\n\nfunc c() {}\n\nvar v = 1\n";
+        let src =
+            "package p\n\nfunc a( {\n}\n\nfunc b() {\n\tx := \n}\n\nfunc c() {}\n\nvar v = 1\n";
         let got = names(src);
-        assert!(got.ends_with(&["c".to_string(), "Var".to_string()]), "{got:?}");
+        assert!(
+            got.ends_with(&["c".to_string(), "Var".to_string()]),
+            "{got:?}"
+        );
     }
 
     #[test]
     fn spans_stay_those_of_the_whole_file() {
         let src = "package p\n\nfunc a( {\n}\n\nfunc after() {}\n";
         let parsed = parse_file(src);
-        let Some(Decl::Func(f)) = parsed.file.decls.last() else { panic!("no function") };
-        assert_eq!(&src[f.span.start as usize..f.span.end as usize], "func after() {}");
+        let Some(Decl::Func(f)) = parsed.file.decls.last() else {
+            panic!("no function")
+        };
+        assert_eq!(
+            &src[f.span.start as usize..f.span.end as usize],
+            "func after() {}"
+        );
     }
 
     #[test]

@@ -1,0 +1,3 @@
+module leakhound.dev/goparserbench
+
+go 1.22
