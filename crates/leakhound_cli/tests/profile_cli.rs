@@ -12,7 +12,11 @@ fn corpus() -> PathBuf {
 }
 
 fn leakhound(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leakhound")).args(args).current_dir(corpus()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(args)
+        .current_dir(corpus())
+        .output()
+        .unwrap()
 }
 
 fn text(o: &Output) -> String {
@@ -40,23 +44,47 @@ fn series_table_snapshot() {
 
 #[test]
 fn single_snapshot_json_snapshot() {
-    let o = leakhound(&["profile", "healthy/t030s.debug1.txt", "--output-format", "json"]);
+    let o = leakhound(&[
+        "profile",
+        "healthy/t030s.debug1.txt",
+        "--output-format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
 }
 
 #[test]
 fn diff_exit_codes() {
-    let o = leakhound(&["diff", "timeafter/t010s.debug0.pb.gz", "timeafter/t030s.debug0.pb.gz"]);
+    let o = leakhound(&[
+        "diff",
+        "timeafter/t010s.debug0.pb.gz",
+        "timeafter/t030s.debug0.pb.gz",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let o = leakhound(&["diff", "healthy/t010s.debug1.txt", "healthy/t030s.debug1.txt"]);
+    let o = leakhound(&[
+        "diff",
+        "healthy/t010s.debug1.txt",
+        "healthy/t030s.debug1.txt",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = leakhound(&["diff", "timeafter/t010s.debug0.pb.gz", "timeafter/t030s.debug0.pb.gz", "--fail-on", "never"]);
+    let o = leakhound(&[
+        "diff",
+        "timeafter/t010s.debug0.pb.gz",
+        "timeafter/t030s.debug0.pb.gz",
+        "--fail-on",
+        "never",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     // One snapshot: a suspect, but nothing is known to grow.
     let o = leakhound(&["profile", "timeafter/t030s.debug2.txt"]);
     assert_eq!(o.status.code(), Some(0));
-    let o = leakhound(&["profile", "timeafter/t030s.debug2.txt", "--fail-on", "suspect"]);
+    let o = leakhound(&[
+        "profile",
+        "timeafter/t030s.debug2.txt",
+        "--fail-on",
+        "suspect",
+    ]);
     assert_eq!(o.status.code(), Some(1));
 }
 
@@ -73,7 +101,10 @@ fn stdin_source() {
     let o = child.wait_with_output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["sources"][0]["format"], "debug0");
-    assert_eq!(v["groups"][0]["site"]["function"], "main.(*session).keepAlive");
+    assert_eq!(
+        v["groups"][0]["site"]["function"],
+        "main.(*session).keepAlive"
+    );
 }
 
 #[test]
@@ -86,7 +117,11 @@ fn hostile_names_cannot_reach_the_terminal() {
     }
     std::fs::write(&f, dump).unwrap();
     let o = leakhound(&["profile", f.to_str().unwrap()]);
-    assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        !o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("main.evil\\u{1b}]0;pwned"));
 }
 
@@ -102,7 +137,10 @@ fn bad_files() {
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "shopping list\n").unwrap();
     let e = error_of(&["profile", notes.to_str().unwrap()]);
-    assert!(e.contains("notes.txt") && e.contains("not a goroutine profile"), "{e}");
+    assert!(
+        e.contains("notes.txt") && e.contains("not a goroutine profile"),
+        "{e}"
+    );
     let e = error_of(&["profile", "missing.txt"]);
     assert!(e.contains("missing.txt: no such file"), "{e}");
     let gz = dir.path().join("bad.pb.gz");
@@ -135,19 +173,37 @@ fn bad_endpoints() {
     let e = error_of(&["profile", &down, "--timeout", "2s"]);
     assert!(e.contains(&down), "{e}");
 
-    let a = serve_once(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", Duration::ZERO);
+    let a = serve_once(
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+        Duration::ZERO,
+    );
     let e = error_of(&["profile", &a]);
-    assert!(e.contains("HTTP 404") && e.contains("net/http/pprof"), "{e}");
+    assert!(
+        e.contains("HTTP 404") && e.contains("net/http/pprof"),
+        "{e}"
+    );
 
-    let a = serve_once(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", Duration::ZERO);
+    let a = serve_once(
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+        Duration::ZERO,
+    );
     assert!(error_of(&["profile", &a]).contains("HTTP 500"));
 
-    let a = serve_once(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n<html>hi</html>", Duration::ZERO);
+    let a = serve_once(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n<html>hi</html>",
+        Duration::ZERO,
+    );
     assert!(error_of(&["profile", &a]).contains("answered HTML"));
 
-    let a = serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Duration::from_secs(5));
+    let a = serve_once(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        Duration::from_secs(5),
+    );
     let started = std::time::Instant::now();
     let e = error_of(&["profile", &a, "--timeout", "500ms"]);
-    assert!(started.elapsed() < Duration::from_secs(4), "timeout not applied");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "timeout not applied"
+    );
     assert!(e.contains(&a), "{e}");
 }

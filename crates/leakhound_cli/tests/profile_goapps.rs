@@ -55,19 +55,31 @@ fn start(name: &str) -> App {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").expect("address line").to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_string();
     App { child, addr }
 }
 
 /// The line marked `// leak site` in a program's source.
 fn leak_line(name: &str) -> u64 {
     let text = std::fs::read_to_string(goapps().join(name).join("main.go")).unwrap();
-    text.lines().position(|l| l.contains("// leak site")).expect("marker") as u64 + 1
+    text.lines()
+        .position(|l| l.contains("// leak site"))
+        .expect("marker") as u64
+        + 1
 }
 
 fn leakhound(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(args)
+        .output()
+        .unwrap();
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), json)
@@ -91,7 +103,16 @@ fn sample_all(app: &App, src: &Path) -> Vec<(&'static str, i32, Value)> {
                 s.spawn(move || {
                     let mut args: Vec<&str> = vec!["profile"];
                     args.extend(extra.iter().map(String::as_str));
-                    args.extend(["--every", "1s", "--samples", "3", "--output-format", "json", "--src", &src]);
+                    args.extend([
+                        "--every",
+                        "1s",
+                        "--samples",
+                        "3",
+                        "--output-format",
+                        "json",
+                        "--src",
+                        &src,
+                    ]);
                     let (code, json) = leakhound(&args);
                     (*format, code, json)
                 })
@@ -102,7 +123,10 @@ fn sample_all(app: &App, src: &Path) -> Vec<(&'static str, i32, Value)> {
 }
 
 fn rule_exists(code: &str) -> bool {
-    Command::new(env!("CARGO_BIN_EXE_leakhound")).args(["rule", code]).output().is_ok_and(|o| o.status.success())
+    Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(["rule", code])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn leaking(name: &str, state: &str, rule: &str) {
@@ -112,10 +136,24 @@ fn leaking(name: &str, state: &str, rule: &str) {
         let top = &json["groups"][0];
         let site = &top["site"];
         assert_eq!(top["suspect"], true, "{name} {format}: {top:#}");
-        assert!(site["file"].as_str().unwrap().ends_with(&format!("goapps/{name}/main.go")), "{name} {format}: {site}");
+        assert!(
+            site["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("goapps/{name}/main.go")),
+            "{name} {format}: {site}"
+        );
         assert_eq!(site["line"], line, "{name} {format}");
-        let counts: Vec<u64> = top["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
-        assert!(counts.windows(2).all(|w| w[1] > w[0]), "{name} {format}: {counts:?}");
+        let counts: Vec<u64> = top["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .collect();
+        assert!(
+            counts.windows(2).all(|w| w[1] > w[0]),
+            "{name} {format}: {counts:?}"
+        );
         assert_eq!(top["monotonic"], true);
         assert!(top["per_minute"].as_f64().unwrap() > 0.0);
         assert_eq!(code, 1, "{name} {format}: --fail-on growing");
@@ -125,8 +163,13 @@ fn leaking(name: &str, state: &str, rule: &str) {
         let source_file = top["source_file"].as_str().expect("--src matched the file");
         assert!(source_file.ends_with(&format!("{name}/main.go")));
         if rule_exists(rule) {
-            let codes: Vec<&str> = top["findings"].as_array().map_or(vec![], |f| f.iter().map(|x| x["code"].as_str().unwrap()).collect());
-            assert!(codes.contains(&rule), "{name} {format}: {rule} not linked, findings {codes:?}");
+            let codes: Vec<&str> = top["findings"].as_array().map_or(vec![], |f| {
+                f.iter().map(|x| x["code"].as_str().unwrap()).collect()
+            });
+            assert!(
+                codes.contains(&rule),
+                "{name} {format}: {rule} not linked, findings {codes:?}"
+            );
         } else {
             eprintln!("{name}: rule {rule} is not in this build; only the file match is checked");
         }
@@ -157,7 +200,12 @@ fn pipeline_send_after_consumer_left() {
 fn healthy_pool_has_no_suspect() {
     let app = start("healthy");
     for (format, code, json) in sample_all(&app, &goapps().join("healthy")) {
-        let suspects: Vec<&Value> = json["groups"].as_array().unwrap().iter().filter(|g| g["suspect"] == true).collect();
+        let suspects: Vec<&Value> = json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["suspect"] == true)
+            .collect();
         assert!(suspects.is_empty(), "{format}: {suspects:#?}");
         assert_eq!(code, 0, "{format}");
         let pool = json["groups"]
@@ -166,6 +214,13 @@ fn healthy_pool_has_no_suspect() {
             .iter()
             .find(|g| g["site"]["function"] == "main.worker")
             .expect("worker pool group");
-        assert!(pool["counts"].as_array().unwrap().iter().all(|c| (7..=8).contains(&c.as_u64().unwrap())), "{format}: {pool}");
+        assert!(
+            pool["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| (7..=8).contains(&c.as_u64().unwrap())),
+            "{format}: {pool}"
+        );
     }
 }

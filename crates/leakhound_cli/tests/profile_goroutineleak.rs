@@ -21,9 +21,18 @@ impl Drop for App {
 }
 
 fn go_minor() -> Option<u32> {
-    let out = Command::new("go").args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local").output().ok()?;
+    let out = Command::new("go")
+        .args(["env", "GOVERSION"])
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .ok()?;
     let v = String::from_utf8_lossy(&out.stdout);
-    v.trim().strip_prefix("go1.")?.split(['.', '-', 'r']).next()?.parse().ok()
+    v.trim()
+        .strip_prefix("go1.")?
+        .split(['.', '-', 'r'])
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn start(dir: &Path, name: &str) -> App {
@@ -33,8 +42,14 @@ fn start(dir: &Path, name: &str) -> App {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
     App(child, addr)
 }
 
@@ -43,8 +58,12 @@ fn profile(url: &str, full: bool) -> (i32, Value) {
     if full {
         args.push("--full");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound")).args(&args).output().unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(&args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), v)
 }
 
@@ -57,7 +76,12 @@ fn goroutineleak_profile_proves_the_abandoned_sender() {
     let dir = tempfile::tempdir().unwrap();
     let goapps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/goapps");
     let mut build = Command::new("go");
-    build.args(["build", "-o"]).arg(dir.path()).args(["./abandoned", "./tickerloop"]).current_dir(&goapps).env("GOTOOLCHAIN", "local");
+    build
+        .args(["build", "-o"])
+        .arg(dir.path())
+        .args(["./abandoned", "./tickerloop"])
+        .current_dir(&goapps)
+        .env("GOTOOLCHAIN", "local");
     if minor == 26 {
         build.env("GOEXPERIMENT", "goroutineleakprofile");
     }
@@ -66,18 +90,33 @@ fn goroutineleak_profile_proves_the_abandoned_sender() {
     let app = start(dir.path(), "abandoned");
     std::thread::sleep(Duration::from_millis(1500));
     let leak_url = format!("{}/debug/pprof/goroutineleak", app.1);
-    for (query, full, format) in [("", false, "debug1"), ("?debug=0", false, "debug0"), ("", true, "debug2")] {
+    for (query, full, format) in [
+        ("", false, "debug1"),
+        ("?debug=0", false, "debug0"),
+        ("", true, "debug2"),
+    ] {
         let (code, v) = profile(&format!("{leak_url}{query}"), full);
         assert_eq!(v["sources"][0]["format"], format);
         let top = &v["groups"][0];
         assert_eq!(top["proven"], true, "{format}: {top:#}");
         assert_eq!(top["score"], 1.0);
         assert_eq!(top["site"]["function"], "main.handle.func1", "{format}");
-        assert_eq!(code, 1, "a proven leak fails --fail-on growing even in one snapshot");
+        assert_eq!(
+            code, 1,
+            "a proven leak fails --fail-on growing even in one snapshot"
+        );
         if format == "debug2" {
             // debug=2 of the leak profile is a full dump; only `(leaked)` goroutines are proven.
             assert_eq!(top["state"], "chan send");
-            assert_eq!(v["groups"].as_array().unwrap().iter().filter(|g| g["proven"] == true).count(), 1);
+            assert_eq!(
+                v["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|g| g["proven"] == true)
+                    .count(),
+                1
+            );
         } else {
             assert_eq!(v["sources"][0]["leak_profile"], true);
         }
@@ -87,7 +126,11 @@ fn goroutineleak_profile_proves_the_abandoned_sender() {
     std::thread::sleep(Duration::from_millis(1500));
     let (_, v) = profile(&format!("{}/debug/pprof/goroutineleak", ticker.1), false);
     assert!(
-        v["groups"].as_array().unwrap().iter().all(|g| g["site"]["function"] != "main.(*session).keepAlive"),
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["site"]["function"] != "main.(*session).keepAlive"),
         "a loop woken by its timer is not a proven leak: {v:#}"
     );
 }

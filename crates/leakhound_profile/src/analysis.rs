@@ -48,7 +48,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { group_by: GroupBy::Site, min_count: DEFAULT_MIN_COUNT, noise: 3, times: None }
+        Options {
+            group_by: GroupBy::Site,
+            min_count: DEFAULT_MIN_COUNT,
+            noise: 3,
+            times: None,
+        }
     }
 }
 
@@ -156,7 +161,12 @@ struct Acc {
 }
 
 /// Groups the records of `profiles` (samples in time order, named by `names`) and scores them.
-pub fn analyze(profiles: &[Profile], names: &[String], interner: &Interner, opts: &Options) -> Analysis {
+pub fn analyze(
+    profiles: &[Profile],
+    names: &[String],
+    interner: &Interner,
+    opts: &Options,
+) -> Analysis {
     let n = profiles.len();
     let mut accs: FxHashMap<Vec<FrameRef>, Acc> = FxHashMap::default();
     for (i, p) in profiles.iter().enumerate() {
@@ -170,7 +180,10 @@ pub fn analyze(profiles: &[Profile], names: &[String], interner: &Interner, opts
             acc.counts[i] += r.count;
             *acc.states[i].entry(r.state).or_default() += r.count;
             if let Some((lo, hi)) = r.wait_minutes {
-                acc.minutes = Some(acc.minutes.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                acc.minutes = Some(
+                    acc.minutes
+                        .map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))),
+                );
             }
             if let Some(c) = r.created_by {
                 *acc.creators.entry(c).or_default() += r.count;
@@ -234,7 +247,10 @@ fn group_key(frames: &[FrameRef], interner: &Interner, by: GroupBy) -> Vec<Frame
         GroupBy::Site => frames.get(user_start).copied().into_iter().collect(),
         GroupBy::Stack => {
             let mut v = frames[user_start.min(frames.len())..].to_vec();
-            if v.len() > 1 && v.last().is_some_and(|f| interner.get(f.function) == "runtime.goexit") {
+            if v.len() > 1
+                && v.last()
+                    .is_some_and(|f| interner.get(f.function) == "runtime.goexit")
+            {
                 v.pop();
             }
             v
@@ -263,10 +279,14 @@ fn build_group(
     let counts = acc.counts;
     let last = *counts.last().unwrap_or(&0);
     let latest = counts.iter().rposition(|&c| c > 0).unwrap_or(0);
-    let mut states: Vec<(String, u64)> =
-        acc.states[latest].iter().map(|(s, c)| (interner.get(*s).to_string(), *c)).collect();
+    let mut states: Vec<(String, u64)> = acc.states[latest]
+        .iter()
+        .map(|(s, c)| (interner.get(*s).to_string(), *c))
+        .collect();
     states.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let state = states.first().map_or_else(|| "unknown".to_string(), |s| s.0.clone());
+    let state = states
+        .first()
+        .map_or_else(|| "unknown".to_string(), |s| s.0.clone());
     let frames: Vec<Frame> = acc.best.1.iter().map(|&f| frame(f, interner)).collect();
     let site = key.first().map(|&f| frame(f, interner));
     let top_user_frame = frames.iter().find(|f| !f.stdlib).cloned();
@@ -275,19 +295,30 @@ fn build_group(
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(&f, _)| frame(f, interner));
-    let mut labels: Vec<String> = acc.labels.iter().map(|&l| interner.get(l).to_string()).collect();
+    let mut labels: Vec<String> = acc
+        .labels
+        .iter()
+        .map(|&l| interner.get(l).to_string())
+        .collect();
     labels.sort();
 
     let change = last as i64 - counts[0] as i64;
     let monotonic = counts.len() >= 2 && counts.windows(2).all(|w| w[1] > w[0]);
-    let per_minute = times.filter(|t| t.len() == counts.len() && counts.len() >= 2).and_then(|t| slope(t, &counts)).map(|s| s * 60.0);
+    let per_minute = times
+        .filter(|t| t.len() == counts.len() && counts.len() >= 2)
+        .and_then(|t| slope(t, &counts))
+        .map(|s| s * 60.0);
 
     let mut g = Group {
         id: stable_id(key, interner),
         state,
         states: states.into_iter().collect(),
         counts,
-        share: if last_total > 0 { last as f64 / last_total as f64 } else { 0.0 },
+        share: if last_total > 0 {
+            last as f64 / last_total as f64
+        } else {
+            0.0
+        },
         wait_minutes: acc.minutes.map(|(min, max)| MinMax { min, max }),
         site,
         top_user_frame,
@@ -325,7 +356,12 @@ fn score(g: &mut Group, opts: &Options) {
     } else {
         format!("{n} goroutines in {} at {place}", g.state)
     };
-    let series = g.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" -> ");
+    let series = g
+        .counts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(" -> ");
 
     if g.proven {
         g.suspect = true;
@@ -338,18 +374,24 @@ fn score(g: &mut Group, opts: &Options) {
     let site_fn = g.site.as_ref().map_or("", |f| f.function.as_str());
     let functions: Vec<&str> = g.frames.iter().map(|f| f.function.as_str()).collect();
     let long_lived = if g.site.as_ref().is_some_and(|s| s.stdlib) {
-        known_long_lived(&functions, g.created_by.as_ref().map(|c| c.function.as_str()))
+        known_long_lived(
+            &functions,
+            g.created_by.as_ref().map(|c| c.function.as_str()),
+        )
     } else {
         None
     };
     if class == WaitClass::Forever {
         if site_fn == "main.main" && g.created_by.is_none() {
-            g.reasons.push("main goroutine parked for good by design".to_string());
+            g.reasons
+                .push("main goroutine parked for good by design".to_string());
             return;
         }
         g.suspect = true;
         g.score = 0.95;
-        g.reasons.push(format!("{described}: nothing can ever wake a goroutine in this state"));
+        g.reasons.push(format!(
+            "{described}: nothing can ever wake a goroutine in this state"
+        ));
         return;
     }
     if let Some(why) = long_lived {
@@ -361,10 +403,14 @@ fn score(g: &mut Group, opts: &Options) {
         return;
     }
     if g.top_user_frame.is_none() && g.created_by.as_ref().is_none_or(|c| c.stdlib) {
-        g.reasons.push("no user code on the stack or as creator".to_string());
+        g.reasons
+            .push("no user code on the stack or as creator".to_string());
         return;
     }
-    let rate = g.per_minute.map(|r| format!(", {r:+.1}/min")).unwrap_or_default();
+    let rate = g
+        .per_minute
+        .map(|r| format!(", {r:+.1}/min"))
+        .unwrap_or_default();
     if samples >= 2 {
         let first = g.counts[0];
         let grows = g.monotonic
@@ -377,40 +423,60 @@ fn score(g: &mut Group, opts: &Options) {
             g.suspect = true;
             g.score = 0.5 + 0.3 * w + 0.14 * size;
             g.reasons.push(described);
-            g.reasons.push(format!("grew {series} at every sample{rate}"));
+            g.reasons
+                .push(format!("grew {series} at every sample{rate}"));
             minutes_reason(g);
             return;
         }
         let lo = g.counts.iter().copied().min().unwrap_or(0);
         if peak - lo <= 1.max(peak / 20) {
-            g.reasons.push(format!("stable at {lo}..{peak} across {samples} samples: a fixed-size pool"));
+            g.reasons.push(format!(
+                "stable at {lo}..{peak} across {samples} samples: a fixed-size pool"
+            ));
             return;
         }
     }
     if matches!(class, WaitClass::Blocking | WaitClass::Unknown) && n >= opts.min_count {
         g.suspect = true;
-        g.score = 0.2 + 0.3 * w * size + if g.wait_minutes.as_ref().is_some_and(|m| m.max >= 1) { 0.1 } else { 0.0 };
-        g.reasons.push(format!("{described}, at least {} parked at one line", opts.min_count));
+        g.score = 0.2
+            + 0.3 * w * size
+            + if g.wait_minutes.as_ref().is_some_and(|m| m.max >= 1) {
+                0.1
+            } else {
+                0.0
+            };
+        g.reasons.push(format!(
+            "{described}, at least {} parked at one line",
+            opts.min_count
+        ));
         if samples >= 2 {
-            g.reasons.push(format!("counts {series}{rate}, not growing at every sample"));
+            g.reasons.push(format!(
+                "counts {series}{rate}, not growing at every sample"
+            ));
         }
         minutes_reason(g);
         return;
     }
     g.score = (0.15 * w * size * 1000.0).round() / 1000.0;
     if samples >= 2 && g.change != 0 {
-        g.reasons.push(format!("counts {series}: not growing at every sample"));
+        g.reasons
+            .push(format!("counts {series}: not growing at every sample"));
     } else if n < opts.min_count {
-        g.reasons.push(format!("{n} goroutines, below the single-snapshot threshold of {}", opts.min_count));
+        g.reasons.push(format!(
+            "{n} goroutines, below the single-snapshot threshold of {}",
+            opts.min_count
+        ));
     } else {
-        g.reasons.push(format!("{} is not a blocking wait", g.state));
+        g.reasons
+            .push(format!("{} is not a blocking wait", g.state));
     }
 }
 
 fn minutes_reason(g: &mut Group) {
     if let Some(m) = &g.wait_minutes {
         if m.max >= 1 {
-            g.reasons.push(format!("waiting for {}..{} minutes", m.min, m.max));
+            g.reasons
+                .push(format!("waiting for {}..{} minutes", m.min, m.max));
         }
     }
     g.score = (g.score * 1000.0).round() / 1000.0;
@@ -425,7 +491,11 @@ fn slope(t: &[f64], counts: &[u64]) -> Option<f64> {
     if var <= 0.0 {
         return None;
     }
-    let cov: f64 = t.iter().zip(counts).map(|(x, &c)| (x - mt) * (c as f64 - mc)).sum();
+    let cov: f64 = t
+        .iter()
+        .zip(counts)
+        .map(|(x, &c)| (x - mt) * (c as f64 - mc))
+        .sum();
     Some(cov / var)
 }
 
@@ -433,7 +503,13 @@ fn slope(t: &[f64], counts: &[u64]) -> Option<f64> {
 fn stable_id(key: &[FrameRef], interner: &Interner) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for f in key {
-        for b in interner.get(f.function).bytes().chain([b' ']).chain(interner.get(f.file).bytes()).chain(format!(":{}\n", f.line).into_bytes()) {
+        for b in interner
+            .get(f.function)
+            .bytes()
+            .chain([b' '])
+            .chain(interner.get(f.file).bytes())
+            .chain(format!(":{}\n", f.line).into_bytes())
+        {
             h ^= b as u64;
             h = h.wrapping_mul(0x100000001b3);
         }
@@ -455,7 +531,12 @@ fn rfc3339(nanos: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

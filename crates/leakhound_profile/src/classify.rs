@@ -24,20 +24,41 @@ impl WaitClass {
             .or_else(|| state.strip_suffix(" (synctest)"))
             .unwrap_or(state);
         match base {
-            "chan send (nil chan)" | "chan receive (nil chan)" | "select (no cases)" => WaitClass::Forever,
-            "chan send" | "chan receive" | "select" | "semacquire" | "sync.Cond.Wait" | "sync.Mutex.Lock"
-            | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "sync.WaitGroup.Wait" | "coroutine" => {
-                WaitClass::Blocking
+            "chan send (nil chan)" | "chan receive (nil chan)" | "select (no cases)" => {
+                WaitClass::Forever
             }
+            "chan send"
+            | "chan receive"
+            | "select"
+            | "semacquire"
+            | "sync.Cond.Wait"
+            | "sync.Mutex.Lock"
+            | "sync.RWMutex.Lock"
+            | "sync.RWMutex.RLock"
+            | "sync.WaitGroup.Wait"
+            | "coroutine" => WaitClass::Blocking,
             "unknown" => WaitClass::Unknown,
             "sleep" | "IO wait" | "syscall" | "running" | "runnable" | "waiting" | "preempted"
-            | "copystack" | "dead" | "idle" | "synctest.Run" | "synctest.Wait" => WaitClass::Transient,
+            | "copystack" | "dead" | "idle" | "synctest.Run" | "synctest.Wait" => {
+                WaitClass::Transient
+            }
             s if s.starts_with("GC ")
                 || s.starts_with("garbage collection")
                 || s.starts_with("force gc")
                 || s.starts_with("trace ")
                 || s.ends_with("(idle)")
-                || matches!(s, "finalizer wait" | "cleanup wait" | "wait for GC cycle" | "panicwait" | "dumping heap" | "debug call" | "stopping the world" | "flushing proc caches" | "page trace flush") =>
+                || matches!(
+                    s,
+                    "finalizer wait"
+                        | "cleanup wait"
+                        | "wait for GC cycle"
+                        | "panicwait"
+                        | "dumping heap"
+                        | "debug call"
+                        | "stopping the world"
+                        | "flushing proc caches"
+                        | "page trace flush"
+                ) =>
             {
                 WaitClass::Runtime
             }
@@ -59,11 +80,57 @@ impl WaitClass {
 /// Top-level standard library packages (Go 1.17–1.27). A function's package path is what comes
 /// before the first `.` after the last `/`.
 const STD_ROOTS: &[&str] = &[
-    "archive", "bufio", "bytes", "cmp", "compress", "container", "context", "crypto", "database", "debug",
-    "embed", "encoding", "errors", "expvar", "flag", "fmt", "go", "hash", "html", "image", "index",
-    "internal", "io", "iter", "log", "maps", "math", "mime", "net", "os", "path", "plugin", "reflect",
-    "regexp", "runtime", "slices", "sort", "strconv", "strings", "structs", "sync", "syscall", "testing",
-    "text", "time", "unicode", "unique", "unsafe", "vendor", "weak", "crypto/internal",
+    "archive",
+    "bufio",
+    "bytes",
+    "cmp",
+    "compress",
+    "container",
+    "context",
+    "crypto",
+    "database",
+    "debug",
+    "embed",
+    "encoding",
+    "errors",
+    "expvar",
+    "flag",
+    "fmt",
+    "go",
+    "hash",
+    "html",
+    "image",
+    "index",
+    "internal",
+    "io",
+    "iter",
+    "log",
+    "maps",
+    "math",
+    "mime",
+    "net",
+    "os",
+    "path",
+    "plugin",
+    "reflect",
+    "regexp",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "structs",
+    "sync",
+    "syscall",
+    "testing",
+    "text",
+    "time",
+    "unicode",
+    "unique",
+    "unsafe",
+    "vendor",
+    "weak",
+    "crypto/internal",
 ];
 
 /// Whether a function belongs to the runtime or the standard library (`net/http.(*conn).serve`,
@@ -74,7 +141,9 @@ pub fn is_stdlib_function(function: &str) -> bool {
         return true;
     }
     let slash = function.rfind('/').map_or(0, |i| i + 1);
-    let dot = function[slash..].find('.').map_or(function.len(), |i| slash + i);
+    let dot = function[slash..]
+        .find('.')
+        .map_or(function.len(), |i| slash + i);
     let package = &function[..dot];
     let root = package.split('/').next().unwrap_or(package);
     !root.contains('.') && root != "main" && STD_ROOTS.contains(&root)
@@ -86,13 +155,25 @@ pub(crate) fn is_runtime_function(function: &str) -> bool {
 
 /// Goroutines that live as long as the process by design, found by a function on their stack
 /// or their creator. They are never suspects: LeakProf's "blocked by design" false positives.
-pub(crate) fn known_long_lived(functions: &[&str], created_by: Option<&str>) -> Option<&'static str> {
+pub(crate) fn known_long_lived(
+    functions: &[&str],
+    created_by: Option<&str>,
+) -> Option<&'static str> {
     const KNOWN: &[(&str, &str)] = &[
         ("net/http.(*Server).Serve", "HTTP accept loop"),
         ("net.(*TCPListener).Accept", "network accept loop"),
-        ("net/http.(*persistConn).readLoop", "idle keep-alive connection reader"),
-        ("net/http.(*persistConn).writeLoop", "idle keep-alive connection writer"),
-        ("net/http.(*connReader).backgroundRead", "HTTP connection reader"),
+        (
+            "net/http.(*persistConn).readLoop",
+            "idle keep-alive connection reader",
+        ),
+        (
+            "net/http.(*persistConn).writeLoop",
+            "idle keep-alive connection writer",
+        ),
+        (
+            "net/http.(*connReader).backgroundRead",
+            "HTTP connection reader",
+        ),
         ("net/http.(*conn).serve", "HTTP connection reader"),
         ("os/signal.signal_recv", "signal handler"),
         ("os/signal.loop", "signal handler"),

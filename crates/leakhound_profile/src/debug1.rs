@@ -20,7 +20,8 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
     let Some((_, first)) = lines.next() else {
         return Ok(None);
     };
-    let (leak_profile, total) = if let Some(rest) = first.strip_prefix(b"goroutine profile: total ") {
+    let (leak_profile, total) = if let Some(rest) = first.strip_prefix(b"goroutine profile: total ")
+    {
         (false, rest)
     } else if let Some(rest) = first.strip_prefix(b"goroutineleak profile: total ") {
         (true, rest)
@@ -30,7 +31,10 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
     let total: u64 = std::str::from_utf8(total)
         .ok()
         .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| ParseError::Debug1 { line: 1, message: "total is not a number".into() })?;
+        .ok_or_else(|| ParseError::Debug1 {
+            line: 1,
+            message: "total is not a number".into(),
+        })?;
 
     let state = interner.intern(b"unknown");
     let empty = interner.intern(b"");
@@ -62,7 +66,11 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
             let (file, line_no) = split_location(loc.trim_ascii());
             r.frames.push(FrameRef {
                 function: interner.intern(func),
-                file: if file.is_empty() { empty } else { interner.intern(file) },
+                file: if file.is_empty() {
+                    empty
+                } else {
+                    interner.intern(file)
+                },
                 line: line_no,
             });
             continue;
@@ -74,12 +82,20 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
                     message: "expected `COUNT @ 0x...`".into(),
                 });
             }
-            partial = Some(format!("line {}: unexpected text, records after it are missing", n + 1));
+            partial = Some(format!(
+                "line {}: unexpected text, records after it are missing",
+                n + 1
+            ));
             break;
         };
-        let count = std::str::from_utf8(&line[..at]).ok().and_then(|c| c.trim().parse::<u64>().ok());
+        let count = std::str::from_utf8(&line[..at])
+            .ok()
+            .and_then(|c| c.trim().parse::<u64>().ok());
         let Some(count) = count else {
-            return Err(ParseError::Debug1 { line: n + 1, message: "record count is not a number".into() });
+            return Err(ParseError::Debug1 {
+                line: n + 1,
+                message: "record count is not a number".into(),
+            });
         };
         records.extend(open.take());
         sum = sum.saturating_add(count);
@@ -98,7 +114,9 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
     }
     records.extend(open.take());
     if partial.is_none() && sum < total && !data.ends_with(b"\n") {
-        partial = Some(format!("records sum to {sum} of the {total} goroutines in the header: input is truncated"));
+        partial = Some(format!(
+            "records sum to {sum} of the {total} goroutines in the header: input is truncated"
+        ));
     }
     Ok(Some(Profile {
         format: Format::Debug1,

@@ -18,7 +18,9 @@ mod pprof;
 pub mod srclink;
 mod text;
 
-pub use analysis::{analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Source, DEFAULT_MIN_COUNT};
+pub use analysis::{
+    analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Source, DEFAULT_MIN_COUNT,
+};
 pub use classify::{is_stdlib_function, WaitClass};
 pub use error::ParseError;
 pub use escape::escape_control;
@@ -35,7 +37,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_decompressed: DEFAULT_MAX_DECOMPRESSED }
+        Limits {
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        }
     }
 }
 

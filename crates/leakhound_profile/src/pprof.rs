@@ -84,10 +84,16 @@ struct PbFunction {
     filename: i64,
 }
 
-pub(crate) fn parse_gzipped(data: &[u8], interner: &mut Interner, cap: usize) -> Result<Profile, ParseError> {
+pub(crate) fn parse_gzipped(
+    data: &[u8],
+    interner: &mut Interner,
+    cap: usize,
+) -> Result<Profile, ParseError> {
     let mut out = Vec::new();
     let mut decoder = flate2::read::MultiGzDecoder::new(data).take(cap as u64 + 1);
-    decoder.read_to_end(&mut out).map_err(|e| ParseError::Gzip(e.to_string()))?;
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|e| ParseError::Gzip(e.to_string()))?;
     if out.len() > cap {
         return Err(ParseError::TooLarge { limit: cap });
     }
@@ -101,7 +107,9 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
             .ok()
             .and_then(|i| pb.string_table.get(i))
             .map(String::as_str)
-            .ok_or_else(|| ParseError::Dangling(format!("string index {i} outside the string table")))
+            .ok_or_else(|| {
+                ParseError::Dangling(format!("string index {i} outside the string table"))
+            })
     };
     let first_type = match pb.sample_type.first() {
         Some(t) => string(t.r#type)?.to_string(),
@@ -114,7 +122,13 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
     };
     let mut functions = FxHashMap::default();
     for f in &pb.function {
-        functions.insert(f.id, (interner.intern(string(f.name)?.as_bytes()), interner.intern(string(f.filename)?.as_bytes())));
+        functions.insert(
+            f.id,
+            (
+                interner.intern(string(f.name)?.as_bytes()),
+                interner.intern(string(f.filename)?.as_bytes()),
+            ),
+        );
     }
     let locations: FxHashMap<u64, &PbLocation> = pb.location.iter().map(|l| (l.id, l)).collect();
     let state = interner.intern(b"unknown");
@@ -125,15 +139,22 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
         total = total.saturating_add(count);
         let mut frames = Vec::new();
         for id in &s.location_id {
-            let loc = locations
-                .get(id)
-                .ok_or_else(|| ParseError::Dangling(format!("sample refers to missing location {id}")))?;
+            let loc = locations.get(id).ok_or_else(|| {
+                ParseError::Dangling(format!("sample refers to missing location {id}"))
+            })?;
             // Line[0] is the innermost inlined call; the last entry is the caller.
             for line in &loc.line {
                 let &(function, file) = functions.get(&line.function_id).ok_or_else(|| {
-                    ParseError::Dangling(format!("location {id} refers to missing function {}", line.function_id))
+                    ParseError::Dangling(format!(
+                        "location {id} refers to missing function {}",
+                        line.function_id
+                    ))
                 })?;
-                frames.push(FrameRef { function, file, line: line.line.clamp(0, u32::MAX as i64) as u32 });
+                frames.push(FrameRef {
+                    function,
+                    file,
+                    line: line.line.clamp(0, u32::MAX as i64) as u32,
+                });
             }
         }
         let mut labels = Vec::new();
@@ -145,7 +166,8 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
             }
         }
         labels.sort();
-        let labels = (!labels.is_empty()).then(|| interner.intern(format!("{{{}}}", labels.join(",")).as_bytes()));
+        let labels = (!labels.is_empty())
+            .then(|| interner.intern(format!("{{{}}}", labels.join(",")).as_bytes()));
         records.push(Record {
             count,
             state,

@@ -9,7 +9,11 @@ use crate::analysis::{Finding, Group};
 /// The candidate sharing the longest run of trailing path components with `profile_path`
 /// (the file name at least); `None` when nothing matches or the best match is ambiguous.
 pub fn match_source<'a>(profile_path: &str, candidates: &'a [PathBuf]) -> Option<&'a Path> {
-    let want: Vec<&str> = profile_path.split(['/', '\\']).filter(|c| !c.is_empty()).rev().collect();
+    let want: Vec<&str> = profile_path
+        .split(['/', '\\'])
+        .filter(|c| !c.is_empty())
+        .rev()
+        .collect();
     let mut best: Option<(usize, &Path)> = None;
     let mut tie = false;
     for c in candidates {
@@ -48,9 +52,18 @@ pub struct FileFinding {
 
 /// Attaches to `group` the findings within [`NEAR_LINES`] of its first user frame or of its
 /// `created by` line, when that line is in the same file. `profile_file` is the path as printed.
-pub fn link_findings(group: &mut Group, profile_file: &str, source_file: &Path, findings: &[FileFinding]) {
+pub fn link_findings(
+    group: &mut Group,
+    profile_file: &str,
+    source_file: &Path,
+    findings: &[FileFinding],
+) {
     let mut lines = Vec::new();
-    if let Some(f) = group.top_user_frame.as_ref().filter(|f| f.file == profile_file) {
+    if let Some(f) = group
+        .top_user_frame
+        .as_ref()
+        .filter(|f| f.file == profile_file)
+    {
         lines.push(f.line as usize);
     }
     if let Some(c) = group.created_by.as_ref().filter(|c| c.file == profile_file) {
@@ -70,7 +83,9 @@ pub fn link_findings(group: &mut Group, profile_file: &str, source_file: &Path, 
             }
         }
     }
-    group.findings.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.code.cmp(&b.code)));
+    group
+        .findings
+        .sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.code.cmp(&b.code)));
     group.source_file = Some(source_file.display().to_string());
 }
 
@@ -89,7 +104,10 @@ mod tests {
             match_source("github.com/acme/svc/orders/process.go", &c),
             Some(Path::new("/src/svc/orders/process.go"))
         );
-        assert_eq!(match_source("/home/ci/go/src/svc/orders/process.go", &c), Some(Path::new("/src/svc/orders/process.go")));
+        assert_eq!(
+            match_source("/home/ci/go/src/svc/orders/process.go", &c),
+            Some(Path::new("/src/svc/orders/process.go"))
+        );
         assert_eq!(match_source("process.go", &c), None, "ambiguous");
         assert_eq!(match_source("other.go", &c), None);
     }

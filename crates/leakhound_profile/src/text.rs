@@ -63,7 +63,11 @@ impl Builder<'_> {
         if let Some(function) = cur.pending.take() {
             // A function line whose location line never came: keep the frame without a file.
             let file = self.interner.intern(b"");
-            cur.frames.push(FrameRef { function, file, line: 0 });
+            cur.frames.push(FrameRef {
+                function,
+                file,
+                line: 0,
+            });
         }
         self.total += 1;
         self.leaked_any |= cur.leaked;
@@ -210,7 +214,11 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
                 if state == State::Stack {
                     if let Some(prev) = cur.pending.take() {
                         let file = b.interner.intern(b"");
-                        cur.frames.push(FrameRef { function: prev, file, line: 0 });
+                        cur.frames.push(FrameRef {
+                            function: prev,
+                            file,
+                            line: 0,
+                        });
                     }
                     cur.pending = Some(b.interner.intern(function));
                 }
@@ -263,7 +271,11 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
                 .to_string(),
         );
     }
-    let format = if first_header_at == 0 { Format::Debug2 } else { Format::Dump };
+    let format = if first_header_at == 0 {
+        Format::Debug2
+    } else {
+        Format::Dump
+    };
     Some(Profile {
         format,
         total: b.total,
@@ -279,10 +291,18 @@ fn file_line(b: &mut Builder, cur: &mut Current, content: &[u8]) {
     let (file, line) = split_location(content);
     if let Some(function) = cur.pending.take() {
         let file = b.interner.intern(file);
-        cur.frames.push(FrameRef { function, file, line });
+        cur.frames.push(FrameRef {
+            function,
+            file,
+            line,
+        });
     } else if let Some(function) = cur.pending_created.take() {
         let file = b.interner.intern(file);
-        cur.created = Some(FrameRef { function, file, line });
+        cur.created = Some(FrameRef {
+            function,
+            file,
+            line,
+        });
     }
 }
 
@@ -361,7 +381,11 @@ fn header_anywhere(line: &[u8]) -> Option<(usize, Header<'_>)> {
             }
         } else if line[start] == b'G' {
             if let Some(h) = parse_goleak_header(rest) {
-                let offset = if start > 0 && line[start - 1] == b'[' { start - 1 } else { start };
+                let offset = if start > 0 && line[start - 1] == b'[' {
+                    start - 1
+                } else {
+                    start
+                };
                 return Some((offset, h));
             }
         }
@@ -374,7 +398,11 @@ pub(crate) fn parse_runtime_header(rest: &[u8]) -> Option<Header<'_>> {
     let (id, after) = parse_u64(rest)?;
     let open = memchr(b'[', after)?;
     // Between the id and the bracket only ` gp=… m=… mp=…` decorations are allowed.
-    if !after[..open].iter().all(|&c| c != b'[' && c != b']' && c != b'\n') || after[0] != b' ' {
+    if !after[..open]
+        .iter()
+        .all(|&c| c != b'[' && c != b']' && c != b'\n')
+        || after[0] != b' '
+    {
         return None;
     }
     let body = &after[open + 1..];
@@ -484,8 +512,14 @@ fn parse_u64(s: &[u8]) -> Option<(u64, &[u8])> {
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(s.len());
-    let end = s.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = s
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &s[start..end]
 }
 
@@ -500,7 +534,10 @@ mod tests {
     #[test]
     fn header_variants() {
         let h = header("goroutine 7 [chan receive, 12 minutes, locked to thread]:");
-        assert_eq!((h.id, h.state, h.minutes, h.locked), (7, &b"chan receive"[..], Some(12), true));
+        assert_eq!(
+            (h.id, h.state, h.minutes, h.locked),
+            (7, &b"chan receive"[..], Some(12), true)
+        );
         let h = header("goroutine 1 gp=0xc000002380 m=0 mp=0x5a3f60 [running]:");
         assert_eq!(h.state, b"running");
         let h = header("goroutine 1 gp=0xc000002380 m=nil [select (no cases)]:");
@@ -526,16 +563,26 @@ mod tests {
 
     #[test]
     fn locations_split_at_the_last_colon() {
-        assert_eq!(split_location(b"C:/src/a.go:12 +0x1f"), (&b"C:/src/a.go"[..], 12));
-        assert_eq!(split_location(b"a.go:7 +0x1 fp=0x1 sp=0x2 pc=0x3"), (&b"a.go"[..], 7));
-        assert_eq!(split_location(b"a.go:99999999999999"), (&b"a.go"[..], u32::MAX));
+        assert_eq!(
+            split_location(b"C:/src/a.go:12 +0x1f"),
+            (&b"C:/src/a.go"[..], 12)
+        );
+        assert_eq!(
+            split_location(b"a.go:7 +0x1 fp=0x1 sp=0x2 pc=0x3"),
+            (&b"a.go"[..], 7)
+        );
+        assert_eq!(
+            split_location(b"a.go:99999999999999"),
+            (&b"a.go"[..], u32::MAX)
+        );
     }
 
     #[test]
     fn goleak_header() {
-        let (at, h) =
-            header_anywhere(b"        [Goroutine 8 in state chan receive, with main.f on top of the stack:")
-                .unwrap();
+        let (at, h) = header_anywhere(
+            b"        [Goroutine 8 in state chan receive, with main.f on top of the stack:",
+        )
+        .unwrap();
         assert_eq!((at, h.id, h.state), (8, 8, &b"chan receive"[..]));
     }
 }

@@ -17,7 +17,11 @@ fn sites(text: &[u8]) -> Vec<(String, String, u64)> {
         .iter()
         .map(|g| {
             let s = g.site.as_ref().unwrap();
-            (format!("{} {}:{}", s.function, s.file, s.line), g.state.clone(), g.counts[0])
+            (
+                format!("{} {}:{}", s.function, s.file, s.line),
+                g.state.clone(),
+                g.counts[0],
+            )
         })
         .collect()
 }
@@ -47,7 +51,10 @@ fn go121_created_by_in_goroutine_and_minutes() {
     let a = analyze(&[p], &["t".into()], &i, &Options::default());
     let g = a.groups.iter().find(|g| g.state == "chan send").unwrap();
     assert_eq!(g.counts, vec![2]);
-    assert_eq!(g.wait_minutes.as_ref().map(|m| (m.min, m.max)), Some((3, 5)));
+    assert_eq!(
+        g.wait_minutes.as_ref().map(|m| (m.min, m.max)),
+        Some((3, 5))
+    );
     let c = g.created_by.as_ref().unwrap();
     assert_eq!((c.function.as_str(), c.line), ("main.(*Order).Process", 55));
 }
@@ -69,7 +76,14 @@ created by main.start in goroutine 1
 \t/src/app/main.go:19 +0x2f
 ";
     let s = sites(text);
-    assert_eq!(s, vec![("main.idle /src/app/main.go:12".into(), "select (no cases)".into(), 1)]);
+    assert_eq!(
+        s,
+        vec![(
+            "main.idle /src/app/main.go:12".into(),
+            "select (no cases)".into(),
+            1
+        )]
+    );
     let (p, i) = read(text);
     let a = analyze(&[p], &["t".into()], &i, &Options::default());
     assert!(a.groups[0].suspect, "select (no cases) is always a leak");
@@ -84,13 +98,18 @@ app.(*Server[go.shape.int,go.shape.string]).Run.func1({0xc0000a4000?, 0x1})
 ";
     assert_eq!(
         sites(text),
-        vec![("app.(*Server[go.shape.int,go.shape.string]).Run.func1 C:/work/app/server.go:88".into(), "chan receive".into(), 1)]
+        vec![(
+            "app.(*Server[go.shape.int,go.shape.string]).Run.func1 C:/work/app/server.go:88".into(),
+            "chan receive".into(),
+            1
+        )]
     );
 }
 
 #[test]
 fn go127_labels_in_header_and_leaked_state() {
-    let text = br#"goroutine 12 [chan send (leaked), locked to thread]: {"request": "42", "route": "/q"}
+    let text =
+        br#"goroutine 12 [chan send (leaked), locked to thread]: {"request": "42", "route": "/q"}
 main.handle.func1()
 	app/main.go:25 +0x2a
 created by main.handle in goroutine 9
@@ -105,8 +124,15 @@ main.wait()
     let leaked = &a.groups[0];
     assert!(leaked.proven && leaked.suspect);
     assert_eq!(leaked.score, 1.0);
-    assert_eq!(leaked.labels, vec![r#"{"request": "42", "route": "/q"}"#.to_string()]);
-    let durable = a.groups.iter().find(|g| g.state == "select (durable)").unwrap();
+    assert_eq!(
+        leaked.labels,
+        vec![r#"{"request": "42", "route": "/q"}"#.to_string()]
+    );
+    let durable = a
+        .groups
+        .iter()
+        .find(|g| g.state == "select (durable)")
+        .unwrap();
     assert_eq!(durable.labels, vec![r#"{"k":"v"}"#.to_string()]);
 }
 
@@ -140,8 +166,18 @@ exit status 1
 ";
     let (p, _) = read(text);
     assert_eq!(p.format, Format::Dump);
-    assert_eq!(p.preamble.as_deref(), Some("leaks.go:78: found unexpected goroutines:"));
-    assert_eq!(sites(text), vec![("example.com/app.leak.func1 /src/app/app.go:10".into(), "chan receive".into(), 1)]);
+    assert_eq!(
+        p.preamble.as_deref(),
+        Some("leaks.go:78: found unexpected goroutines:")
+    );
+    assert_eq!(
+        sites(text),
+        vec![(
+            "example.com/app.leak.func1 /src/app/app.go:10".into(),
+            "chan receive".into(),
+            1
+        )]
+    );
 }
 
 #[test]
@@ -157,7 +193,11 @@ created by example.com/app.leak in goroutine 36
 ";
     let (p, _) = read(text);
     assert_eq!(p.format, Format::Dump);
-    assert!(p.preamble.as_deref().unwrap().contains("blocked goroutines remain"));
+    assert!(p
+        .preamble
+        .as_deref()
+        .unwrap()
+        .contains("blocked goroutines remain"));
     assert_eq!(sites(text)[0].1, "chan send (durable)");
 }
 
@@ -165,7 +205,10 @@ created by example.com/app.leak in goroutine 36
 fn crlf_and_ci_timestamp_prefixes() {
     let plain = GO121.replace('\n', "\r\n");
     assert_eq!(sites(plain.as_bytes()), sites(GO121.as_bytes()));
-    let prefixed: String = GO121.lines().map(|l| format!("2026-11-28T20:00:00.1234567Z {l}\n")).collect();
+    let prefixed: String = GO121
+        .lines()
+        .map(|l| format!("2026-11-28T20:00:00.1234567Z {l}\n"))
+        .collect();
     assert_eq!(sites(prefixed.as_bytes()), sites(GO121.as_bytes()));
 }
 
@@ -173,7 +216,11 @@ fn crlf_and_ci_timestamp_prefixes() {
 fn truncated_dump_is_partial() {
     let cut = &GO121.as_bytes()[..GO121.len() - 40];
     let (p, _) = read(cut);
-    assert!(p.partial.as_deref().unwrap().contains("truncated"), "{:?}", p.partial);
+    assert!(
+        p.partial.as_deref().unwrap().contains("truncated"),
+        "{:?}",
+        p.partial
+    );
     assert_eq!(p.total, 3);
     let mut at_cap = GO121.as_bytes().to_vec();
     at_cap.resize(64 << 20, b'x');
@@ -184,11 +231,21 @@ fn truncated_dump_is_partial() {
 #[test]
 fn not_a_profile() {
     let mut i = Interner::new();
-    for text in [&b"hello\nworld\n"[..], b"\x00\x01\x02garbage", b"goroutine profile: total x\n"] {
+    for text in [
+        &b"hello\nworld\n"[..],
+        b"\x00\x01\x02garbage",
+        b"goroutine profile: total x\n",
+    ] {
         assert!(parse(text, &mut i, Limits::default()).is_err(), "{text:?}");
     }
-    assert_eq!(parse(b"  \n", &mut i, Limits::default()).unwrap_err(), ParseError::Empty);
-    assert_eq!(parse(b"just text", &mut i, Limits::default()).unwrap_err(), ParseError::NotAProfile);
+    assert_eq!(
+        parse(b"  \n", &mut i, Limits::default()).unwrap_err(),
+        ParseError::Empty
+    );
+    assert_eq!(
+        parse(b"just text", &mut i, Limits::default()).unwrap_err(),
+        ParseError::NotAProfile
+    );
 }
 
 #[test]
@@ -197,7 +254,14 @@ fn gzip_bomb_is_capped() {
     gz.write_all(&vec![0u8; 8 << 20]).unwrap();
     let bomb = gz.finish().unwrap();
     let mut i = Interner::new();
-    let err = parse(&bomb, &mut i, Limits { max_decompressed: 1 << 20 }).unwrap_err();
+    let err = parse(
+        &bomb,
+        &mut i,
+        Limits {
+            max_decompressed: 1 << 20,
+        },
+    )
+    .unwrap_err();
     assert_eq!(err, ParseError::TooLarge { limit: 1 << 20 });
     let err = parse(&[0x1f, 0x8b, 0x08, 0x00, 0x01], &mut i, Limits::default()).unwrap_err();
     assert!(matches!(err, ParseError::Gzip(_)), "{err:?}");
@@ -222,22 +286,45 @@ fn growth_across_samples_beats_size() {
     let sample = |n: usize| {
         let mut s = String::new();
         for id in 0..n {
-            s.push_str(&format!("goroutine {id} [chan receive]:\nmain.consume()\n\tapp/main.go:9 +0x1\n\n"));
+            s.push_str(&format!(
+                "goroutine {id} [chan receive]:\nmain.consume()\n\tapp/main.go:9 +0x1\n\n"
+            ));
         }
         for id in 0..200 {
-            s.push_str(&format!("goroutine {} [chan receive]:\nmain.pool()\n\tapp/pool.go:4 +0x1\n\n", 10_000 + id));
+            s.push_str(&format!(
+                "goroutine {} [chan receive]:\nmain.pool()\n\tapp/pool.go:4 +0x1\n\n",
+                10_000 + id
+            ));
         }
         s
     };
     let mut i = Interner::new();
-    let ps: Vec<Profile> = [3, 6, 9].iter().map(|&n| parse(sample(n).as_bytes(), &mut i, Limits::default()).unwrap()).collect();
-    let a = analyze(&ps, &["a".into(), "b".into(), "c".into()], &i, &Options { times: Some(vec![0.0, 60.0, 120.0]), ..Options::default() });
+    let ps: Vec<Profile> = [3, 6, 9]
+        .iter()
+        .map(|&n| parse(sample(n).as_bytes(), &mut i, Limits::default()).unwrap())
+        .collect();
+    let a = analyze(
+        &ps,
+        &["a".into(), "b".into(), "c".into()],
+        &i,
+        &Options {
+            times: Some(vec![0.0, 60.0, 120.0]),
+            ..Options::default()
+        },
+    );
     let top = &a.groups[0];
     assert_eq!(top.site.as_ref().unwrap().function, "main.consume");
     assert!(top.suspect && top.monotonic);
     assert_eq!(top.per_minute, Some(3.0));
-    let pool = a.groups.iter().find(|g| g.site.as_ref().unwrap().function == "main.pool").unwrap();
-    assert!(!pool.suspect, "a pool of 200 that does not change is not a suspect");
+    let pool = a
+        .groups
+        .iter()
+        .find(|g| g.site.as_ref().unwrap().function == "main.pool")
+        .unwrap();
+    assert!(
+        !pool.suspect,
+        "a pool of 200 that does not change is not a suspect"
+    );
 }
 
 /// A real Go 1.27.3 `runtime.Stack(all)` capture (module `go 1.27`, fetched with
@@ -251,8 +338,15 @@ fn go127_real_capture_with_header_labels() {
     assert_eq!(p.total, 3);
     let a = analyze(&[p], &["t".into()], &i, &Options::default());
     let send = a.groups.iter().find(|g| g.state == "chan send").unwrap();
-    assert_eq!(send.labels, vec![r#"{evil: "a]:\"b", pool: compute}"#.to_string()]);
+    assert_eq!(
+        send.labels,
+        vec![r#"{evil: "a]:\"b", pool: compute}"#.to_string()]
+    );
     assert_eq!(send.site.as_ref().unwrap().function, "main.main.func1.1");
-    let nil = a.groups.iter().find(|g| g.state == "chan receive (nil chan)").unwrap();
+    let nil = a
+        .groups
+        .iter()
+        .find(|g| g.state == "chan receive (nil chan)")
+        .unwrap();
     assert!(nil.suspect);
 }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use leakhound_profile::{analyze, parse, Analysis, GroupBy, Interner, Limits, Options, Profile, DEFAULT_MIN_COUNT};
+use leakhound_profile::{
+    analyze, parse, Analysis, GroupBy, Interner, Limits, Options, Profile, DEFAULT_MIN_COUNT,
+};
 
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 
@@ -88,7 +90,11 @@ pub enum FailOn {
 }
 
 pub fn run(args: Args) -> Result<u8> {
-    let sources: Vec<Source> = args.sources.iter().map(|s| Source::parse(s)).collect::<Result<_>>()?;
+    let sources: Vec<Source> = args
+        .sources
+        .iter()
+        .map(|s| Source::parse(s))
+        .collect::<Result<_>>()?;
     let samples = match args.every {
         Some(_) if sources.len() != 1 || !sources[0].is_url() => {
             bail!("--every samples one URL source; give files in time order instead")
@@ -126,7 +132,9 @@ pub(crate) fn execute(
             let start = Instant::now();
             for i in 0..count {
                 if i > 0 {
-                    std::thread::sleep((start + every * i as u32).saturating_duration_since(Instant::now()));
+                    std::thread::sleep(
+                        (start + every * i as u32).saturating_duration_since(Instant::now()),
+                    );
                 }
                 let taken = start.elapsed().as_secs_f64();
                 let (name, profile) = read_one(&sources[0], common, &mut interner)?;
@@ -178,11 +186,18 @@ pub(crate) fn execute(
     Ok(if fail { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
-fn read_one(source: &Source, common: &Common, interner: &mut Interner) -> Result<(String, Profile)> {
+fn read_one(
+    source: &Source,
+    common: &Common,
+    interner: &mut Interner,
+) -> Result<(String, Profile)> {
     let (name, data) = source.read(common.full, common.timeout)?;
     let profile = parse(&data, interner, Limits::default()).with_context(|| name.clone())?;
     if let Some(why) = &profile.partial {
-        eprintln!("leakhound: warning: {}: partial result: {why}", leakhound_profile::escape_control(&name));
+        eprintln!(
+            "leakhound: warning: {}: partial result: {why}",
+            leakhound_profile::escape_control(&name)
+        );
     }
     Ok((name, profile))
 }

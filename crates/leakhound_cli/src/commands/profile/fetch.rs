@@ -46,7 +46,10 @@ impl Source {
         match self {
             Source::Stdin => {
                 let mut data = Vec::new();
-                std::io::stdin().take(MAX_INPUT).read_to_end(&mut data).context("reading stdin")?;
+                std::io::stdin()
+                    .take(MAX_INPUT)
+                    .read_to_end(&mut data)
+                    .context("reading stdin")?;
                 Ok(("<stdin>".to_string(), data))
             }
             Source::File(p) => {
@@ -68,7 +71,14 @@ fn looks_like_host_port(s: &str) -> bool {
         Some((host, port)) => {
             !port.is_empty()
                 && port.bytes().all(|b| b.is_ascii_digit())
-                && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'[' || b == b']' || b == b':')
+                && host.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || b == b'.'
+                        || b == b'-'
+                        || b == b'['
+                        || b == b']'
+                        || b == b':'
+                })
         }
         None => false,
     }
@@ -112,7 +122,11 @@ fn get(url: &str, timeout: Duration) -> Result<Vec<u8>> {
     let response = match agent.get(url).call() {
         Ok(r) => r,
         Err(ureq::Error::Status(code, r)) => {
-            let hint = if code == 404 { " (is net/http/pprof registered on this server?)" } else { "" };
+            let hint = if code == 404 {
+                " (is net/http/pprof registered on this server?)"
+            } else {
+                ""
+            };
             bail!("{url}: HTTP {code} {}{hint}", r.status_text());
         }
         Err(ureq::Error::Transport(t)) => return Err(anyhow!("{url}: {t}")),
@@ -133,9 +147,13 @@ fn get(url: &str, timeout: Duration) -> Result<Vec<u8>> {
 /// `500ms`, `10s`, `2m`, `1h`, or plain seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration such as 500ms, 10s or 2m"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration such as 500ms, 10s or 2m"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "" | "s" => n,
@@ -152,16 +170,31 @@ mod tests {
 
     #[test]
     fn sources() {
-        assert_eq!(Source::parse("localhost:6060").unwrap(), Source::Url("http://localhost:6060/debug/pprof/goroutine".into()));
-        assert_eq!(Source::parse("http://10.0.0.1:6060/").unwrap(), Source::Url("http://10.0.0.1:6060/debug/pprof/goroutine".into()));
+        assert_eq!(
+            Source::parse("localhost:6060").unwrap(),
+            Source::Url("http://localhost:6060/debug/pprof/goroutine".into())
+        );
+        assert_eq!(
+            Source::parse("http://10.0.0.1:6060/").unwrap(),
+            Source::Url("http://10.0.0.1:6060/debug/pprof/goroutine".into())
+        );
         assert_eq!(
             Source::parse("http://h:1/debug/pprof/goroutineleak").unwrap(),
             Source::Url("http://h:1/debug/pprof/goroutineleak".into())
         );
         assert!(Source::parse("no-such-file.txt").is_err());
-        assert_eq!(with_debug("http://h:1/debug/pprof/goroutine", false), "http://h:1/debug/pprof/goroutine?debug=1");
-        assert_eq!(with_debug("http://h:1/debug/pprof/goroutine", true), "http://h:1/debug/pprof/goroutine?debug=2");
-        assert_eq!(with_debug("http://h:1/x?debug=0", true), "http://h:1/x?debug=0");
+        assert_eq!(
+            with_debug("http://h:1/debug/pprof/goroutine", false),
+            "http://h:1/debug/pprof/goroutine?debug=1"
+        );
+        assert_eq!(
+            with_debug("http://h:1/debug/pprof/goroutine", true),
+            "http://h:1/debug/pprof/goroutine?debug=2"
+        );
+        assert_eq!(
+            with_debug("http://h:1/x?debug=0", true),
+            "http://h:1/x?debug=0"
+        );
     }
 
     #[test]

@@ -12,7 +12,13 @@ const OTHERS_SHOWN: usize = 10;
 
 pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) -> io::Result<()> {
     for (i, s) in a.sources.iter().enumerate() {
-        let mut line = format!("source {}: {} ({}, {} goroutines", i + 1, esc(&s.name), s.format, s.goroutines);
+        let mut line = format!(
+            "source {}: {} ({}, {} goroutines",
+            i + 1,
+            esc(&s.name),
+            s.format,
+            s.goroutines
+        );
         if let Some(t) = &s.taken_at {
             line.push_str(&format!(", taken {t}"));
         }
@@ -30,7 +36,11 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     }
     let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
     let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
-    let shown = if all { others.len() } else { others.len().min(OTHERS_SHOWN) };
+    let shown = if all {
+        others.len()
+    } else {
+        others.len().min(OTHERS_SHOWN)
+    };
     writeln!(out)?;
     let multi = a.sources.len() > 1;
     let count_header = if multi { "COUNTS" } else { "COUNT" };
@@ -39,16 +49,39 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         .chain(&others[..shown])
         .map(|g| {
             [
-                if g.suspect { format!("{:.2}", g.score) } else { "-".to_string() },
-                g.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
-                if multi { format!("{:+}", g.change) } else { format!("{:.1}%", g.share * 100.0) },
-                g.per_minute.map_or_else(|| "-".to_string(), |r| format!("{r:+.1}")),
+                if g.suspect {
+                    format!("{:.2}", g.score)
+                } else {
+                    "-".to_string()
+                },
+                g.counts
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                if multi {
+                    format!("{:+}", g.change)
+                } else {
+                    format!("{:.1}%", g.share * 100.0)
+                },
+                g.per_minute
+                    .map_or_else(|| "-".to_string(), |r| format!("{r:+.1}")),
                 esc(&g.state).into_owned(),
-                g.site.as_ref().map_or_else(|| "<runtime frames only>".to_string(), |s| esc(&frame_text(s)).into_owned()),
+                g.site.as_ref().map_or_else(
+                    || "<runtime frames only>".to_string(),
+                    |s| esc(&frame_text(s)).into_owned(),
+                ),
             ]
         })
         .collect();
-    let header = ["SCORE", count_header, if multi { "CHANGE" } else { "SHARE" }, "/MIN", "STATE", "SITE"];
+    let header = [
+        "SCORE",
+        count_header,
+        if multi { "CHANGE" } else { "SHARE" },
+        "/MIN",
+        "STATE",
+        "SITE",
+    ];
     let mut widths = header.map(str::len);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -71,19 +104,33 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         print_row(out, [&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]])?;
     }
     if shown < others.len() {
-        writeln!(out, "... {} more groups (--all shows them)", others.len() - shown)?;
+        writeln!(
+            out,
+            "... {} more groups (--all shows them)",
+            others.len() - shown
+        )?;
     }
 
     if suspects.is_empty() {
         writeln!(out, "\nno leak suspects")?;
     }
     for (i, g) in suspects.iter().enumerate() {
-        writeln!(out, "\nsuspect {} (score {:.2}, id {})", i + 1, g.score, g.id)?;
+        writeln!(
+            out,
+            "\nsuspect {} (score {:.2}, id {})",
+            i + 1,
+            g.score,
+            g.id
+        )?;
         for r in &g.reasons {
             writeln!(out, "  - {}", esc(r))?;
         }
         if g.states.len() > 1 {
-            let states: Vec<String> = g.states.iter().map(|(s, n)| format!("{} {n}", esc(s))).collect();
+            let states: Vec<String> = g
+                .states
+                .iter()
+                .map(|(s, n)| format!("{} {n}", esc(s)))
+                .collect();
             writeln!(out, "  states: {}", states.join(", "))?;
         }
         if let Some(m) = &g.wait_minutes {
@@ -118,14 +165,26 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             writeln!(out, "    created by {}", esc(&frame_text(c)))?;
         }
         if let Some(s) = snippets.iter().find(|s| s.group_id == g.id) {
-            writeln!(out, "  source: {}:{}", esc(&s.path.display().to_string()), s.line)?;
+            writeln!(
+                out,
+                "  source: {}:{}",
+                esc(&s.path.display().to_string()),
+                s.line
+            )?;
             for (n, text) in &s.lines {
                 let mark = if *n == s.line { ">" } else { " " };
                 writeln!(out, "  {mark}{n:>5} | {}", esc(text))?;
             }
         }
         for f in &g.findings {
-            writeln!(out, "  why: {} {} at line {}: {}", f.code, esc(&f.name), f.line, esc(&f.message))?;
+            writeln!(
+                out,
+                "  why: {} {} at line {}: {}",
+                f.code,
+                esc(&f.name),
+                f.line,
+                esc(&f.message)
+            )?;
         }
     }
     Ok(())

@@ -32,8 +32,12 @@ pub fn link(analysis: &mut Analysis, dir: &Path) -> Result<Vec<Snippet>> {
     let mut findings_cache: HashMap<PathBuf, Vec<FileFinding>> = HashMap::new();
     let mut snippets = Vec::new();
     for group in analysis.groups.iter_mut().filter(|g| g.suspect) {
-        let Some(frame) = group.top_user_frame.clone() else { continue };
-        let Some(path) = match_source(&frame.file, &files) else { continue };
+        let Some(frame) = group.top_user_frame.clone() else {
+            continue;
+        };
+        let Some(path) = match_source(&frame.file, &files) else {
+            continue;
+        };
         let path = path.to_path_buf();
         let findings = findings_cache.entry(path.clone()).or_insert_with(|| {
             match super::super::check::diagnostics_for_file(&path) {
@@ -47,7 +51,10 @@ pub fn link(analysis: &mut Analysis, dir: &Path) -> Result<Vec<Snippet>> {
                     })
                     .collect(),
                 Err(err) => {
-                    eprintln!("leakhound: warning: {}: static rules did not run: {err:#}", path.display());
+                    eprintln!(
+                        "leakhound: warning: {}: static rules did not run: {err:#}",
+                        path.display()
+                    );
                     Vec::new()
                 }
             }
@@ -61,7 +68,12 @@ pub fn link(analysis: &mut Analysis, dir: &Path) -> Result<Vec<Snippet>> {
                 .map(|(i, l)| (i + 1, l.to_string()))
                 .filter(|(n, _)| n.abs_diff(line) <= CONTEXT)
                 .collect();
-            snippets.push(Snippet { group_id: group.id.clone(), path, line, lines });
+            snippets.push(Snippet {
+                group_id: group.id.clone(),
+                path,
+                line,
+                lines,
+            });
         }
     }
     Ok(snippets)
