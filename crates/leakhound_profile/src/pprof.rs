@@ -14,6 +14,10 @@ use crate::model::{Format, FrameRef, Profile, Record};
 /// Goroutine protos are kilobytes; 256 MiB leaves room for any real one and stops gzip bombs.
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 256 << 20;
 
+/// Frames kept per sample: Go records at most a few hundred; a hostile proto repeating one
+/// many-line location must not multiply into gigabytes.
+const MAX_FRAMES: usize = 1024;
+
 #[derive(Clone, PartialEq, Message)]
 struct PbProfile {
     #[prost(message, repeated, tag = "1")]
@@ -138,7 +142,12 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
         let count = s.value.first().copied().unwrap_or(0).max(0) as u64;
         total = total.saturating_add(count);
         let mut frames = Vec::new();
+        let mut elided = false;
         for id in &s.location_id {
+            if frames.len() >= MAX_FRAMES {
+                elided = true;
+                break;
+            }
             let loc = locations.get(id).ok_or_else(|| {
                 ParseError::Dangling(format!("sample refers to missing location {id}"))
             })?;
@@ -155,6 +164,10 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
                     file,
                     line: line.line.clamp(0, u32::MAX as i64) as u32,
                 });
+                if frames.len() >= MAX_FRAMES {
+                    elided = true;
+                    break;
+                }
             }
         }
         let mut labels = Vec::new();
@@ -177,7 +190,7 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
             frames,
             created_by: None,
             labels,
-            elided: false,
+            elided,
             example_id: None,
         });
     }

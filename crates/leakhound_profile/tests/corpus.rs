@@ -119,7 +119,7 @@ fn growth_rate_is_within_a_quarter_of_the_measured_rate() {
 }
 
 /// 3. In every t030s file the leak site is the largest group, at least 100× the next `main.*`
-/// group and at least 98 % of all goroutines; alone, it is the top suspect.
+///    group and at least 98 % of all goroutines; alone, it is the top suspect.
 #[test]
 fn single_snapshot_leak_site_dominates() {
     for (scenario, leak, _, _) in LEAKS {

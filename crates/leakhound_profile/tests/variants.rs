@@ -350,3 +350,41 @@ fn go127_real_capture_with_header_labels() {
         .unwrap();
     assert!(nil.suspect);
 }
+
+/// A hand-encoded `perftools.profiles.Profile`: one `goroutine/count` sample of 3 goroutines
+/// whose stack refers to location 7, which the profile does not define.
+#[test]
+fn protobuf_with_dangling_ids_is_rejected() {
+    let mut pb = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]; // sample_type {type: 1, unit: 2}
+    pb.extend([0x12, 0x06, 0x0a, 0x01, 0x07, 0x12, 0x01, 0x03]); // sample {location_id: [7], value: [3]}
+    for s in ["", "goroutine", "count"] {
+        pb.extend([0x32, s.len() as u8]);
+        pb.extend(s.as_bytes());
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&pb).unwrap();
+    let gz = gz.finish().unwrap();
+    let mut i = Interner::new();
+    let err = parse(&gz, &mut i, Limits::default()).unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Dangling("sample refers to missing location 7".into())
+    );
+    assert_eq!(
+        err.to_string(),
+        "pprof profile is inconsistent: sample refers to missing location 7"
+    );
+
+    // The same sample with an empty stack (`sample {value: [3]}`) is a valid profile.
+    let valid: Vec<u8> = [
+        &[
+            0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x03, 0x12, 0x01, 0x03,
+        ][..],
+        &pb[14..],
+    ]
+    .concat();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&valid).unwrap();
+    let p = parse(&gz.finish().unwrap(), &mut i, Limits::default()).unwrap();
+    assert_eq!((p.format, p.total), (Format::Debug0, 3));
+}
