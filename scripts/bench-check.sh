@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Times `leakhound check` against its own parse-only floor (`--select E001`: discovery, read,
-# parse, no rules) and against go vet -lostcancel and staticcheck SA1015, on the Go standard
-# library and on fetched repositories under /tmp/corpus. Prints /usr/bin/time figures.
+# The "Check" benchmarks of BENCHMARKS.md, with /usr/bin/time (wall seconds, peak RSS):
+#  - leakhound check vs its parse-only floor (`--select E001`: discovery, read, parse, E001)
+#    at 1 and 2 threads, on the Go standard library and on fetched repositories under
+#    /tmp/corpus (checked out there, never in the repository);
+#  - go vet -lostcancel std and staticcheck -checks SA1015 std, with a warm build cache and a
+#    cold one (a fresh GOCACHE / staticcheck cache directory, so nothing else is disturbed).
 # Usage: scripts/bench-check.sh [runs]
 set -euo pipefail
 runs=${1:-5}
@@ -9,18 +12,29 @@ cd "$(dirname "$0")/.."
 cargo build --release -q -p leakhound_cli
 bin=$PWD/target/release/leakhound
 goroot=$(go env GOROOT)
-time_it() { # label, command...
+measure() { # label, command...
   local label=$1; shift
-  for i in $(seq "$runs"); do
-    /usr/bin/time -f "$label wall=%e user=%U sys=%S maxrss_kb=%M" "$@" >/dev/null 2>>/tmp/bench-check.err || true
-    tail -n1 /tmp/bench-check.err
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "$label wall=%e s peak=%M KB" "$@" >/dev/null 2>/tmp/bench-check.last || true
+    tail -n1 /tmp/bench-check.last
   done
 }
-for corpus in "$goroot/src" /tmp/corpus/prometheus /tmp/corpus/grpc-go /tmp/corpus/etcd /tmp/corpus/moby; do
+for corpus in "$goroot/src" /tmp/corpus/moby /tmp/corpus/prometheus; do
   [ -d "$corpus" ] || continue
-  echo "== $corpus: $(find "$corpus" -name '*.go' -not -path '*/testdata/*' | wc -l) files"
+  files=$(find "$corpus" -name '*.go' -not -path '*/testdata/*' | wc -l)
+  lines=$(find "$corpus" -name '*.go' -not -path '*/testdata/*' -exec cat {} + | wc -l)
+  echo "== $corpus: $files files, $lines lines"
   for j in 1 2; do
-    time_it "parse-only j$j" "$bin" check "$corpus" --include-vendor --exit-zero -q -j "$j" --select E001 --output-format concise
-    time_it "check j$j" "$bin" check "$corpus" --include-vendor --exit-zero -q -j "$j" --output-format concise
+    measure "parse-only -j$j" "$bin" check "$corpus" --include-vendor --exit-zero -q -j "$j" --select E001 --output-format concise
+    measure "check -j$j" "$bin" check "$corpus" --include-vendor --exit-zero -q -j "$j" --output-format concise
   done
 done
+cd "$goroot/src"
+measure "go vet -lostcancel std (warm)" go vet -lostcancel std
+measure "staticcheck -checks SA1015 std (warm)" staticcheck -checks SA1015 std
+cold=$(mktemp -d)
+/usr/bin/time -f "go vet -lostcancel std (cold) wall=%e s peak=%M KB" env GOCACHE="$cold/go" go vet -lostcancel std >/dev/null 2>/tmp/bench-check.last || true
+tail -n1 /tmp/bench-check.last
+/usr/bin/time -f "staticcheck -checks SA1015 std (cold) wall=%e s peak=%M KB" env GOCACHE="$cold/go2" XDG_CACHE_HOME="$cold/xdg" staticcheck -checks SA1015 std >/dev/null 2>/tmp/bench-check.last || true
+tail -n1 /tmp/bench-check.last
+rm -rf "$cold"

@@ -17,6 +17,9 @@ use crate::config::Config;
 use crate::discover::{self, DiscoverOptions};
 use crate::gomod_lookup::{GoModCache, ModuleInfo};
 
+/// Larger than any hand-written Go file; generated tables beyond it are skipped with a message.
+const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Files or directories to check; `./...` and `dir/...` work as in the go tool.
@@ -67,7 +70,7 @@ pub struct Args {
     #[arg(long, short = 'j')]
     threads: Option<usize>,
     /// Files larger than this many bytes are skipped with a message.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
     /// Do not print the summary line.
     #[arg(long, short)]
@@ -151,7 +154,7 @@ impl Run {
             ));
         }
         let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
-        if let Some(nul) = memchr_nul(&bytes) {
+        if let Some(nul) = memchr::memchr(0, &bytes) {
             return Err(format!("{shown}: skipped: binary file (NUL byte at offset {nul})"));
         }
         String::from_utf8(bytes).map_err(|e| {
@@ -259,10 +262,6 @@ fn extract_if(v: &mut Vec<Diagnostic>, pred: impl Fn(&Diagnostic) -> bool) -> Ve
     taken
 }
 
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
-}
-
 /// Paths print with `/` whatever the platform, as CI systems expect.
 fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -298,26 +297,47 @@ fn build_run(args: &Args) -> Result<Run> {
 /// The static rules on one file, as `profile --src` needs them: the file's directory is read as
 /// its package so that rules across functions see the callers.
 pub fn diagnostics_for_file(path: &Path) -> Result<Vec<Diagnostic>> {
-    let args = Args::parse_defaults(path);
-    let run = build_run(&args)?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let dir_arg = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
-    let found = discover::discover(&[dir_arg.to_string_lossy().to_string()], &DiscoverOptions::default(), &|_| false);
-    let mut files: Vec<PathBuf> = found.files.into_iter().filter(|f| f.parent() == Some(dir_arg.as_path()) || f.parent() == Some(dir.as_path())).collect();
-    if !files.iter().any(|f| f == path) {
-        files.push(path.to_path_buf());
-    }
+    let run = build_run(&Args::defaults_for(path))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("{}: cannot list the directory", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "go") && p.file_name() != path.file_name())
+        .collect();
+    files.push(path.to_path_buf());
+    files.sort();
     let (outcomes, _) = run.check_dir(&dir, &files);
     let wanted = display_name(path);
     Ok(outcomes.into_iter().flat_map(|o| o.diagnostics).filter(|d| d.filename == wanted).collect())
 }
 
 impl Args {
-    fn parse_defaults(path: &Path) -> Args {
-        <Args as clap::FromArgMatches>::from_arg_matches(
-            &<Self as clap::Args>::augment_args(clap::Command::new("check")).get_matches_from(["check", &path.to_string_lossy()]),
-        )
-        .expect("default arguments parse")
+    /// The settings of a plain `leakhound check PATH`.
+    fn defaults_for(path: &Path) -> Args {
+        Args {
+            paths: vec![path.to_string_lossy().into_owned()],
+            select: vec![],
+            ignore: vec![],
+            output_format: Format::Full,
+            exit_zero: false,
+            fix: false,
+            diff: false,
+            go_version: None,
+            config: None,
+            isolated: false,
+            include_vendor: false,
+            include_testdata: false,
+            include_generated: false,
+            skip_tests: false,
+            no_ignore: false,
+            threads: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            quiet: true,
+            color: Color::Never,
+        }
     }
 }
 
