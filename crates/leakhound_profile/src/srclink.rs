@@ -38,8 +38,12 @@ pub fn match_source<'a>(profile_path: &str, candidates: &'a [PathBuf]) -> Option
 }
 
 /// How far from a group's line a finding may be and still explain it: a rule may report the
-/// `go` statement, the `range` or the channel declaration rather than the parked operation.
+/// `range`, the channel declaration or the timer rather than the parked operation itself.
 pub const NEAR_LINES: usize = 3;
+
+/// After the `go` statement that created the group, the lines that decide whether its result is
+/// still awaited (the `select` with a timeout that abandons it) explain the leak too.
+pub const AFTER_CREATOR_LINES: usize = 6;
 
 /// Findings of one checkout file, as the linker needs them.
 #[derive(Clone, Debug)]
@@ -50,27 +54,30 @@ pub struct FileFinding {
     pub line: usize,
 }
 
-/// Attaches to `group` the findings within [`NEAR_LINES`] of its first user frame or of its
-/// `created by` line, when that line is in the same file. `profile_file` is the path as printed.
+/// Attaches to `group` the findings within [`NEAR_LINES`] of its first user frame, or from
+/// [`NEAR_LINES`] before to [`AFTER_CREATOR_LINES`] after its `created by` line, when those lines
+/// are in `profile_file` (the path as the profile printed it).
 pub fn link_findings(
     group: &mut Group,
     profile_file: &str,
     source_file: &Path,
     findings: &[FileFinding],
 ) {
-    let mut lines = Vec::new();
+    let mut windows = Vec::new();
     if let Some(f) = group
         .top_user_frame
         .as_ref()
         .filter(|f| f.file == profile_file)
     {
-        lines.push(f.line as usize);
+        let l = f.line as usize;
+        windows.push((l.saturating_sub(NEAR_LINES), l + NEAR_LINES));
     }
     if let Some(c) = group.created_by.as_ref().filter(|c| c.file == profile_file) {
-        lines.push(c.line as usize);
+        let l = c.line as usize;
+        windows.push((l.saturating_sub(NEAR_LINES), l + AFTER_CREATOR_LINES));
     }
     for f in findings {
-        if lines.iter().any(|&l| f.line.abs_diff(l) <= NEAR_LINES) {
+        if windows.iter().any(|&(lo, hi)| (lo..=hi).contains(&f.line)) {
             let linked = Finding {
                 code: f.code.clone(),
                 name: f.name.clone(),

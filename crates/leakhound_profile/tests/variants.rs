@@ -388,3 +388,43 @@ fn protobuf_with_dangling_ids_is_rejected() {
     let p = parse(&gz.finish().unwrap(), &mut i, Limits::default()).unwrap();
     assert_eq!((p.format, p.total), (Format::Debug0, 3));
 }
+
+/// `--src` linking is a pure function of the group and the file's findings: a finding at the
+/// stuck line, or at the `select` right after the `go` statement, explains the group; one far
+/// away does not.
+#[test]
+fn findings_are_linked_near_the_site_or_after_the_go_statement() {
+    use leakhound_profile::srclink::{link_findings, FileFinding};
+    let (p, i) = read(GO121.as_bytes());
+    let a = analyze(&[p], &["t".into()], &i, &Options::default());
+    let mut g = a
+        .groups
+        .into_iter()
+        .find(|g| g.state == "chan send")
+        .unwrap();
+    let finding = |code: &str, line| FileFinding {
+        code: code.into(),
+        name: "n".into(),
+        message: "m".into(),
+        line,
+    };
+    let findings = [
+        finding("LH301", 57),
+        finding("LH101", 61),
+        finding("LH202", 20),
+        finding("LH201", 64),
+    ];
+    link_findings(
+        &mut g,
+        "/src/app/orders/process.go",
+        std::path::Path::new("orders/process.go"),
+        &findings,
+    );
+    let linked: Vec<(&str, usize)> = g
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.line))
+        .collect();
+    assert_eq!(linked, vec![("LH301", 57), ("LH101", 61)]);
+    assert_eq!(g.source_file.as_deref(), Some("orders/process.go"));
+}
