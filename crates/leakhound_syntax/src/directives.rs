@@ -77,9 +77,7 @@ fn parse_directive<'a>(comment: &Comment<'a>) -> Option<Directive<'a>> {
         return Some(Directive::Nolint(n));
     }
     let body = comment.text.strip_prefix("//go:")?;
-    let (name, args) = body
-        .split_once(|c: char| c == ' ' || c == '\t')
-        .unwrap_or((body, ""));
+    let (name, args) = body.split_once([' ', '\t']).unwrap_or((body, ""));
     let args = args.trim();
     let span = comment.span;
     Some(match name {

@@ -667,7 +667,7 @@ impl<'a> Lexer<'a> {
 
     fn scan_ident(&mut self) {
         while let Some(&c) = self.b.get(self.pos) {
-            if c.is_ascii_alphanumeric() || c == '_' as u8 {
+            if c.is_ascii_alphanumeric() || c == b'_' {
                 self.pos += 1;
             } else if c >= 0x80 {
                 match self.cur_char() {

@@ -223,7 +223,7 @@ fn random_junk_never_panics() {
         let mut src = String::from("package p\n");
         for _ in 0..len {
             src.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 src.push(' ');
             }
         }
