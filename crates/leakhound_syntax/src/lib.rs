@@ -6,9 +6,10 @@
 //! and `Vec`s. The parser is a close port of `go/parser`: it accepts and rejects the same
 //! files and gives every node the byte span `go/ast` gives it (checked against `go/parser`
 //! on all of GOROOT, see `docs/parser-conformance.md`). Syntax errors are recorded with
-//! go/parser's messages and parsing resumes at the next statement or declaration, so the
-//! declarations that parsed stay usable. Nesting is capped ([`parser::MAX_DEPTH`]) so no
-//! input can overflow the stack.
+//! go/parser's messages (the first one is go/parser's first error); after an error parsing
+//! restarts at the next line that begins a top-level declaration (`recover.rs`), so the
+//! declarations around a broken one stay usable. Nesting is capped ([`parser::MAX_DEPTH`],
+//! [`parser::MAX_TREE_DEPTH`]) so no input can overflow the stack.
 //!
 //! Around the tree: [`LineIndex`] for line/column positions, [`Directives`] for `//nolint`,
 //! `//go:build`, `//go:debug` and the generated-code header, and [`visit`] for walking the
