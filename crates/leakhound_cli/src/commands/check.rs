@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use clap::builder::TypedValueParser;
 use leakhound_diagnostics::{render, Diagnostic, OutputFormat, RenderContext};
 use leakhound_model::gomod::{GoVersion, TimerSemantics};
 use leakhound_rules::registry::{self, RuleSet};
@@ -31,8 +32,9 @@ pub struct Args {
     /// Rules to disable, in the same forms as --select.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Full)]
-    output_format: Format,
+    /// full, concise, json, github, sarif, checkstyle, codeclimate, junit or rdjson.
+    #[arg(long, default_value_t = OutputFormat::Full, value_parser = clap::builder::PossibleValuesParser::new(OutputFormat::names()).try_map(|s| s.parse::<OutputFormat>()))]
+    output_format: OutputFormat,
     /// Exit 0 even when findings remain.
     #[arg(long)]
     exit_zero: bool,
@@ -77,35 +79,6 @@ pub struct Args {
     quiet: bool,
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Full,
-    Concise,
-    Json,
-    Github,
-    Sarif,
-    Checkstyle,
-    Codeclimate,
-    Junit,
-    Rdjson,
-}
-
-impl From<Format> for OutputFormat {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Full => OutputFormat::Full,
-            Format::Concise => OutputFormat::Concise,
-            Format::Json => OutputFormat::Json,
-            Format::Github => OutputFormat::Github,
-            Format::Sarif => OutputFormat::Sarif,
-            Format::Checkstyle => OutputFormat::Checkstyle,
-            Format::Codeclimate => OutputFormat::Codeclimate,
-            Format::Junit => OutputFormat::Junit,
-            Format::Rdjson => OutputFormat::Rdjson,
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -321,7 +294,7 @@ impl Args {
             paths: vec![path.to_string_lossy().into_owned()],
             select: vec![],
             ignore: vec![],
-            output_format: Format::Full,
+            output_format: OutputFormat::Full,
             exit_zero: false,
             fix: false,
             diff: false,
@@ -400,7 +373,7 @@ pub fn run(args: Args) -> Result<u8> {
     let version = env!("CARGO_PKG_VERSION");
     let ctx = RenderContext { rules: &metas, tool_version: version, color };
     if !args.diff {
-        render(args.output_format.into(), &diagnostics, &ctx, &sources, &mut out)?;
+        render(args.output_format, &diagnostics, &ctx, &sources, &mut out)?;
     }
     out.flush()?;
     for error in &errors {
