@@ -30,6 +30,10 @@ pub(crate) enum RefKind {
     Selected,
     /// `_ = x`: not a use.
     Blank,
+    /// A channel operation on `x` that leaves it where it is: `x <- v`, `<-x`, `len(x)`.
+    Operated,
+    /// `close(x)`.
+    Closed,
     /// Anything else: returned, passed, stored, sent, compared.
     Escapes,
 }
@@ -49,6 +53,7 @@ pub(crate) struct LoopCtx<'a> {
 pub(crate) enum Pending<'a> {
     Cancel(rules::lost_cancel::Candidate<'a>),
     Ticker(rules::ticker_not_stopped::Candidate<'a>),
+    Channel(rules::range_unclosed::Candidate<'a>),
 }
 
 pub(crate) struct Frame<'a> {
@@ -59,6 +64,8 @@ pub(crate) struct Frame<'a> {
     pub locals: Vec<&'a str>,
     pub loops: Vec<LoopCtx<'a>>,
     pub refs: Vec<Ref<'a>>,
+    /// `for ... range x` over a plain name, with the statement's span (literals included).
+    pub ranges: Vec<(&'a str, Span)>,
     pub pending: Vec<Pending<'a>>,
     pub span: Span,
 }
@@ -264,6 +271,7 @@ impl<'a> Checker<'a> {
             locals: Vec::new(),
             loops: Vec::new(),
             refs: Vec::new(),
+            ranges: Vec::new(),
             pending: Vec::new(),
             span,
         });
@@ -273,11 +281,13 @@ impl<'a> Checker<'a> {
         // A literal's references are its enclosing function's references too (captures).
         if let Some(outer) = self.frames.last_mut() {
             outer.refs.extend(frame.refs.iter().copied());
+            outer.ranges.extend(frame.ranges.iter().copied());
         }
         for pending in &frame.pending {
             match pending {
                 Pending::Cancel(c) => rules::lost_cancel::resolve(self, &frame, c),
                 Pending::Ticker(t) => rules::ticker_not_stopped::resolve(self, &frame, t),
+                Pending::Channel(c) => rules::range_unclosed::resolve(self, &frame, c),
             }
         }
     }
@@ -338,7 +348,10 @@ impl<'a> Checker<'a> {
                 self.walk_expr(&e.x);
             }
             Stmt::Send(send) => {
-                self.walk_expr(&send.chan);
+                match &send.chan {
+                    Expr::Ident(id) => self.add_ref(id.name, RefKind::Operated),
+                    other => self.walk_expr(other),
+                }
                 self.walk_expr(&send.value);
             }
             Stmt::IncDec(s) => self.walk_expr(&s.x),
@@ -463,7 +476,15 @@ impl<'a> Checker<'a> {
                 self.pop_scope();
             }
             Stmt::Range(s) => {
-                self.walk_expr(&s.x);
+                match unparen(&s.x) {
+                    Expr::Ident(id) => {
+                        self.add_ref(id.name, RefKind::Operated);
+                        if let Some(frame) = self.frames.last_mut() {
+                            frame.ranges.push((id.name, Span { start: s.span.start, end: id.span.end }));
+                        }
+                    }
+                    other => self.walk_expr(other),
+                }
                 self.push_scope();
                 for e in [&s.key, &s.value].into_iter().flatten() {
                     match e {
@@ -516,6 +537,17 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(call) => {
                 self.on_call(expr, call);
+                if let (Expr::Ident(builtin), [Expr::Ident(arg)]) = (&*call.fun, call.args.as_slice()) {
+                    let kind = match builtin.name {
+                        "close" => Some(RefKind::Closed),
+                        "len" | "cap" => Some(RefKind::Operated),
+                        _ => None,
+                    };
+                    if let Some(kind) = kind.filter(|_| !self.is_shadowed(builtin.name)) {
+                        self.add_ref(arg.name, kind);
+                        return;
+                    }
+                }
                 match &*call.fun {
                     Expr::Ident(id) => self.add_ref(id.name, RefKind::Called),
                     Expr::Selector(sel) => match &*sel.x {
@@ -529,7 +561,10 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::Star(s) => self.walk_expr(&s.x),
-            Expr::Unary(u) => self.walk_expr(&u.x),
+            Expr::Unary(u) => match (&u.op, &*u.x) {
+                (UnaryOp::Recv, Expr::Ident(id)) => self.add_ref(id.name, RefKind::Operated),
+                _ => self.walk_expr(&u.x),
+            },
             Expr::Binary(b) => {
                 self.walk_expr(&b.x);
                 self.walk_expr(&b.y);
@@ -561,6 +596,11 @@ impl<'a> Checker<'a> {
             return;
         }
         let rhs = &assign.rhs[0];
+        if self.enabled(&rules::range_unclosed::RULE) && assign.lhs.len() == 1 && assign.tok == AssignOp::Define {
+            if let Expr::Ident(id) = &assign.lhs[0] {
+                rules::range_unclosed::candidate(self, id, rhs);
+            }
+        }
         if self.enabled(&rules::lost_cancel::RULE) && assign.lhs.len() == 2 {
             if let Some(func) = self.calls(rhs, "context", rules::lost_cancel::CONSTRUCTORS) {
                 rules::lost_cancel::candidate(self, Binding::Assign(assign), &assign.lhs[1], rhs, func);
@@ -580,6 +620,9 @@ impl<'a> Checker<'a> {
             return;
         }
         let rhs = &spec.values[0];
+        if self.enabled(&rules::range_unclosed::RULE) && spec.names.len() == 1 {
+            rules::range_unclosed::candidate(self, &spec.names[0], rhs);
+        }
         if self.enabled(&rules::lost_cancel::RULE) && spec.names.len() == 2 {
             if let Some(func) = self.calls(rhs, "context", rules::lost_cancel::CONSTRUCTORS) {
                 rules::lost_cancel::candidate_spec(self, spec, rhs, func);

@@ -46,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &rules::ticker_not_stopped::RULE,
     &rules::lost_cancel::RULE,
     &rules::defer_in_loop::RULE,
+    &rules::range_unclosed::RULE,
 ];
 
 /// Looks a rule up by code or name, case-insensitively.

@@ -4,5 +4,6 @@ pub mod after_in_loop;
 pub mod defer_in_loop;
 pub mod lost_cancel;
 pub mod parse_error;
+pub mod range_unclosed;
 pub mod tick_leak;
 pub mod ticker_not_stopped;
