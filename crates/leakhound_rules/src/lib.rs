@@ -2,6 +2,7 @@
 //! documentation beside its code, and the checker that runs the enabled rules over a package
 //! in one walk per file.
 
+mod channels;
 mod checker;
 pub mod fix;
 mod flow;
@@ -39,10 +40,13 @@ pub struct PackageFile<'a> {
 /// suppressed ones are already gone.
 pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for file in files {
-        let lines = file.parsed.line_index();
-        let mut diagnostics = check_file(file, &lines);
-        let nolint = suppression::Suppressions::of(file.parsed, &lines);
+    let lines: Vec<_> = files.iter().map(|f| f.parsed.line_index()).collect();
+    // The channel rules see the whole package: LH301 reports in a callee's file.
+    let channel = channels::check_package(files, &lines);
+    for ((file, lines), mut channel) in files.iter().zip(&lines).zip(channel) {
+        let mut diagnostics = check_file(file, lines);
+        diagnostics.append(&mut channel);
+        let nolint = suppression::Suppressions::of(file.parsed, lines);
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);
     }

@@ -46,7 +46,11 @@ pub static RULES: &[&Rule] = &[
     &rules::ticker_not_stopped::RULE,
     &rules::lost_cancel::RULE,
     &rules::defer_in_loop::RULE,
+    &rules::abandoned_sender::RULE,
     &rules::range_unclosed::RULE,
+    &rules::send_without_cancel::RULE,
+    &rules::unstoppable_loop::RULE,
+    &rules::producer_no_close::RULE,
 ];
 
 /// Looks a rule up by code or name, case-insensitively.

@@ -7,3 +7,7 @@ pub mod parse_error;
 pub mod range_unclosed;
 pub mod tick_leak;
 pub mod ticker_not_stopped;
+pub mod abandoned_sender;
+pub mod send_without_cancel;
+pub mod unstoppable_loop;
+pub mod producer_no_close;

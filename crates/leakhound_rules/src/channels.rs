@@ -1,0 +1,846 @@
+//! The channel model the channel rules (LH301, LH303–LH305; LH302 runs on the checker) share: one walk per function declaration
+//! records where each local channel is made and with what capacity, every send, receive,
+//! close, `range` and other use of it (with the function literal it happens in, whether that
+//! literal was started with `go`, and whether it sits in a loop or a `select`), and every
+//! `select` with, for each case, whether execution after it can leave the enclosing loop or
+//! return. Channels are tracked by local name: fields and parameters have an owner elsewhere,
+//! so the rules stay silent about them except where the catalog says otherwise (LH303).
+
+use leakhound_model::imports::Imports;
+use leakhound_syntax::ast::*;
+
+use leakhound_diagnostics::{Diagnostic, Location, Related};
+
+use crate::checker::unparen;
+use crate::registry::Rule;
+use crate::rules;
+
+/// A buffer capacity as written in `make(chan T, n)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cap {
+    Known(u64),
+    /// Not a literal constant: some buffer, size unknown.
+    Unknown,
+}
+
+pub(crate) struct Make<'a> {
+    pub name: &'a str,
+    pub span: Span,
+    pub cap: Cap,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpKind {
+    Send,
+    Recv,
+    Close,
+    Range,
+    /// Returned by the declaration itself.
+    Returned,
+    /// Any other use: passed, stored, returned from a literal, assigned.
+    Escapes,
+}
+
+pub(crate) struct Op<'a> {
+    /// The channel as written (`ch`, `s.out`).
+    pub chan: &'a str,
+    /// True when `chan` is a plain identifier.
+    pub local: bool,
+    pub kind: OpKind,
+    pub span: Span,
+    /// The innermost function literal, by index into [`FuncModel::lits`]; `None` for the
+    /// declaration's own body.
+    pub lit: Option<usize>,
+    /// Inside a loop of its own function (literal boundaries reset this).
+    pub in_loop: bool,
+    /// A send or receive that is a `select` case: the index of that select.
+    pub select: Option<usize>,
+    /// A `context.Context` parameter is in scope (its own or a captured one).
+    pub ctx_in_scope: bool,
+}
+
+pub(crate) struct Lit {
+    pub is_go: bool,
+    /// The `go` statement is in a loop of the enclosing function.
+    pub go_in_loop: bool,
+    pub parent: Option<usize>,
+}
+
+pub(crate) struct Case<'a> {
+    /// The received or sent channel when it is an identifier.
+    pub chan: Option<&'a str>,
+    /// `<-f(...)` / `<-x.f(...)`: the callee's name and whether it was called as a method.
+    pub recv_call: Option<(&'a str, bool)>,
+    /// Execution after this case can return or leave the enclosing loop.
+    pub leaves: bool,
+}
+
+pub(crate) struct Select<'a> {
+    pub span: Span,
+    pub cases: Vec<Case<'a>>,
+    pub in_loop: bool,
+}
+
+/// An endless loop (`for {}` or `for range t.C` over a ticker) in a goroutine literal, with
+/// whether anything leaves it.
+pub(crate) struct Endless {
+    pub span: Span,
+    pub ticker: bool,
+    pub escapes: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct FuncModel<'a> {
+    pub makes: Vec<Make<'a>>,
+    pub ops: Vec<Op<'a>>,
+    pub selects: Vec<Select<'a>>,
+    pub lits: Vec<Lit>,
+    pub endless: Vec<Endless>,
+    /// Names bound to `time.NewTicker(...)`.
+    tickers: Vec<&'a str>,
+}
+
+impl<'a> FuncModel<'a> {
+    pub fn make_of(&self, name: &str) -> Option<&Make<'a>> {
+        self.makes.iter().find(|m| m.name == name)
+    }
+
+    pub fn ops_on<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Op<'a>> + 's {
+        self.ops.iter().filter(move |o| o.local && o.chan == name)
+    }
+
+    /// The literal itself or the nearest enclosing one was started with `go`.
+    pub fn in_goroutine(&self, lit: Option<usize>) -> bool {
+        let mut cur = lit;
+        while let Some(i) = cur {
+            if self.lits[i].is_go {
+                return true;
+            }
+            cur = self.lits[i].parent;
+        }
+        false
+    }
+
+    /// Sends on `name` from goroutines, none of them guarded by a `select`; the count is
+    /// `None` when a send may run more than once (in a loop, or its goroutine started in one).
+    pub fn goroutine_sends(&self, name: &str) -> Option<(Vec<Span>, Option<u64>)> {
+        let mut spans = Vec::new();
+        let mut count = Some(0u64);
+        for op in self.ops_on(name).filter(|o| o.kind == OpKind::Send) {
+            if !self.in_goroutine(op.lit) || op.select.is_some() {
+                return None;
+            }
+            let repeated = op.in_loop || op.lit.is_some_and(|l| self.lits[l].go_in_loop);
+            count = if repeated { None } else { count.map(|c| c + 1) };
+            spans.push(op.span);
+        }
+        (!spans.is_empty()).then_some((spans, count))
+    }
+
+    pub fn has(&self, name: &str, kind: OpKind) -> bool {
+        self.ops_on(name).any(|o| o.kind == kind)
+    }
+}
+
+/// Builds the model of one function declaration.
+pub(crate) fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a> {
+    let mut b = Builder {
+        m: FuncModel::default(),
+        imports,
+        lit: None,
+        in_loop: false,
+        select: None,
+        ctx: false,
+    };
+    b.ctx = has_ctx_param(&decl.typ, imports);
+    if let Some(body) = &decl.body {
+        b.block(body);
+    }
+    b.m
+}
+
+fn has_ctx_param<'a>(typ: &'a FuncType<'a>, imports: &Imports<'a>) -> bool {
+    typ.params.list.iter().any(|f| match &f.typ {
+        Expr::Selector(s) => {
+            s.sel.name == "Context"
+                && matches!(&*s.x, Expr::Ident(p) if imports.path_of(p.name) == Some("context"))
+        }
+        _ => false,
+    })
+}
+
+struct Builder<'a, 'i> {
+    m: FuncModel<'a>,
+    imports: &'i Imports<'a>,
+    lit: Option<usize>,
+    in_loop: bool,
+    select: Option<usize>,
+    ctx: bool,
+}
+
+fn chan_name<'a>(
+    e: &'a Expr<'a>,
+    source_of: impl Fn(&'a Expr<'a>) -> Option<&'a str>,
+) -> Option<(&'a str, bool)> {
+    match unparen(e) {
+        Expr::Ident(id) => Some((id.name, true)),
+        other => source_of(other).map(|s| (s, false)),
+    }
+}
+
+/// `a.b.c` as one name, for channels that are fields.
+fn selector_path<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match e {
+        Expr::Selector(s) => match unparen(&s.x) {
+            Expr::Ident(_) | Expr::Selector(_) => Some(s.sel.name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Builder<'a, '_> {
+    fn op(&mut self, chan: &'a Expr<'a>, kind: OpKind, span: Span) {
+        if let Some((name, local)) = chan_name(chan, selector_path) {
+            self.m.ops.push(Op {
+                chan: name,
+                local,
+                kind,
+                span,
+                lit: self.lit,
+                in_loop: self.in_loop,
+                select: self.select,
+                ctx_in_scope: self.ctx,
+            });
+        }
+        if !matches!(unparen(chan), Expr::Ident(_)) {
+            self.expr(chan);
+        }
+    }
+
+    fn block(&mut self, b: &'a Block<'a>) {
+        self.stmts(&b.stmts);
+    }
+
+    fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn looped(&mut self, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.in_loop, true);
+        f(self);
+        self.in_loop = saved;
+    }
+
+    fn stmt(&mut self, s: &'a Stmt<'a>) {
+        match s {
+            Stmt::Send(send) => {
+                self.op(&send.chan, OpKind::Send, send.span);
+                self.expr(&send.value);
+            }
+            Stmt::Assign(a) => {
+                self.assign(a);
+            }
+            Stmt::Decl(g) => {
+                for spec in &g.specs {
+                    if let Spec::Value(v) = spec {
+                        for (i, value) in v.values.iter().enumerate() {
+                            if let Some(name) = v.names.get(i) {
+                                self.bind(name.name, value);
+                            }
+                            self.expr(value);
+                        }
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = unparen(&e.x) {
+                    if matches!(&*call.fun, Expr::Ident(id) if id.name == "close")
+                        && call.args.len() == 1
+                    {
+                        self.op(&call.args[0], OpKind::Close, call.span);
+                        return;
+                    }
+                }
+                self.expr(&e.x);
+            }
+            Stmt::Go(g) => {
+                if let Expr::Call(call) = unparen(&g.call) {
+                    if let Expr::FuncLit(f) = unparen(&call.fun) {
+                        let go_in_loop = self.in_loop;
+                        self.func_lit(f, true, go_in_loop);
+                        self.exprs(&call.args);
+                        return;
+                    }
+                }
+                self.expr(&g.call);
+            }
+            Stmt::Defer(d) => self.expr(&d.call),
+            Stmt::Return(r) => {
+                for e in &r.results {
+                    if let (Expr::Ident(id), None) = (unparen(e), self.lit) {
+                        self.m.ops.push(Op {
+                            chan: id.name,
+                            local: true,
+                            kind: OpKind::Returned,
+                            span: r.span,
+                            lit: None,
+                            in_loop: self.in_loop,
+                            select: None,
+                            ctx_in_scope: self.ctx,
+                        });
+                    } else {
+                        self.expr(e);
+                    }
+                }
+            }
+            Stmt::Labeled(l) => self.stmt(&l.stmt),
+            Stmt::Block(b) => self.block(b),
+            Stmt::If(i) => {
+                if let Some(init) = &i.init {
+                    self.stmt(init);
+                }
+                self.expr(&i.cond);
+                self.block(&i.body);
+                if let Some(e) = &i.els {
+                    self.stmt(e);
+                }
+            }
+            Stmt::Switch(sw) => {
+                if let Some(init) = &sw.init {
+                    self.stmt(init);
+                }
+                if let Some(t) = &sw.tag {
+                    self.expr(t);
+                }
+                for c in &sw.body {
+                    self.exprs(&c.list);
+                    self.stmts(&c.body);
+                }
+            }
+            Stmt::TypeSwitch(ts) => {
+                if let Some(init) = &ts.init {
+                    self.stmt(init);
+                }
+                self.stmt(&ts.assign);
+                for c in &ts.body {
+                    self.stmts(&c.body);
+                }
+            }
+            Stmt::Select(sel) => self.select(sel),
+            Stmt::For(f) => {
+                if let Some(init) = &f.init {
+                    self.stmt(init);
+                }
+                if let Some(c) = &f.cond {
+                    self.expr(c);
+                }
+                if f.cond.is_none() && self.m.in_goroutine(self.lit) {
+                    let escapes = loop_escapes(&f.body.stmts, self.imports);
+                    self.m.endless.push(Endless {
+                        span: f.span,
+                        ticker: false,
+                        escapes,
+                    });
+                }
+                self.looped(|b| {
+                    if let Some(p) = &f.post {
+                        b.stmt(p);
+                    }
+                    b.block(&f.body);
+                });
+            }
+            Stmt::Range(r) => {
+                self.op(&r.x, OpKind::Range, r.span);
+                if let Expr::Selector(s) = unparen(&r.x) {
+                    let ticker = s.sel.name == "C"
+                        && matches!(unparen(&s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
+                    if ticker && self.m.in_goroutine(self.lit) {
+                        let escapes = loop_escapes(&r.body.stmts, self.imports);
+                        self.m.endless.push(Endless {
+                            span: r.span,
+                            ticker: true,
+                            escapes,
+                        });
+                    }
+                }
+                self.looped(|b| b.block(&r.body));
+            }
+            Stmt::IncDec(i) => self.expr(&i.x),
+            Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
+        }
+    }
+
+    fn assign(&mut self, a: &'a AssignStmt<'a>) {
+        if a.lhs.len() == a.rhs.len() {
+            for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                if let Expr::Ident(id) = unparen(l) {
+                    self.bind(id.name, r);
+                } else {
+                    self.expr(l);
+                }
+            }
+        } else {
+            self.exprs(&a.lhs);
+        }
+        for r in &a.rhs {
+            self.expr(r);
+        }
+    }
+
+    /// Records `name := make(chan T[, n])` and `name := time.NewTicker(d)`.
+    fn bind(&mut self, name: &'a str, value: &'a Expr<'a>) {
+        let Expr::Call(call) = unparen(value) else {
+            return;
+        };
+        match &*call.fun {
+            Expr::Ident(id)
+                if id.name == "make" && matches!(call.args.first(), Some(Expr::ChanType(_))) =>
+            {
+                let cap = match call.args.get(1).map(unparen) {
+                    None => Cap::Known(0),
+                    Some(Expr::BasicLit(l)) if l.kind == LitKind::Int => l
+                        .value
+                        .replace('_', "")
+                        .parse()
+                        .map_or(Cap::Unknown, Cap::Known),
+                    Some(_) => Cap::Unknown,
+                };
+                // A second `make` of the same name is a different channel: keep the first only
+                // when the shapes agree, otherwise forget both (the model is by name).
+                if let Some(i) = self.m.makes.iter().position(|m| m.name == name) {
+                    if self.m.makes[i].cap != cap {
+                        self.m.makes[i].cap = Cap::Unknown;
+                    }
+                } else {
+                    self.m.makes.push(Make {
+                        name,
+                        span: call.span,
+                        cap,
+                    });
+                }
+            }
+            Expr::Selector(s)
+                if s.sel.name == "NewTicker"
+                    && matches!(&*s.x, Expr::Ident(p) if self.imports.path_of(p.name) == Some("time")) =>
+            {
+                self.m.tickers.push(name);
+            }
+            _ => {}
+        }
+    }
+
+    fn select(&mut self, sel: &'a SelectStmt<'a>) {
+        let idx = self.m.selects.len();
+        self.m.selects.push(Select {
+            span: sel.span,
+            cases: Vec::new(),
+            in_loop: self.in_loop,
+        });
+        for clause in &sel.body {
+            let mut case = Case {
+                chan: None,
+                recv_call: None,
+                leaves: clause_leaves(&clause.body, self.imports),
+            };
+            if let Some(comm) = &clause.comm {
+                let recv = match &**comm {
+                    Stmt::Send(s) => {
+                        case.chan = ident(&s.chan);
+                        self.select = Some(idx);
+                        self.op(&s.chan, OpKind::Send, s.span);
+                        self.select = None;
+                        self.expr(&s.value);
+                        None
+                    }
+                    Stmt::Expr(e) => Some(&e.x),
+                    Stmt::Assign(a) => {
+                        self.exprs(&a.lhs);
+                        a.rhs.first()
+                    }
+                    _ => None,
+                };
+                if let Some(Expr::Unary(u)) = recv.map(unparen) {
+                    if u.op == UnaryOp::Recv {
+                        case.chan = ident(&u.x);
+                        if let Expr::Call(c) = unparen(&u.x) {
+                            match &*c.fun {
+                                Expr::Ident(id) => case.recv_call = Some((id.name, false)),
+                                Expr::Selector(s) => case.recv_call = Some((s.sel.name, true)),
+                                _ => {}
+                            }
+                        }
+                        self.select = Some(idx);
+                        self.op(&u.x, OpKind::Recv, u.span);
+                        self.select = None;
+                    }
+                }
+            }
+            self.m.selects[idx].cases.push(case);
+            self.stmts(&clause.body);
+        }
+    }
+
+    fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_in_loop: bool) {
+        let idx = self.m.lits.len();
+        self.m.lits.push(Lit {
+            is_go,
+            go_in_loop,
+            parent: self.lit,
+        });
+        let saved = (self.lit, self.in_loop, self.ctx);
+        self.lit = Some(idx);
+        self.in_loop = false;
+        self.ctx = self.ctx || has_ctx_param(&f.typ, self.imports);
+        self.block(&f.body);
+        (self.lit, self.in_loop, self.ctx) = saved;
+    }
+
+    fn exprs(&mut self, es: &'a [Expr<'a>]) {
+        for e in es {
+            self.expr(e);
+        }
+    }
+
+    fn expr(&mut self, e: &'a Expr<'a>) {
+        match e {
+            Expr::Ident(id) => {
+                self.m.ops.push(Op {
+                    chan: id.name,
+                    local: true,
+                    kind: OpKind::Escapes,
+                    span: id.span,
+                    lit: self.lit,
+                    in_loop: self.in_loop,
+                    select: None,
+                    ctx_in_scope: self.ctx,
+                });
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(&u.x, OpKind::Recv, u.span),
+            Expr::Call(c) => {
+                // len(ch) and cap(ch) only look at the channel.
+                if matches!(&*c.fun, Expr::Ident(id) if id.name == "len" || id.name == "cap") {
+                    return;
+                }
+                self.expr(&c.fun);
+                self.exprs(&c.args);
+            }
+            Expr::FuncLit(f) => self.func_lit(f, false, false),
+            Expr::CompositeLit(c) => self.exprs(&c.elts),
+            Expr::Paren(p) => self.expr(&p.x),
+            Expr::Selector(s) => self.expr(&s.x),
+            Expr::Index(i) => {
+                self.expr(&i.x);
+                self.exprs(&i.indices);
+            }
+            Expr::Slice(s) => self.expr(&s.x),
+            Expr::TypeAssert(t) => self.expr(&t.x),
+            Expr::Star(s) => self.expr(&s.x),
+            Expr::Unary(u) => self.expr(&u.x),
+            Expr::Binary(b) => {
+                self.expr(&b.x);
+                self.expr(&b.y);
+            }
+            Expr::KeyValue(kv) => self.expr(&kv.value),
+            _ => {}
+        }
+    }
+}
+
+fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match unparen(e) {
+        Expr::Ident(id) => Some(id.name),
+        _ => None,
+    }
+}
+
+/// Whether a call never comes back: panic, os.Exit, log.Fatal*/Panic*, runtime.Goexit, and
+/// the testing helpers t.Fatal/FailNow/Skip*.
+fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
+    let Expr::Call(call) = unparen(e) else {
+        return false;
+    };
+    match &*call.fun {
+        Expr::Ident(id) => id.name == "panic",
+        Expr::Selector(s) => {
+            let pkg = match &*s.x {
+                Expr::Ident(p) => imports.path_of(p.name),
+                _ => None,
+            };
+            match pkg {
+                Some("os") => s.sel.name == "Exit",
+                Some("runtime") => s.sel.name == "Goexit",
+                Some("log") => s.sel.name.starts_with("Fatal") || s.sel.name.starts_with("Panic"),
+                Some(_) => false,
+                None => matches!(
+                    s.sel.name,
+                    "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
+                ),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a
+/// labelled `break` or `continue` to an outer statement, a call that never returns, or an
+/// unlabelled `break` that is not inside a nested `for`, `switch` or `select` (those only
+/// leave the nested statement). Function literals are not followed.
+pub(crate) fn loop_escapes<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, imports, &labels, true)
+}
+
+/// Whether code after a `select` case can return or leave the loop around the `select`.
+fn clause_leaves<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, imports, &labels, false)
+}
+
+fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
+    for s in stmts {
+        if let Stmt::Labeled(l) = s {
+            out.push(l.label.name);
+        }
+        for_children(s, &mut |c| collect_labels(c, out));
+    }
+}
+
+fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
+    match s {
+        Stmt::Labeled(l) => f(std::slice::from_ref(&*l.stmt)),
+        Stmt::Block(b) => f(&b.stmts),
+        Stmt::If(i) => {
+            f(&i.body.stmts);
+            if let Some(e) = &i.els {
+                f(std::slice::from_ref(&**e));
+            }
+        }
+        Stmt::Switch(sw) => sw.body.iter().for_each(|c| f(&c.body)),
+        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| f(&c.body)),
+        Stmt::Select(sel) => sel.body.iter().for_each(|c| f(&c.body)),
+        Stmt::For(fs) => f(&fs.body.stmts),
+        Stmt::Range(r) => f(&r.body.stmts),
+        _ => {}
+    }
+}
+
+/// `plain_break`: an unlabelled `break` here leaves the loop being examined.
+fn escapes<'a>(
+    stmts: &'a [Stmt<'a>],
+    imports: &Imports<'a>,
+    inner: &[&'a str],
+    plain_break: bool,
+) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Return(_) => true,
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Goto, _) => true,
+            (BranchKind::Break, None) => plain_break,
+            (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
+            _ => false,
+        },
+        Stmt::Expr(e) => never_returns(&e.x, imports),
+        Stmt::Labeled(l) => escapes(std::slice::from_ref(&*l.stmt), imports, inner, plain_break),
+        Stmt::Block(b) => escapes(&b.stmts, imports, inner, plain_break),
+        Stmt::If(i) => {
+            escapes(&i.body.stmts, imports, inner, plain_break)
+                || i.els
+                    .as_deref()
+                    .is_some_and(|e| escapes(std::slice::from_ref(e), imports, inner, plain_break))
+        }
+        Stmt::Switch(sw) => sw
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::TypeSwitch(ts) => ts
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::Select(sel) => sel
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::For(f) => escapes(&f.body.stmts, imports, inner, false),
+        Stmt::Range(r) => escapes(&r.body.stmts, imports, inner, false),
+        _ => false,
+    })
+}
+
+const CHANNEL_RULES: [&Rule; 4] = [
+    &rules::abandoned_sender::RULE,
+    &rules::send_without_cancel::RULE,
+    &rules::unstoppable_loop::RULE,
+    &rules::producer_no_close::RULE,
+];
+
+/// A package-level summary of a function that returns a channel fed by its own goroutine
+/// with more sends than buffer: a caller that stops waiting strands the goroutine.
+struct Producer<'a> {
+    name: &'a str,
+    is_method: bool,
+    file: usize,
+    chan: &'a str,
+    cap: u64,
+    sends: Vec<Span>,
+}
+
+/// Runs LH301–LH305 over the files of one package (one directory). The result has one list
+/// per file of `files`, because LH301 across functions reports in the callee's file.
+pub(crate) fn check_package(
+    files: &[crate::PackageFile<'_>],
+    lines: &[leakhound_syntax::LineIndex],
+) -> Vec<Vec<Diagnostic>> {
+    let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|_| Vec::new()).collect();
+    let wanted = |f: &crate::PackageFile<'_>| {
+        CHANNEL_RULES
+            .iter()
+            .any(|r| f.settings.rules.contains(r.code))
+    };
+    // Files without a channel or a goroutine have nothing to say; skip their walk.
+    let relevant = |f: &crate::PackageFile<'_>| {
+        wanted(f) && (f.source.contains("chan") || f.source.contains("go "))
+    };
+    // The package: non-test files with the package clause of the first non-test file.
+    let package = files
+        .iter()
+        .find(|f| !f.filename.ends_with("_test.go"))
+        .map(|f| f.parsed.file.package.name);
+    let mut producers = Vec::new();
+    let mut models = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if !relevant(f) {
+            continue;
+        }
+        let imports = Imports::of(&f.parsed.file);
+        let in_package =
+            !f.filename.ends_with("_test.go") && Some(f.parsed.file.package.name) == package;
+        for decl in &f.parsed.file.decls {
+            let Decl::Func(func) = decl else { continue };
+            let m = model(func, &imports);
+            let ctx = Ctx {
+                file: f,
+                lines: &lines[i],
+            };
+            rules::abandoned_sender::check_local(&ctx, &m, &mut out[i]);
+            rules::send_without_cancel::check(&ctx, &m, &mut out[i]);
+            rules::unstoppable_loop::check(&ctx, &m, &mut out[i]);
+            rules::producer_no_close::check(&ctx, &m, &mut out[i]);
+            if in_package {
+                if let Some((chan, cap, sends)) = rules::abandoned_sender::producer(&m) {
+                    producers.push(Producer {
+                        name: func.name.name,
+                        is_method: func.recv.is_some(),
+                        file: i,
+                        chan,
+                        cap,
+                        sends,
+                    });
+                }
+            }
+            models.push((i, func, m));
+        }
+    }
+    if producers.is_empty() {
+        return out;
+    }
+    // Callers: a `select` that receives the producer's result beside another case.
+    let mut related: Vec<Vec<Related>> = producers.iter().map(|_| Vec::new()).collect();
+    let mut callers: Vec<&str> = producers.iter().map(|_| "").collect();
+    for (i, func, m) in &models {
+        let f = &files[*i];
+        if f.filename.ends_with("_test.go") || Some(f.parsed.file.package.name) != package {
+            continue;
+        }
+        for sel in &m.selects {
+            if sel.cases.len() < 2 {
+                continue;
+            }
+            for case in &sel.cases {
+                let Some((name, is_method)) = case.recv_call else {
+                    continue;
+                };
+                for (p, producer) in producers.iter().enumerate() {
+                    if producer.name == name && producer.is_method == is_method {
+                        let (row, column) = lines[*i].line_col(sel.span.start);
+                        let (erow, ecol) =
+                            lines[*i].line_col(sel.span.start + "select".len() as u32);
+                        related[p].push(Related {
+                            message: format!(
+                                "{} stops waiting here when another case wins",
+                                func.name.name
+                            ),
+                            filename: f.filename.clone(),
+                            location: Location { row, column },
+                            end_location: Location {
+                                row: erow,
+                                column: ecol,
+                            },
+                        });
+                        callers[p] = func.name.name;
+                    }
+                }
+            }
+        }
+    }
+    for ((producer, related), caller) in producers.iter().zip(related).zip(callers) {
+        if related.is_empty() {
+            continue;
+        }
+        let f = &files[producer.file];
+        let ctx = Ctx {
+            file: f,
+            lines: &lines[producer.file],
+        };
+        for send in &producer.sends {
+            let mut d = ctx.diagnostic(
+                &rules::abandoned_sender::RULE,
+                *send,
+                rules::abandoned_sender::message(caller, producer.chan, producer.cap),
+            );
+            d.help = Some(rules::abandoned_sender::HELP.to_string());
+            d.related = related.clone();
+            out[producer.file].push(d);
+        }
+    }
+    out
+}
+
+/// What a channel rule needs to report in one file.
+pub(crate) struct Ctx<'f, 'a> {
+    pub file: &'f crate::PackageFile<'a>,
+    pub lines: &'f leakhound_syntax::LineIndex,
+}
+
+impl Ctx<'_, '_> {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        self.file.settings.rules.contains(rule.code)
+    }
+
+    pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
+        let (row, column) = self.lines.line_col(span.start);
+        let (erow, ecol) = self.lines.line_col(span.end);
+        Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            message,
+            help: None,
+            filename: self.file.filename.clone(),
+            location: Location { row, column },
+            end_location: Location {
+                row: erow,
+                column: ecol,
+            },
+            fix: None,
+            related: Vec::new(),
+            url: rule.url(),
+            start: span.start as usize,
+            end: span.end as usize,
+        }
+    }
+}

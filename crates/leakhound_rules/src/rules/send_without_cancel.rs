@@ -1,0 +1,80 @@
+//! ## What it does
+//! Flags a bare send `out <- v` (not a `select` case) inside a loop, in a function or
+//! goroutine that has a `context.Context` in scope, on a channel that is not made locally with
+//! a buffer.
+//!
+//! ## Why is this bad?
+//! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
+//! waits forever: it never looks at the context it was given.
+//!
+//! ## Example
+//! ```go
+//! func stage(ctx context.Context, in <-chan int, out chan<- int) {
+//!     for v := range in {
+//!         out <- v * 2
+//!     }
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! for v := range in {
+//!     select {
+//!     case out <- v * 2:
+//!     case <-ctx.Done():
+//!         return
+//!     }
+//! }
+//! ```
+//!
+//! ## Go version notes
+//! None.
+//!
+//! ## Fix safety
+//! Suggested only: returning on cancellation changes what the stage does.
+//!
+//! ## Related
+//! LH301 abandoned-sender.
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+
+use crate::channels::{Cap, Ctx, FuncModel, OpKind};
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH303",
+    name: "send-without-cancel",
+    summary: "bare send in a loop with a context in scope: it cannot be cancelled",
+    severity: Severity::Warning,
+    doc: crate::docs::SEND_WITHOUT_CANCEL,
+};
+
+pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
+    if !ctx.enabled(&RULE) {
+        return;
+    }
+    for send in m
+        .ops
+        .iter()
+        .filter(|o| o.kind == OpKind::Send && o.in_loop && o.ctx_in_scope && o.select.is_none())
+    {
+        if send.local
+            && m.make_of(send.chan)
+                .is_some_and(|mk| mk.cap != Cap::Known(0))
+        {
+            continue;
+        }
+        let chan = send.chan;
+        let mut d = ctx.diagnostic(
+            &RULE,
+            send.span,
+            format!(
+                "send on {chan} blocks forever once the receiver stops: it ignores the context"
+            ),
+        );
+        d.help = Some(format!(
+            "select {{ case {chan} <- v: case <-ctx.Done(): return }}"
+        ));
+        out.push(d);
+    }
+}
