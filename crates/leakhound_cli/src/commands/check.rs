@@ -181,10 +181,12 @@ impl Run {
         let mut diagnostics = leakhound_rules::check_package(&package);
         drop(package);
         drop(parsed);
+        // Sources are kept only where the output shows them: findings and their related notes.
+        let shown: Vec<String> = diagnostics.iter().flat_map(|d| d.related.iter().map(|r| r.filename.clone())).collect();
         for (i, text) in sources {
             let name = display_name(&outcomes[i].path);
             let mine: Vec<Diagnostic> = extract_if(&mut diagnostics, |d| d.filename == name);
-            if !mine.is_empty() {
+            if !mine.is_empty() || shown.contains(&name) {
                 outcomes[i].source = Some(text);
             }
             outcomes[i].diagnostics = mine;
