@@ -57,6 +57,8 @@ pub(crate) struct Op<'a> {
     pub select: Option<usize>,
     /// A `context.Context` parameter is in scope (its own or a captured one).
     pub ctx_in_scope: bool,
+    /// The next statement returns: the send runs at most once even inside a loop.
+    pub then_returns: bool,
 }
 
 pub(crate) struct Lit {
@@ -121,19 +123,25 @@ impl<'a> FuncModel<'a> {
         false
     }
 
-    /// Sends on `name` from goroutines, none of them guarded by a `select`; the count is
-    /// `None` when a send may run more than once (in a loop, or its goroutine started in one).
+    /// Sends on `name` from goroutines, none of them guarded by a `select`, and how many
+    /// values they can send: one per goroutine (sends of one goroutine on different paths are
+    /// usually alternatives: an error or a result), `None` when a send may run more than once
+    /// (in a loop, or its goroutine started in one).
     pub fn goroutine_sends(&self, name: &str) -> Option<(Vec<Span>, Option<u64>)> {
         let mut spans = Vec::new();
-        let mut count = Some(0u64);
+        let mut senders: Vec<Option<usize>> = Vec::new();
+        let mut repeated = false;
         for op in self.ops_on(name).filter(|o| o.kind == OpKind::Send) {
             if !self.in_goroutine(op.lit) || op.select.is_some() {
                 return None;
             }
-            let repeated = op.in_loop || op.lit.is_some_and(|l| self.lits[l].go_in_loop);
-            count = if repeated { None } else { count.map(|c| c + 1) };
+            repeated |= (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_in_loop);
+            if !senders.contains(&op.lit) {
+                senders.push(op.lit);
+            }
             spans.push(op.span);
         }
+        let count = (!repeated).then_some(senders.len() as u64);
         (!spans.is_empty()).then_some((spans, count))
     }
 
@@ -211,6 +219,7 @@ impl<'a> Builder<'a, '_> {
                 in_loop: self.in_loop,
                 select: self.select,
                 ctx_in_scope: self.ctx,
+                then_returns: false,
             });
         }
         if !matches!(unparen(chan), Expr::Ident(_)) {
@@ -223,8 +232,14 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
+            let before = self.m.ops.len();
             self.stmt(s);
+            if let (Stmt::Send(_), Some(Stmt::Return(_))) = (s, stmts.get(i + 1)) {
+                if let Some(op) = self.m.ops[before..].iter_mut().find(|o| o.kind == OpKind::Send) {
+                    op.then_returns = true;
+                }
+            }
         }
     }
 
@@ -290,6 +305,7 @@ impl<'a> Builder<'a, '_> {
                             in_loop: self.in_loop,
                             select: None,
                             ctx_in_scope: self.ctx,
+                            then_returns: false,
                         });
                     } else {
                         self.expr(e);
@@ -516,6 +532,7 @@ impl<'a> Builder<'a, '_> {
                     in_loop: self.in_loop,
                     select: None,
                     ctx_in_scope: self.ctx,
+                    then_returns: false,
                 });
             }
             Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(&u.x, OpKind::Recv, u.span),
