@@ -103,7 +103,8 @@ pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Di
             .ops_on(name)
             .filter(|o| o.kind == OpKind::Recv && !m.in_goroutine(o.lit))
             .collect();
-        let abandoned = recvs.iter().any(|r| {
+        // A plain receive elsewhere (`return <-ch` after the select) still takes the value.
+        let abandoned = recvs.iter().all(|r| r.select.is_some()) && recvs.iter().any(|r| {
             r.select.is_some_and(|s| {
                 let sel = &m.selects[s];
                 sel.cases
