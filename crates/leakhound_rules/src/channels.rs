@@ -27,6 +27,8 @@ pub(crate) struct Make<'a> {
     pub name: &'a str,
     pub span: Span,
     pub cap: Cap,
+    /// The innermost loop around the `make`: a channel made per iteration is a new channel.
+    pub loop_id: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,8 +65,8 @@ pub(crate) struct Op<'a> {
 
 pub(crate) struct Lit {
     pub is_go: bool,
-    /// The `go` statement is in a loop of the enclosing function.
-    pub go_in_loop: bool,
+    /// The innermost loop around the `go` statement, in the enclosing function.
+    pub go_loop: Option<usize>,
     pub parent: Option<usize>,
 }
 
@@ -135,7 +137,8 @@ impl<'a> FuncModel<'a> {
             if !self.in_goroutine(op.lit) || op.select.is_some() {
                 return None;
             }
-            repeated |= (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_in_loop);
+            let make_loop = self.make_of(name).and_then(|m| m.loop_id);
+            repeated |= (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_loop.is_some() && self.lits[l].go_loop != make_loop);
             if !senders.contains(&op.lit) {
                 senders.push(op.lit);
             }
@@ -159,6 +162,8 @@ pub(crate) fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncMo
         in_loop: false,
         select: None,
         ctx: false,
+        loop_id: None,
+        loops: 0,
     };
     b.ctx = has_ctx_param(&decl.typ, imports);
     if let Some(body) = &decl.body {
@@ -184,6 +189,9 @@ struct Builder<'a, 'i> {
     in_loop: bool,
     select: Option<usize>,
     ctx: bool,
+    /// The innermost loop being walked, and how many loops were seen.
+    loop_id: Option<usize>,
+    loops: usize,
 }
 
 fn chan_name<'a>(
@@ -244,9 +252,10 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn looped(&mut self, f: impl FnOnce(&mut Self)) {
-        let saved = std::mem::replace(&mut self.in_loop, true);
+        self.loops += 1;
+        let saved = (std::mem::replace(&mut self.in_loop, true), self.loop_id.replace(self.loops));
         f(self);
-        self.in_loop = saved;
+        (self.in_loop, self.loop_id) = saved;
     }
 
     fn stmt(&mut self, s: &'a Stmt<'a>) {
@@ -284,8 +293,7 @@ impl<'a> Builder<'a, '_> {
             Stmt::Go(g) => {
                 if let Expr::Call(call) = unparen(&g.call) {
                     if let Expr::FuncLit(f) = unparen(&call.fun) {
-                        let go_in_loop = self.in_loop;
-                        self.func_lit(f, true, go_in_loop);
+                        self.func_lit(f, true, self.loop_id);
                         self.exprs(&call.args);
                         return;
                     }
@@ -435,6 +443,7 @@ impl<'a> Builder<'a, '_> {
                         name,
                         span: call.span,
                         cap,
+                        loop_id: self.loop_id,
                     });
                 }
             }
@@ -499,19 +508,20 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
-    fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_in_loop: bool) {
+    fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_loop: Option<usize>) {
         let idx = self.m.lits.len();
         self.m.lits.push(Lit {
             is_go,
-            go_in_loop,
+            go_loop,
             parent: self.lit,
         });
-        let saved = (self.lit, self.in_loop, self.ctx);
+        let saved = (self.lit, self.in_loop, self.ctx, self.loop_id);
         self.lit = Some(idx);
         self.in_loop = false;
+        self.loop_id = None;
         self.ctx = self.ctx || has_ctx_param(&f.typ, self.imports);
         self.block(&f.body);
-        (self.lit, self.in_loop, self.ctx) = saved;
+        (self.lit, self.in_loop, self.ctx, self.loop_id) = saved;
     }
 
     fn exprs(&mut self, es: &'a [Expr<'a>]) {
@@ -544,7 +554,7 @@ impl<'a> Builder<'a, '_> {
                 self.expr(&c.fun);
                 self.exprs(&c.args);
             }
-            Expr::FuncLit(f) => self.func_lit(f, false, false),
+            Expr::FuncLit(f) => self.func_lit(f, false, None),
             Expr::CompositeLit(c) => self.exprs(&c.elts),
             Expr::Paren(p) => self.expr(&p.x),
             Expr::Selector(s) => self.expr(&s.x),
