@@ -77,6 +77,9 @@ pub(crate) struct Case<'a> {
     pub recv_call: Option<(&'a str, bool)>,
     /// Execution after this case can return or leave the enclosing loop.
     pub leaves: bool,
+    /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
+    /// stranded sender no longer matters.
+    pub fatal: bool,
 }
 
 pub(crate) struct Select<'a> {
@@ -469,6 +472,7 @@ impl<'a> Builder<'a, '_> {
                 chan: None,
                 recv_call: None,
                 leaves: clause_leaves(&clause.body, self.imports),
+                fatal: clause.body.iter().any(|s| matches!(s, Stmt::Expr(e) if never_returns(&e.x, self.imports))),
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -784,13 +788,14 @@ pub(crate) fn check_package(
             continue;
         }
         for sel in &m.selects {
-            if sel.cases.len() < 2 {
-                continue;
-            }
-            for case in &sel.cases {
+            for (k, case) in sel.cases.iter().enumerate() {
                 let Some((name, is_method)) = case.recv_call else {
                     continue;
                 };
+                // Another case that lets the caller go on without the value.
+                if !sel.cases.iter().enumerate().any(|(j, c)| j != k && !c.fatal) {
+                    continue;
+                }
                 for (p, producer) in producers.iter().enumerate() {
                     if producer.name == name && producer.is_method == is_method {
                         let (row, column) = lines[*i].line_col(sel.span.start);

@@ -109,7 +109,7 @@ pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Di
                 let sel = &m.selects[s];
                 sel.cases
                     .iter()
-                    .any(|c| c.chan != Some(name) && (c.leaves || !sel.in_loop))
+                    .any(|c| c.chan != Some(name) && !c.fatal && (c.leaves || !sel.in_loop))
             })
         });
         let first_wins = count.is_none()
