@@ -141,13 +141,16 @@ impl<'a> FuncModel<'a> {
                 return None;
             }
             let make_loop = self.make_of(name).and_then(|m| m.loop_id);
-            repeated |= (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_loop.is_some() && self.lits[l].go_loop != make_loop);
+            let again = (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_loop.is_some() && self.lits[l].go_loop != make_loop);
+            repeated |= again;
             if !senders.contains(&op.lit) {
                 senders.push(op.lit);
             }
-            spans.push(op.span);
+            spans.push((op.span, again));
         }
         let count = (!repeated).then_some(senders.len() as u64);
+        // When a send repeats, it is the one that overfills the buffer: report there.
+        let spans: Vec<Span> = spans.into_iter().filter(|(_, again)| !repeated || *again).map(|(s, _)| s).collect();
         (!spans.is_empty()).then_some((spans, count))
     }
 
