@@ -68,6 +68,8 @@ pub(crate) struct Frame<'a> {
     pub ranges: Vec<(&'a str, Span)>,
     pub pending: Vec<Pending<'a>>,
     pub span: Span,
+    /// How many names at the end of `params` are named results (a naked `return` returns them).
+    pub named_results: usize,
 }
 
 pub(crate) struct Checker<'a> {
@@ -240,10 +242,12 @@ impl<'a> Checker<'a> {
                         collect_field_names(recv, &mut params);
                     }
                     collect_field_names(&func.typ.params, &mut params);
+                    let before = params.len();
                     if let Some(results) = &func.typ.results {
                         collect_field_names(results, &mut params);
                     }
-                    self.walk_function(kind, body, params, func.span);
+                    let named_results = params.len() - before;
+                    self.walk_function(kind, body, params, named_results, func.span);
                 }
             } else if let Decl::Gen(gen) = decl {
                 // Package-level initialisers can hold function literals.
@@ -259,7 +263,7 @@ impl<'a> Checker<'a> {
         self.pop_scope();
     }
 
-    fn walk_function(&mut self, kind: FrameKind<'a>, body: &'a Block<'a>, params: Vec<&'a str>, span: Span) {
+    fn walk_function(&mut self, kind: FrameKind<'a>, body: &'a Block<'a>, params: Vec<&'a str>, named_results: usize, span: Span) {
         self.push_scope();
         for p in &params {
             self.declare(p);
@@ -274,6 +278,7 @@ impl<'a> Checker<'a> {
             ranges: Vec::new(),
             pending: Vec::new(),
             span,
+            named_results,
         });
         self.walk_block(body);
         let frame = self.frames.pop().expect("frame pushed above");
@@ -391,6 +396,17 @@ impl<'a> Checker<'a> {
             Stmt::Return(r) => {
                 for e in &r.results {
                     self.walk_expr(e);
+                }
+                // A naked `return` returns every named result.
+                if r.results.is_empty() {
+                    let named: Vec<&'a str> = self
+                        .frames
+                        .last()
+                        .map(|f| f.params[f.params.len() - f.named_results..].to_vec())
+                        .unwrap_or_default();
+                    for name in named {
+                        self.add_ref(name, RefKind::Escapes);
+                    }
                 }
             }
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
@@ -510,10 +526,12 @@ impl<'a> Checker<'a> {
             Expr::FuncLit(lit) => {
                 let mut params = Vec::new();
                 collect_field_names(&lit.typ.params, &mut params);
+                let before = params.len();
                 if let Some(results) = &lit.typ.results {
                     collect_field_names(results, &mut params);
                 }
-                self.walk_function(FrameKind::Literal, &lit.body, params, lit.span);
+                let named_results = params.len() - before;
+                self.walk_function(FrameKind::Literal, &lit.body, params, named_results, lit.span);
             }
             Expr::Paren(p) => self.walk_expr(&p.x),
             Expr::Selector(sel) => match &*sel.x {
