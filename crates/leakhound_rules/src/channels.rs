@@ -590,32 +590,17 @@ fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
     }
 }
 
-/// Whether a call never comes back: panic, os.Exit, log.Fatal*/Panic*, runtime.Goexit, and
-/// the testing helpers t.Fatal/FailNow/Skip*.
+/// Whether a call never comes back, resolving packages by import name (see
+/// [`crate::flow::never_returns`]).
 fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
-    let Expr::Call(call) = unparen(e) else {
-        return false;
+    let resolve = |fun: &'a Expr<'a>| match fun {
+        Expr::Selector(s) => match &*s.x {
+            Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
+            _ => None,
+        },
+        _ => None,
     };
-    match &*call.fun {
-        Expr::Ident(id) => id.name == "panic",
-        Expr::Selector(s) => {
-            let pkg = match &*s.x {
-                Expr::Ident(p) => imports.path_of(p.name),
-                _ => None,
-            };
-            match pkg {
-                Some("os") => s.sel.name == "Exit",
-                Some("runtime") => s.sel.name == "Goexit",
-                Some("log") => s.sel.name.starts_with("Fatal") || s.sel.name.starts_with("Panic"),
-                Some(_) => false,
-                None => matches!(
-                    s.sel.name,
-                    "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
-                ),
-            }
-        }
-        _ => false,
-    }
+    crate::flow::never_returns(e, resolve, true)
 }
 
 /// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a

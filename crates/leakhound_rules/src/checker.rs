@@ -207,26 +207,9 @@ impl<'a> Checker<'a> {
         (p == path && names.contains(&name)).then_some(name)
     }
 
-    /// Calls after which control never comes back: panic, os.Exit, log.Fatal*, runtime.Goexit.
+    /// Calls after which control never comes back (see [`crate::flow::never_returns`]).
     pub fn never_returns(&self, expr: &'a Expr<'a>) -> bool {
-        let Expr::Call(call) = unparen(expr) else { return false };
-        if let Expr::Ident(id) = &*call.fun {
-            if id.name == "panic" && !self.is_shadowed("panic") {
-                return true;
-            }
-        }
-        if let Expr::Selector(sel) = &*call.fun {
-            // t.Fatal, t.Fatalf, b.FailNow, t.SkipNow: testing helpers that stop the goroutine.
-            if matches!(sel.sel.name, "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow") && !matches!(self.resolve(&call.fun), Some(("log", _))) {
-                if let Expr::Ident(_) = &*sel.x {
-                    return true;
-                }
-            }
-        }
-        matches!(
-            self.resolve(&call.fun),
-            Some(("os", "Exit")) | Some(("runtime", "Goexit")) | Some(("log", "Fatal" | "Fatalf" | "Fatalln" | "Panic" | "Panicf" | "Panicln"))
-        )
+        crate::flow::never_returns(expr, |fun| self.resolve(fun), !self.is_shadowed("panic"))
     }
 
     // ---- the walk ----

@@ -5,6 +5,7 @@ use leakhound_syntax::ast::{Block, BranchKind, Expr, Stmt};
 
 use crate::checker::{unparen, Checker};
 
+
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
 /// call that never returns. An unlabelled `break` inside a `select` only leaves the `select`.
@@ -111,6 +112,32 @@ fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
         Stmt::Select(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
         Stmt::For(f) => contains_return(&f.body),
         Stmt::Range(r) => contains_return(&r.body),
+        _ => false,
+    }
+}
+
+/// Whether a call never comes back: `panic`, `os.Exit`, `runtime.Goexit`, `log.Fatal*` and
+/// `log.Panic*`, and the testing helpers `t.Fatal*`, `t.FailNow`, `t.Skip*` on a local value.
+/// `resolve` maps `pkg.Name` to (import path, name); `panic_is_builtin` is false where a local
+/// declaration shadows `panic`.
+pub(crate) fn never_returns<'a>(
+    expr: &'a Expr<'a>,
+    resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
+    panic_is_builtin: bool,
+) -> bool {
+    let Expr::Call(call) = unparen(expr) else { return false };
+    match resolve(&call.fun) {
+        Some(("os", "Exit")) | Some(("runtime", "Goexit")) => return true,
+        Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
+        Some(_) => return false,
+        None => {}
+    }
+    match &*call.fun {
+        Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
+        Expr::Selector(sel) => {
+            matches!(&*sel.x, Expr::Ident(_))
+                && matches!(sel.sel.name, "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow")
+        }
         _ => false,
     }
 }
