@@ -54,17 +54,26 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a
     };
     match stmt {
         Stmt::For(f) if f.cond.is_none() => !breaks_out(&f.body.stmts, label, 0),
-        Stmt::Range(r) => is_ticker_channel(checker, &r.x) && !breaks_out(&r.body.stmts, label, 0),
+        Stmt::Range(r) => is_ticker_channel(checker, body, &r.x) && !breaks_out(&r.body.stmts, label, 0),
         Stmt::Select(s) => s.body.is_empty(),
         _ => false,
     }
 }
 
-/// `time.Tick(d)` or `x.C`: channels that are never closed.
-fn is_ticker_channel<'a>(checker: &Checker<'a>, expr: &'a Expr<'a>) -> bool {
+/// `time.Tick(d)`, `x.C`, or a name the block bound to `time.Tick(d)`: channels that are
+/// never closed.
+fn is_ticker_channel<'a>(checker: &Checker<'a>, body: &'a Block<'a>, expr: &'a Expr<'a>) -> bool {
     match unparen(expr) {
         Expr::Selector(sel) => sel.sel.name == "C",
-        Expr::Ident(_) => false,
+        Expr::Ident(id) => body.stmts.iter().any(|s| match s {
+            Stmt::Assign(a) => {
+                a.lhs.len() == 1
+                    && a.rhs.len() == 1
+                    && matches!(&a.lhs[0], Expr::Ident(l) if l.name == id.name)
+                    && checker.calls(&a.rhs[0], "time", &["Tick"]).is_some()
+            }
+            _ => false,
+        }),
         other => checker.calls(other, "time", &["Tick"]).is_some(),
     }
 }

@@ -48,7 +48,7 @@
 //! staticcheck SA1015, LH103 ticker-not-stopped.
 
 use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Block, Expr};
+use leakhound_syntax::ast::{Block, Expr, UnaryOp};
 
 use crate::checker::{Checker, FrameKind};
 use crate::registry::Rule;
@@ -73,8 +73,18 @@ fn can_return<'a>(checker: &Checker<'a>, kind: FrameKind<'a>, body: &'a Block<'a
     !ends_in_endless_loop(checker, body) || contains_return(body)
 }
 
+/// `time.Tick(d)` with a constant `d <= 0` returns nil and starts no ticker.
+fn starts_no_ticker(call: &Expr<'_>) -> bool {
+    let Expr::Call(call) = call else { return false };
+    match call.args.first() {
+        Some(Expr::BasicLit(lit)) => lit.value.trim_start_matches('0').is_empty(),
+        Some(Expr::Unary(u)) => u.op == UnaryOp::Neg && matches!(&*u.x, Expr::BasicLit(_)),
+        _ => false,
+    }
+}
+
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a Expr<'a>) {
-    if checker.timers.timers_collected() {
+    if checker.timers.timers_collected() || starts_no_ticker(call) {
         return;
     }
     let Some(frame) = checker.frame() else { return };
