@@ -5,3 +5,4 @@
 
 pub mod gomod;
 pub mod imports;
+pub mod cfg;

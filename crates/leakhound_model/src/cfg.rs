@@ -1,0 +1,646 @@
+//! A control-flow view of one function body: basic blocks of statements and the edges between
+//! them, built from the syntax tree alone.
+//!
+//! Every `if`/`else`, `switch`, type switch, `select`, `for` and `range` (with `break`,
+//! `continue`, labels, `goto` and `fallthrough`) becomes edges; a `return` and the end of the
+//! body lead to the one [`EXIT`] block; a call that never returns (the caller says which:
+//! `panic`, `os.Exit`, `log.Fatal*`, `t.Fatal*`, `runtime.Goexit`) ends its block with no
+//! successor, and so does `select {}`. Function literals are not entered: each has its own view.
+//! `defer` statements stay in the block that registers them, so a forward pass over the blocks
+//! knows which defers are registered on each path ([`Cfg::forward`]).
+//!
+//! Rules ask their questions ("is a lock still held at this return", "which locks are held at
+//! this send") as forward data-flow problems over these blocks.
+
+use leakhound_syntax::ast::*;
+
+pub type BlockId = usize;
+
+/// The entry block: the first statement of the body.
+pub const ENTRY: BlockId = 0;
+/// The exit block: every `return` and the end of the body lead here; it has no nodes.
+pub const EXIT: BlockId = 1;
+
+/// One step of a block, in execution order.
+#[derive(Clone, Copy, Debug)]
+pub enum Node<'a> {
+    /// A simple statement: an expression, send, inc/dec, assignment, declaration, `go`,
+    /// `defer` or `return` statement.
+    Stmt(&'a Stmt<'a>),
+    /// An expression evaluated to choose a branch: an `if` or `for` condition, a `switch` tag or
+    /// case value.
+    Cond(&'a Expr<'a>),
+    /// The header of a `range` loop, evaluated before each iteration (a receive when it ranges
+    /// over a channel); it binds the loop's key and value.
+    Range(&'a RangeStmt<'a>),
+    /// A `select`: where the goroutine waits until one of its cases can proceed.
+    Select(&'a SelectStmt<'a>),
+    /// The send or receive of the `select` case whose body follows.
+    Comm(&'a Stmt<'a>),
+}
+
+/// How control leaves a block that has no successor inside the function body.
+#[derive(Clone, Copy, Debug)]
+pub enum Term<'a> {
+    /// Control goes on to the successors (none for `select {}` or an unresolved `goto`).
+    Jump,
+    /// `return`; the successor is [`EXIT`].
+    Return(&'a ReturnStmt<'a>),
+    /// The end of the body; the span is the closing brace. The successor is [`EXIT`].
+    End(Span),
+    /// A call that never returns ends the path; no successor.
+    NoReturn(&'a Expr<'a>),
+}
+
+#[derive(Clone, Debug)]
+pub struct BasicBlock<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub succs: Vec<BlockId>,
+    pub term: Term<'a>,
+}
+
+/// A loop of the body: its header block (the condition or `range`) and its statement.
+#[derive(Clone, Copy, Debug)]
+pub struct Loop<'a> {
+    pub head: BlockId,
+    pub stmt: &'a Stmt<'a>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cfg<'a> {
+    pub blocks: Vec<BasicBlock<'a>>,
+    pub loops: Vec<Loop<'a>>,
+}
+
+/// A jump target for `break` and `continue`.
+struct Target<'a> {
+    label: Option<&'a str>,
+    brk: BlockId,
+    /// `None` for `switch` and `select`, which `continue` passes through.
+    cont: Option<BlockId>,
+}
+
+struct Builder<'a, 'p> {
+    blocks: Vec<BasicBlock<'a>>,
+    loops: Vec<Loop<'a>>,
+    /// The block statements are appended to; `None` after a jump (dead code follows).
+    cur: Option<BlockId>,
+    targets: Vec<Target<'a>>,
+    labels: Vec<(&'a str, BlockId)>,
+    gotos: Vec<(BlockId, &'a str)>,
+    /// The label of the statement being built, for `break L` / `continue L`.
+    label: Option<&'a str>,
+    /// Where `fallthrough` in the current case clause goes.
+    fallthrough: Option<BlockId>,
+    never_returns: &'p dyn Fn(&'a Expr<'a>) -> bool,
+}
+
+impl<'a> Cfg<'a> {
+    /// Builds the view of a function body. `never_returns` says which calls end a path (it is
+    /// asked about the expression of each expression statement).
+    pub fn build(body: &'a Block<'a>, never_returns: &dyn Fn(&'a Expr<'a>) -> bool) -> Cfg<'a> {
+        let mut b = Builder {
+            blocks: Vec::new(),
+            loops: Vec::new(),
+            cur: None,
+            targets: Vec::new(),
+            labels: Vec::new(),
+            gotos: Vec::new(),
+            label: None,
+            fallthrough: None,
+            never_returns,
+        };
+        let entry = b.new_block();
+        let exit = b.new_block();
+        debug_assert_eq!((entry, exit), (ENTRY, EXIT));
+        b.cur = Some(entry);
+        b.stmts(&body.stmts);
+        if let Some(cur) = b.cur {
+            let close = Span::new(body.span.end.saturating_sub(1), body.span.end);
+            b.blocks[cur].term = Term::End(close);
+            b.edge(cur, EXIT);
+        }
+        for (from, label) in std::mem::take(&mut b.gotos) {
+            if let Some(&(_, to)) = b.labels.iter().find(|(l, _)| *l == label) {
+                b.edge(from, to);
+            }
+        }
+        Cfg {
+            blocks: b.blocks,
+            loops: b.loops,
+        }
+    }
+
+    /// The predecessors of every block.
+    pub fn preds(&self) -> Vec<Vec<BlockId>> {
+        let mut preds = vec![Vec::new(); self.blocks.len()];
+        for (i, b) in self.blocks.iter().enumerate() {
+            for &s in &b.succs {
+                preds[s].push(i);
+            }
+        }
+        preds
+    }
+
+    /// Blocks reachable from `from` (itself included).
+    pub fn reachable_from(&self, from: BlockId) -> Vec<bool> {
+        let mut seen = vec![false; self.blocks.len()];
+        let mut stack = vec![from];
+        while let Some(b) = stack.pop() {
+            if b >= seen.len() || std::mem::replace(&mut seen[b], true) {
+                continue;
+            }
+            stack.extend(self.blocks[b].succs.iter().copied());
+        }
+        seen
+    }
+
+    /// Blocks from which [`EXIT`] can be reached: the others only loop forever or end in a
+    /// call that never returns.
+    pub fn reaches_exit(&self) -> Vec<bool> {
+        let preds = self.preds();
+        let mut seen = vec![false; self.blocks.len()];
+        let mut stack = vec![EXIT];
+        while let Some(b) = stack.pop() {
+            if std::mem::replace(&mut seen[b], true) {
+                continue;
+            }
+            stack.extend(preds[b].iter().copied());
+        }
+        seen
+    }
+
+    /// A forward data-flow pass: the state at the start of every block reachable from
+    /// [`ENTRY`] (`None` for dead code). `transfer` applies one node to a state; `join` merges
+    /// a predecessor's out-state into a block's in-state and says whether it changed. With a
+    /// finite lattice the pass reaches its fixed point; the number of block visits is bounded
+    /// all the same, so a non-monotone transfer cannot loop forever.
+    pub fn forward<S: Clone>(
+        &self,
+        entry: S,
+        mut transfer: impl FnMut(&Node<'a>, &mut S),
+        mut join: impl FnMut(&mut S, &S) -> bool,
+    ) -> Vec<Option<S>> {
+        let mut states: Vec<Option<S>> = vec![None; self.blocks.len()];
+        states[ENTRY] = Some(entry);
+        let mut work = vec![ENTRY];
+        let mut queued = vec![false; self.blocks.len()];
+        queued[ENTRY] = true;
+        let mut budget = self.blocks.len().saturating_mul(64).max(1024);
+        while let Some(b) = work.pop() {
+            queued[b] = false;
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let Some(mut state) = states[b].clone() else {
+                continue;
+            };
+            for node in &self.blocks[b].nodes {
+                transfer(node, &mut state);
+            }
+            for &s in &self.blocks[b].succs {
+                let changed = match &mut states[s] {
+                    Some(existing) => join(existing, &state),
+                    slot @ None => {
+                        *slot = Some(state.clone());
+                        true
+                    }
+                };
+                if changed && !queued[s] {
+                    queued[s] = true;
+                    work.push(s);
+                }
+            }
+        }
+        states
+    }
+}
+
+impl<'a> Builder<'a, '_> {
+    fn new_block(&mut self) -> BlockId {
+        self.blocks.push(BasicBlock {
+            nodes: Vec::new(),
+            succs: Vec::new(),
+            term: Term::Jump,
+        });
+        self.blocks.len() - 1
+    }
+
+    fn edge(&mut self, from: BlockId, to: BlockId) {
+        if !self.blocks[from].succs.contains(&to) {
+            self.blocks[from].succs.push(to);
+        }
+    }
+
+    /// The block to append to; dead code gets a block of its own, unreachable from the entry.
+    fn current(&mut self) -> BlockId {
+        match self.cur {
+            Some(b) => b,
+            None => {
+                let b = self.new_block();
+                self.cur = Some(b);
+                b
+            }
+        }
+    }
+
+    fn push(&mut self, node: Node<'a>) {
+        let b = self.current();
+        self.blocks[b].nodes.push(node);
+    }
+
+    /// Ends the current block with an edge to `to`; what follows is dead until a new block.
+    fn jump(&mut self, to: BlockId) {
+        if let Some(cur) = self.cur.take() {
+            self.edge(cur, to);
+        }
+    }
+
+    /// Continues in `next`, falling into it from the current block if that is live.
+    fn start(&mut self, next: BlockId) {
+        self.jump(next);
+        self.cur = Some(next);
+    }
+
+    fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &'a Stmt<'a>) {
+        let label = self.label.take();
+        match s {
+            Stmt::Expr(e) => {
+                self.push(Node::Stmt(s));
+                if (self.never_returns)(&e.x) {
+                    if let Some(cur) = self.cur.take() {
+                        self.blocks[cur].term = Term::NoReturn(&e.x);
+                    }
+                }
+            }
+            Stmt::Decl(_)
+            | Stmt::Send(_)
+            | Stmt::IncDec(_)
+            | Stmt::Assign(_)
+            | Stmt::Go(_)
+            | Stmt::Defer(_) => self.push(Node::Stmt(s)),
+            Stmt::Empty(_) | Stmt::Bad(_) => {}
+            Stmt::Return(r) => {
+                self.push(Node::Stmt(s));
+                if let Some(cur) = self.cur.take() {
+                    self.blocks[cur].term = Term::Return(r);
+                    self.edge(cur, EXIT);
+                }
+            }
+            Stmt::Block(b) => self.stmts(&b.stmts),
+            Stmt::Labeled(l) => {
+                let target = self.new_block();
+                self.start(target);
+                self.labels.push((l.label.name, target));
+                self.label = Some(l.label.name);
+                self.stmt(&l.stmt);
+                self.label = None;
+            }
+            Stmt::Branch(b) => self.branch(b),
+            Stmt::If(i) => {
+                if let Some(init) = &i.init {
+                    self.stmt(init);
+                }
+                self.push(Node::Cond(&i.cond));
+                let head = self.current();
+                let after = self.new_block();
+                let then = self.new_block();
+                self.edge(head, then);
+                self.cur = Some(then);
+                self.stmts(&i.body.stmts);
+                self.jump(after);
+                match &i.els {
+                    Some(els) => {
+                        let other = self.new_block();
+                        self.edge(head, other);
+                        self.cur = Some(other);
+                        self.stmt(els);
+                        self.jump(after);
+                    }
+                    None => self.edge(head, after),
+                }
+                self.cur = Some(after);
+            }
+            Stmt::Switch(sw) => {
+                if let Some(init) = &sw.init {
+                    self.stmt(init);
+                }
+                if let Some(tag) = &sw.tag {
+                    self.push(Node::Cond(tag));
+                }
+                for clause in &sw.body {
+                    for e in &clause.list {
+                        self.push(Node::Cond(e));
+                    }
+                }
+                self.clauses(&sw.body, label);
+            }
+            Stmt::TypeSwitch(ts) => {
+                if let Some(init) = &ts.init {
+                    self.stmt(init);
+                }
+                self.push(Node::Stmt(&ts.assign));
+                self.clauses(&ts.body, label);
+            }
+            Stmt::Select(sel) => {
+                self.push(Node::Select(sel));
+                let head = self.current();
+                let after = self.new_block();
+                self.targets.push(Target {
+                    label,
+                    brk: after,
+                    cont: None,
+                });
+                for clause in &sel.body {
+                    let case = self.new_block();
+                    self.edge(head, case);
+                    self.cur = Some(case);
+                    if let Some(comm) = &clause.comm {
+                        self.push(Node::Comm(comm));
+                    }
+                    self.stmts(&clause.body);
+                    self.jump(after);
+                }
+                self.targets.pop();
+                // `select {}` blocks forever: nothing reaches `after` but a `break` or `goto`.
+                self.cur = Some(after);
+            }
+            Stmt::For(f) => {
+                if let Some(init) = &f.init {
+                    self.stmt(init);
+                }
+                let head = self.new_block();
+                self.start(head);
+                self.loops.push(Loop { head, stmt: s });
+                if let Some(cond) = &f.cond {
+                    self.push(Node::Cond(cond));
+                }
+                let body = self.new_block();
+                let post = self.new_block();
+                let after = self.new_block();
+                self.edge(head, body);
+                if f.cond.is_some() {
+                    self.edge(head, after);
+                }
+                self.targets.push(Target {
+                    label,
+                    brk: after,
+                    cont: Some(post),
+                });
+                self.cur = Some(body);
+                self.stmts(&f.body.stmts);
+                self.targets.pop();
+                self.start(post);
+                if let Some(p) = &f.post {
+                    self.stmt(p);
+                }
+                self.jump(head);
+                self.cur = Some(after);
+            }
+            Stmt::Range(r) => {
+                let head = self.new_block();
+                self.start(head);
+                self.loops.push(Loop { head, stmt: s });
+                self.push(Node::Range(r));
+                let body = self.new_block();
+                let after = self.new_block();
+                self.edge(head, body);
+                self.edge(head, after);
+                self.targets.push(Target {
+                    label,
+                    brk: after,
+                    cont: Some(head),
+                });
+                self.cur = Some(body);
+                self.stmts(&r.body.stmts);
+                self.targets.pop();
+                self.jump(head);
+                self.cur = Some(after);
+            }
+        }
+    }
+
+    /// The clauses of a `switch` or type switch: from the header to each clause body (and past
+    /// the switch when there is no `default`), `fallthrough` into the next body.
+    fn clauses(&mut self, clauses: &'a [CaseClause<'a>], label: Option<&'a str>) {
+        let head = self.current();
+        let after = self.new_block();
+        let bodies: Vec<BlockId> = clauses.iter().map(|_| self.new_block()).collect();
+        for &b in &bodies {
+            self.edge(head, b);
+        }
+        if !clauses.iter().any(|c| c.is_default) {
+            self.edge(head, after);
+        }
+        self.targets.push(Target {
+            label,
+            brk: after,
+            cont: None,
+        });
+        let saved = self.fallthrough;
+        for (i, clause) in clauses.iter().enumerate() {
+            self.fallthrough = bodies.get(i + 1).copied();
+            self.cur = Some(bodies[i]);
+            self.stmts(&clause.body);
+            self.jump(after);
+        }
+        self.fallthrough = saved;
+        self.targets.pop();
+        self.cur = Some(after);
+    }
+
+    fn branch(&mut self, b: &'a BranchStmt<'a>) {
+        let label = b.label.map(|l| l.name);
+        let to = match b.kind {
+            BranchKind::Break => self
+                .targets
+                .iter()
+                .rev()
+                .find(|t| label.is_none() || t.label == label)
+                .map(|t| t.brk),
+            BranchKind::Continue => self
+                .targets
+                .iter()
+                .rev()
+                .filter(|t| t.cont.is_some())
+                .find(|t| label.is_none() || t.label == label)
+                .and_then(|t| t.cont),
+            BranchKind::Fallthrough => self.fallthrough,
+            BranchKind::Goto => {
+                if let (Some(label), Some(cur)) = (label, self.cur) {
+                    self.gotos.push((cur, label));
+                }
+                None
+            }
+        };
+        match to {
+            Some(to) => self.jump(to),
+            None => self.cur = None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(src: &str) -> leakhound_syntax::ParsedFile<'_> {
+        leakhound_syntax::parse_file(src)
+    }
+
+    fn with_cfg(src: &str, f: impl FnOnce(&Cfg<'_>)) {
+        let parsed = body_of(src);
+        let Decl::Func(func) = parsed.file.decls.last().unwrap() else {
+            panic!("no func")
+        };
+        let never = |e: &Expr<'_>| matches!(e, Expr::Call(c) if matches!(&*c.fun, Expr::Ident(id) if id.name == "panic"));
+        let cfg = Cfg::build(func.body.as_ref().unwrap(), &never);
+        f(&cfg);
+    }
+
+    /// The statements (as source text) of every block that can reach the exit, in block order.
+    fn texts(src: &str, cfg: &Cfg<'_>, blocks: impl Fn(BlockId) -> bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, b) in cfg.blocks.iter().enumerate() {
+            if !blocks(i) {
+                continue;
+            }
+            for n in &b.nodes {
+                let span = match n {
+                    Node::Stmt(s) | Node::Comm(s) => s.span(),
+                    Node::Cond(e) => e.span(),
+                    Node::Range(r) => r.span,
+                    Node::Select(s) => s.span,
+                };
+                out.push(
+                    src[span.start as usize..span.end as usize]
+                        .lines()
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn return_and_end_lead_to_exit_and_panic_ends_the_path() {
+        let src = "package p\nfunc f() {\n\ta()\n\tif x {\n\t\treturn\n\t}\n\tif y {\n\t\tpanic(1)\n\t}\n\tb()\n}\n";
+        with_cfg(src, |cfg| {
+            let exits: Vec<_> = cfg
+                .blocks
+                .iter()
+                .filter(|b| b.succs.contains(&EXIT))
+                .map(|b| b.term)
+                .collect();
+            assert_eq!(exits.len(), 2);
+            assert!(matches!(exits[0], Term::Return(_)));
+            assert!(
+                matches!(exits[1], Term::End(span) if &src[span.start as usize..span.end as usize] == "}")
+            );
+            assert!(cfg
+                .blocks
+                .iter()
+                .any(|b| matches!(b.term, Term::NoReturn(_)) && b.succs.is_empty()));
+            let reach = cfg.reaches_exit();
+            assert_eq!(texts(src, cfg, |i| !reach[i]), vec!["panic(1)"]);
+        });
+    }
+
+    #[test]
+    fn endless_loop_never_reaches_exit_unless_a_labelled_break_leaves_it() {
+        let src = "package p\nfunc f() {\n\tfor {\n\t\tselect {\n\t\tcase <-c:\n\t\t\tbreak\n\t\t}\n\t}\n}\n";
+        with_cfg(src, |cfg| assert!(!cfg.reaches_exit()[ENTRY]));
+        let src = "package p\nfunc f() {\nL:\n\tfor {\n\t\tselect {\n\t\tcase <-c:\n\t\t\tbreak L\n\t\t}\n\t}\n}\n";
+        with_cfg(src, |cfg| {
+            assert!(cfg.reaches_exit()[ENTRY]);
+            assert_eq!(cfg.loops.len(), 1);
+        });
+    }
+
+    #[test]
+    fn continue_goes_to_the_post_statement_and_goto_to_its_label() {
+        let src = "package p\nfunc f() {\n\tfor i := 0; i < n; i++ {\n\t\tif a {\n\t\t\tcontinue\n\t\t}\n\t\tb()\n\t}\nagain:\n\tc()\n\tif d {\n\t\tgoto again\n\t}\n}\n";
+        with_cfg(src, |cfg| {
+            let reach = cfg.reachable_from(ENTRY);
+            assert_eq!(texts(src, cfg, |i| reach[i]).len(), 7);
+            // `goto again` makes a cycle through c().
+            let again = cfg.blocks.iter().position(|b| {
+                matches!(b.nodes.first(), Some(Node::Stmt(Stmt::Expr(_)))) && b.succs.len() == 2
+            });
+            assert!(again
+                .is_some_and(|b| cfg.reachable_from(cfg.blocks[b].succs[0]).get(b) == Some(&true)));
+        });
+    }
+
+    #[test]
+    fn fallthrough_and_switch_without_default() {
+        let src = "package p\nfunc f() {\n\tswitch x {\n\tcase 1:\n\t\ta()\n\t\tfallthrough\n\tcase 2:\n\t\tb()\n\t}\n\tc()\n}\n";
+        with_cfg(src, |cfg| {
+            // The path through case 1 reaches b() through the fallthrough.
+            let a = cfg
+                .blocks
+                .iter()
+                .position(|b| b.nodes.len() == 1 && texts_eq(src, &b.nodes[0], "a()"))
+                .unwrap();
+            let b = cfg
+                .blocks
+                .iter()
+                .position(|b| b.nodes.len() == 1 && texts_eq(src, &b.nodes[0], "b()"))
+                .unwrap();
+            assert!(cfg.blocks[a].succs.contains(&b));
+            // Without a default the header goes straight past the switch too.
+            assert!(cfg.blocks[ENTRY].succs.len() == 3);
+        });
+    }
+
+    fn texts_eq(src: &str, n: &Node<'_>, want: &str) -> bool {
+        let Node::Stmt(s) = n else { return false };
+        &src[s.span().start as usize..s.span().end as usize] == want
+    }
+
+    #[test]
+    fn forward_pass_tracks_facts_per_path() {
+        // A fact set on one branch only: at the end it may or may not hold.
+        let src = "package p\nfunc f() {\n\tif x {\n\t\tset()\n\t}\n\tuse()\n}\n";
+        with_cfg(src, |cfg| {
+            // (may be set, must be set)
+            let states = cfg.forward(
+                (false, false),
+                |n, s| {
+                    if let Node::Stmt(st) = n {
+                        if texts_eq(src, &Node::Stmt(st), "set()") {
+                            *s = (true, true);
+                        }
+                    }
+                },
+                |into, from| {
+                    let joined = (into.0 || from.0, into.1 && from.1);
+                    let changed = joined != *into;
+                    *into = joined;
+                    changed
+                },
+            );
+            let at_exit = states[EXIT].unwrap();
+            assert_eq!(at_exit, (true, false));
+        });
+    }
+
+    #[test]
+    fn select_without_cases_blocks_forever_and_dead_code_is_unreachable() {
+        let src = "package p\nfunc f() {\n\tselect {}\n\ta()\n}\n";
+        with_cfg(src, |cfg| {
+            assert!(!cfg.reaches_exit()[ENTRY]);
+            let reach = cfg.reachable_from(ENTRY);
+            assert_eq!(texts(src, cfg, |i| reach[i]), vec!["select {}"]);
+        });
+    }
+}
