@@ -6,3 +6,4 @@
 pub mod gomod;
 pub mod imports;
 pub mod cfg;
+pub mod summary;

@@ -1,0 +1,1029 @@
+//! Package summaries: what each function and method of one package does with its channel
+//! parameters, whether it returns a channel fed by its own goroutine, and which receiver fields
+//! it locks or unlocks. Computed once per package from the syntax alone (no types), and used by
+//! the rules one call deep, within the package: a channel passed to `drain(ch)` that never
+//! sends on it (LH306), a method that locks `s.mu` called while the caller holds it (LH402), a
+//! helper that unlocks its caller's lock (LH401 does not report that caller).
+//!
+//! Also here, because the summaries and the rules both need them: recognising lock and
+//! wait-group calls by their receiver expression ([`lock_call`], [`wait_group_call`],
+//! [`key_of`]), and the uses of named channels in a function and its literals
+//! ([`channel_uses`]).
+
+use std::collections::HashMap;
+
+use leakhound_syntax::ast::*;
+use leakhound_syntax::ParsedFile;
+
+use crate::cfg::{Cfg, Node};
+use crate::imports::Imports;
+
+/// The receiver expression of a lock or wait-group call as one key: `s.mu`, `mu`, `c.state.mu`
+/// (`(*s).mu` is `s.mu`). Index expressions and calls have no key: which element or result is
+/// locked is not known from the text.
+pub fn key_of(e: &Expr<'_>) -> Option<String> {
+    match e {
+        Expr::Ident(id) => Some(id.name.to_string()),
+        Expr::Selector(s) => Some(format!("{}.{}", key_of(&s.x)?, s.sel.name)),
+        Expr::Paren(p) => key_of(&p.x),
+        Expr::Star(s) => key_of(&s.x),
+        Expr::Unary(u) if u.op == UnaryOp::And => key_of(&u.x),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// `Lock`/`Unlock`.
+    Write,
+    /// `RLock`/`RUnlock`.
+    Read,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockOp {
+    Acquire(Mode),
+    Release(Mode),
+}
+
+/// `x.Lock()`, `x.Unlock()`, `x.RLock()`, `x.RUnlock()` with no arguments: the key of `x` and
+/// the operation.
+pub fn lock_call<'a>(e: &'a Expr<'a>) -> Option<(String, LockOp)> {
+    let (recv, name, args) = method_call(e)?;
+    if !args.is_empty() {
+        return None;
+    }
+    let op = match name {
+        "Lock" => LockOp::Acquire(Mode::Write),
+        "RLock" => LockOp::Acquire(Mode::Read),
+        "Unlock" => LockOp::Release(Mode::Write),
+        "RUnlock" => LockOp::Release(Mode::Read),
+        _ => return None,
+    };
+    Some((key_of(recv)?, op))
+}
+
+/// `x.Unlock` or `x.RUnlock` as a method value (not called): the key and the mode it releases.
+pub fn unlock_method_value<'a>(e: &'a Expr<'a>) -> Option<(String, Mode)> {
+    let Expr::Selector(s) = unparen(e) else {
+        return None;
+    };
+    let mode = match s.sel.name {
+        "Unlock" => Mode::Write,
+        "RUnlock" => Mode::Read,
+        _ => return None,
+    };
+    Some((key_of(&s.x)?, mode))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitGroupOp {
+    Add,
+    Done,
+    Wait,
+}
+
+/// `wg.Add(n)`, `wg.Done()`, `wg.Wait()`: the key of `wg` and the operation. Whether `wg` is a
+/// `sync.WaitGroup` is the caller's question ([`PackageSummary::is_wait_group_field`]).
+pub fn wait_group_call<'a>(e: &'a Expr<'a>) -> Option<(String, WaitGroupOp)> {
+    let (recv, name, args) = method_call(e)?;
+    let op = match (name, args.len()) {
+        ("Add", 1) => WaitGroupOp::Add,
+        ("Done", 0) => WaitGroupOp::Done,
+        ("Wait", 0) => WaitGroupOp::Wait,
+        _ => return None,
+    };
+    Some((key_of(recv)?, op))
+}
+
+fn method_call<'a>(e: &'a Expr<'a>) -> Option<(&'a Expr<'a>, &'a str, &'a [Expr<'a>])> {
+    let Expr::Call(call) = unparen(e) else {
+        return None;
+    };
+    let Expr::Selector(s) = unparen(&call.fun) else {
+        return None;
+    };
+    Some((&s.x, s.sel.name, &call.args))
+}
+
+pub fn unparen<'a, 'b>(mut e: &'b Expr<'a>) -> &'b Expr<'a> {
+    while let Expr::Paren(p) = e {
+        e = &p.x;
+    }
+    e
+}
+
+/// The `sync` types the lock and wait-group rules care about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncKind {
+    Mutex,
+    RWMutex,
+    WaitGroup,
+}
+
+/// `sync.Mutex`, `*sync.WaitGroup`, ... resolved through the file's imports.
+pub fn sync_kind(typ: &Expr<'_>, imports: &Imports<'_>) -> Option<SyncKind> {
+    match unparen(typ) {
+        Expr::Star(s) => sync_kind(&s.x, imports),
+        Expr::Selector(s) => {
+            let Expr::Ident(pkg) = unparen(&s.x) else {
+                return None;
+            };
+            if imports.path_of(pkg.name) != Some("sync") {
+                return None;
+            }
+            match s.sel.name {
+                "Mutex" => Some(SyncKind::Mutex),
+                "RWMutex" => Some(SyncKind::RWMutex),
+                "WaitGroup" => Some(SyncKind::WaitGroup),
+                _ => None,
+            }
+        }
+        Expr::Ident(id) if imports.dot_imports("sync") => match id.name {
+            "Mutex" => Some(SyncKind::Mutex),
+            "RWMutex" => Some(SyncKind::RWMutex),
+            "WaitGroup" => Some(SyncKind::WaitGroup),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A receiver field a method locks, relative to the receiver: `mu` for `s.mu`, `""` for the
+/// receiver itself (an embedded mutex, `s.Lock()`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldLock {
+    pub field: String,
+    pub mode: Mode,
+    /// The file (as numbered by [`PackageSummary::add_file`]) and span of the `Lock` call.
+    pub file: usize,
+    pub span: Span,
+}
+
+/// What a function does with one of its channel parameters, its own goroutines included.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParamUse<'a> {
+    pub name: &'a str,
+    /// The position among the parameters (the receiver not counted).
+    pub index: usize,
+    pub sends: bool,
+    pub receives: bool,
+    pub closes: bool,
+    /// Passed on, stored, returned or assigned: what happens to it is not known here.
+    pub escapes: bool,
+}
+
+impl ParamUse<'_> {
+    /// Whether a value or a close can come out of this function on the channel.
+    pub fn may_feed(&self) -> bool {
+        self.sends || self.closes || self.escapes
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FuncSummary<'a> {
+    pub name: &'a str,
+    /// The receiver's type name without `*` and type parameters (`Server` for
+    /// `func (s *Server[T]) ...`); `None` for a function.
+    pub recv_type: Option<&'a str>,
+    /// The channel-typed parameters (`chan T`, `chan<- T`, `<-chan T`).
+    pub chan_params: Vec<ParamUse<'a>>,
+    /// Returns a channel it made and that a goroutine it started sends on.
+    pub returns_fed_channel: bool,
+    /// Receiver fields locked on some path before any unlock of them: calling this method
+    /// while holding that field blocks.
+    pub locks: Vec<FieldLock>,
+    /// Receiver fields unlocked on some path before any lock of them: the method releases a
+    /// lock its caller holds.
+    pub unlocks: Vec<String>,
+}
+
+/// The summaries of the functions and methods of one package.
+#[derive(Default)]
+pub struct PackageSummary<'a> {
+    pub funcs: Vec<FuncSummary<'a>>,
+    /// Indices into `funcs` by function or method name.
+    by_name: HashMap<&'a str, Vec<usize>>,
+    /// Struct fields and package-level variables declared with a `sync` type, by name.
+    sync_names: HashMap<&'a str, SyncKind>,
+}
+
+impl<'a> PackageSummary<'a> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Summarises the functions of one file of the package. `file` numbers it for
+    /// [`FieldLock::file`]; `never_returns` says which calls end a path (see [`Cfg::build`]).
+    pub fn add_file(
+        &mut self,
+        file: usize,
+        parsed: &'a ParsedFile<'a>,
+        never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+    ) {
+        let imports = Imports::of(&parsed.file);
+        for decl in &parsed.file.decls {
+            match decl {
+                Decl::Func(func) => {
+                    let Some(body) = &func.body else { continue };
+                    let summary =
+                        summarise(file, parsed.source, func, body, &imports, never_returns);
+                    self.by_name
+                        .entry(summary.name)
+                        .or_default()
+                        .push(self.funcs.len());
+                    self.funcs.push(summary);
+                }
+                Decl::Gen(gen) => self.sync_declarations(gen, &imports),
+            }
+        }
+    }
+
+    fn sync_declarations(&mut self, gen: &'a GenDecl<'a>, imports: &Imports<'a>) {
+        for spec in &gen.specs {
+            match spec {
+                Spec::Type(t) => {
+                    if let Expr::StructType(st) = &t.typ {
+                        for field in &st.fields.list {
+                            let Some(kind) = sync_kind(&field.typ, imports) else {
+                                continue;
+                            };
+                            for name in &field.names {
+                                self.sync_names.insert(name.name, kind);
+                            }
+                        }
+                    }
+                }
+                Spec::Value(v) => {
+                    if let Some(kind) = v.typ.as_ref().and_then(|t| sync_kind(t, imports)) {
+                        for name in &v.names {
+                            self.sync_names.insert(name.name, kind);
+                        }
+                    }
+                }
+                Spec::Import(_) => {}
+            }
+        }
+    }
+
+    /// The functions (`recv_type` `None`) or methods of that receiver type with that name;
+    /// several when build-constrained files declare it more than once.
+    pub fn lookup<'s>(
+        &'s self,
+        recv_type: Option<&'s str>,
+        name: &str,
+    ) -> impl Iterator<Item = &'s FuncSummary<'a>> + 's {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.funcs[i])
+            .filter(move |f| f.recv_type == recv_type)
+    }
+
+    /// The `sync` type of a struct field or package-level variable of this package with that
+    /// name, if one is declared.
+    pub fn sync_kind_of(&self, name: &str) -> Option<SyncKind> {
+        self.sync_names.get(name).copied()
+    }
+
+    /// Whether the last element of `key` (`wg` in `s.wg`) is declared as a `sync.WaitGroup`
+    /// field or variable of this package.
+    pub fn is_wait_group_field(&self, key: &str) -> bool {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        self.sync_kind_of(last) == Some(SyncKind::WaitGroup)
+    }
+}
+
+/// The receiver's name and type name.
+pub fn receiver<'a>(func: &'a FuncDecl<'a>) -> Option<(Option<&'a str>, &'a str)> {
+    let field = func.recv.as_ref()?.list.first()?;
+    let name = field.names.first().map(|n| n.name).filter(|n| *n != "_");
+    Some((name, type_name(&field.typ)?))
+}
+
+fn type_name<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match unparen(e) {
+        Expr::Ident(id) => Some(id.name),
+        Expr::Star(s) => type_name(&s.x),
+        Expr::Index(i) => type_name(&i.x),
+        _ => None,
+    }
+}
+
+fn summarise<'a>(
+    file: usize,
+    source: &str,
+    func: &'a FuncDecl<'a>,
+    body: &'a Block<'a>,
+    imports: &Imports<'a>,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+) -> FuncSummary<'a> {
+    let recv = receiver(func);
+    let mut chan_params = Vec::new();
+    let mut index = 0;
+    for field in &func.typ.params.list {
+        let is_chan = matches!(unparen(&field.typ), Expr::ChanType(_));
+        for name in &field.names {
+            if is_chan && name.name != "_" {
+                chan_params.push(ParamUse {
+                    name: name.name,
+                    index,
+                    ..ParamUse::default()
+                });
+            }
+            index += 1;
+        }
+        if field.names.is_empty() {
+            index += 1;
+        }
+    }
+    let text = source
+        .get(body.span.start as usize..body.span.end as usize)
+        .unwrap_or("");
+    let mut made = Vec::new();
+    if text.contains("chan") {
+        collect_makes(&body.stmts, &mut made);
+    }
+    let mut names: Vec<&'a str> = chan_params.iter().map(|p| p.name).collect();
+    names.extend(made.iter().copied());
+    let mut returns_fed_channel = false;
+    if !names.is_empty() {
+        let uses = channel_uses(body, &names, imports);
+        for p in &mut chan_params {
+            for u in uses.iter().filter(|u| u.name == p.name) {
+                match u.kind {
+                    UseKind::Send => p.sends = true,
+                    UseKind::Recv | UseKind::Range => p.receives = true,
+                    UseKind::Close => p.closes = true,
+                    UseKind::Passed { .. } | UseKind::Returned | UseKind::Escapes => {
+                        p.escapes = true
+                    }
+                }
+            }
+        }
+        returns_fed_channel = made.iter().any(|m| {
+            let on = || uses.iter().filter(move |u| u.name == *m);
+            on().any(|u| u.kind == UseKind::Returned && !u.in_literal)
+                && on().any(|u| u.kind == UseKind::Send && u.in_go)
+        });
+    }
+    let (mut locks, mut unlocks) = (Vec::new(), Vec::new());
+    if let Some((Some(recv_name), _)) = recv {
+        if text.contains("Lock") {
+            (locks, unlocks) = receiver_locks(file, recv_name, body, never_returns);
+        }
+    }
+    FuncSummary {
+        name: func.name.name,
+        recv_type: recv.map(|(_, t)| t),
+        chan_params,
+        returns_fed_channel,
+        locks,
+        unlocks,
+    }
+}
+
+/// `name := make(chan ...)` and `var name = make(chan ...)` anywhere in the statements
+/// (function literals included: a goroutine may make the channel it returns through).
+fn collect_makes<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
+    for s in stmts {
+        match s {
+            Stmt::Assign(a) if a.lhs.len() == a.rhs.len() => {
+                for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                    if let (Expr::Ident(id), true) = (unparen(l), is_make_chan(r)) {
+                        out.push(id.name);
+                    }
+                }
+            }
+            Stmt::Decl(g) => {
+                for spec in &g.specs {
+                    if let Spec::Value(v) = spec {
+                        for (n, value) in v.names.iter().zip(&v.values) {
+                            if is_make_chan(value) {
+                                out.push(n.name);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        for_each_child_block(s, &mut |b| collect_makes(b, out));
+    }
+}
+
+/// `make(chan T)` or `make(chan T, n)`.
+pub fn is_make_chan(e: &Expr<'_>) -> bool {
+    make_chan_cap(e).is_some()
+}
+
+/// The buffer of `make(chan T, n)`: `Some(Some(n))` for a literal capacity (0 when
+/// unbuffered), `Some(None)` when it is not a literal, `None` when `e` is not a `make(chan ..)`.
+pub fn make_chan_cap(e: &Expr<'_>) -> Option<Option<u64>> {
+    let Expr::Call(call) = unparen(e) else {
+        return None;
+    };
+    let is_make = matches!(&*call.fun, Expr::Ident(id) if id.name == "make");
+    if !is_make || !matches!(call.args.first(), Some(Expr::ChanType(_))) {
+        return None;
+    }
+    Some(match call.args.get(1).map(unparen) {
+        None => Some(0),
+        Some(Expr::BasicLit(lit)) if lit.kind == LitKind::Int => {
+            lit.value.replace('_', "").parse().ok()
+        }
+        Some(_) => None,
+    })
+}
+
+/// Calls `f` with the statement lists nested directly in `s` (not inside function literals).
+pub fn for_each_child_block<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
+    match s {
+        Stmt::Labeled(l) => f(std::slice::from_ref(&*l.stmt)),
+        Stmt::Block(b) => f(&b.stmts),
+        Stmt::If(i) => {
+            if let Some(init) = &i.init {
+                f(std::slice::from_ref(&**init));
+            }
+            f(&i.body.stmts);
+            if let Some(e) = &i.els {
+                f(std::slice::from_ref(&**e));
+            }
+        }
+        Stmt::Switch(sw) => {
+            if let Some(init) = &sw.init {
+                f(std::slice::from_ref(&**init));
+            }
+            sw.body.iter().for_each(|c| f(&c.body));
+        }
+        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| f(&c.body)),
+        Stmt::Select(sel) => sel.body.iter().for_each(|c| f(&c.body)),
+        Stmt::For(fs) => {
+            if let Some(init) = &fs.init {
+                f(std::slice::from_ref(&**init));
+            }
+            f(&fs.body.stmts)
+        }
+        Stmt::Range(r) => f(&r.body.stmts),
+        _ => {}
+    }
+}
+
+/// The receiver fields a method locks before unlocking them, and those it unlocks before
+/// locking them, on some path (a forward pass over its control-flow view).
+fn receiver_locks<'a>(
+    file: usize,
+    recv: &str,
+    body: &'a Block<'a>,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+) -> (Vec<FieldLock>, Vec<String>) {
+    let field = |key: &str| -> Option<String> {
+        if key == recv {
+            Some(String::new())
+        } else {
+            key.strip_prefix(recv)
+                .and_then(|k| k.strip_prefix('.'))
+                .map(str::to_string)
+        }
+    };
+    let cfg = Cfg::build(body, never_returns);
+    let mut locks: Vec<FieldLock> = Vec::new();
+    let mut unlocks: Vec<String> = Vec::new();
+    // The state: the fields this method has already locked or unlocked on some path.
+    let mut transfer = |node: &Node<'a>, touched: &mut Vec<String>| {
+        let Node::Stmt(Stmt::Expr(e)) = node else {
+            return;
+        };
+        let Some((key, op)) = lock_call(&e.x) else {
+            return;
+        };
+        let Some(f) = field(&key) else { return };
+        if !touched.contains(&f) {
+            match op {
+                LockOp::Acquire(mode) => {
+                    let span = e.x.span();
+                    if !locks.iter().any(|l| l.field == f && l.mode == mode) {
+                        locks.push(FieldLock {
+                            field: f.clone(),
+                            mode,
+                            file,
+                            span,
+                        });
+                    }
+                }
+                LockOp::Release(_) => {
+                    if !unlocks.contains(&f) {
+                        unlocks.push(f.clone());
+                    }
+                }
+            }
+            touched.push(f);
+        }
+    };
+    cfg.forward(
+        Vec::new(),
+        &mut transfer,
+        |into: &mut Vec<String>, from: &Vec<String>| {
+            let before = into.len();
+            for f in from {
+                if !into.contains(f) {
+                    into.push(f.clone());
+                }
+            }
+            into.len() != before
+        },
+    );
+    (locks, unlocks)
+}
+
+/// A function called with a channel argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Callee<'a> {
+    /// `f(ch)`: a function of this package (not an import).
+    Func(&'a str),
+    /// `x.m(ch)` where `x` is not an import: the receiver expression's root name and the method.
+    Method { recv: &'a str, name: &'a str },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UseKind<'a> {
+    Send,
+    Recv,
+    Close,
+    Range,
+    /// An argument of a call to a function or method of this package.
+    Passed {
+        callee: Callee<'a>,
+        index: usize,
+    },
+    /// Returned by the function itself (not by a literal).
+    Returned,
+    /// Any other use: assigned, stored, sent, passed to another package, returned by a literal.
+    Escapes,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ChanUse<'a> {
+    pub name: &'a str,
+    pub kind: UseKind<'a>,
+    pub span: Span,
+    /// Inside a function literal.
+    pub in_literal: bool,
+    /// Inside a function literal started with `go` (or nested in one).
+    pub in_go: bool,
+    /// A send or receive that is a case of a `select` with another case or a `default`.
+    pub select_with_others: bool,
+}
+
+/// Every use of the channels named `names` in `body` and its function literals. Names are
+/// matched as written (no scopes): a literal's parameter with the same name is taken for the
+/// same channel, which only makes more uses, never fewer.
+pub fn channel_uses<'a>(
+    body: &'a Block<'a>,
+    names: &[&'a str],
+    imports: &Imports<'a>,
+) -> Vec<ChanUse<'a>> {
+    let mut w = UseWalker {
+        names,
+        imports,
+        out: Vec::new(),
+        in_literal: false,
+        in_go: false,
+        depth: 0,
+    };
+    w.stmts(&body.stmts);
+    w.out
+}
+
+struct UseWalker<'a, 'n> {
+    names: &'n [&'a str],
+    imports: &'n Imports<'a>,
+    out: Vec<ChanUse<'a>>,
+    in_literal: bool,
+    in_go: bool,
+    /// Nesting of the walk, bounded like the parser's tree depth.
+    depth: usize,
+}
+
+impl<'a> UseWalker<'a, '_> {
+    fn tracked(&self, e: &'a Expr<'a>) -> Option<&'a str> {
+        match unparen(e) {
+            Expr::Ident(id) if self.names.contains(&id.name) => Some(id.name),
+            _ => None,
+        }
+    }
+
+    fn record(&mut self, name: &'a str, kind: UseKind<'a>, span: Span, select_with_others: bool) {
+        self.out.push(ChanUse {
+            name,
+            kind,
+            span,
+            in_literal: self.in_literal,
+            in_go: self.in_go,
+            select_with_others,
+        });
+    }
+
+    fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &'a Stmt<'a>) {
+        match s {
+            Stmt::Send(send) => self.send(send, false),
+            Stmt::Expr(e) => self.expr(&e.x),
+            Stmt::Go(g) => self.call_stmt(&g.call, true),
+            Stmt::Defer(d) => self.call_stmt(&d.call, false),
+            Stmt::Return(r) => {
+                for e in &r.results {
+                    match self.tracked(e) {
+                        Some(name) if !self.in_literal => {
+                            self.record(name, UseKind::Returned, e.span(), false)
+                        }
+                        _ => self.expr(e),
+                    }
+                }
+            }
+            Stmt::Assign(a) => {
+                for e in a.lhs.iter() {
+                    // Assigning *to* a channel variable is not a use of the channel it held.
+                    if self.tracked(e).is_none() {
+                        self.expr(e);
+                    }
+                }
+                for e in &a.rhs {
+                    self.expr(e);
+                }
+            }
+            Stmt::Decl(g) => {
+                for spec in &g.specs {
+                    if let Spec::Value(v) = spec {
+                        for e in &v.values {
+                            self.expr(e);
+                        }
+                    }
+                }
+            }
+            Stmt::IncDec(i) => self.expr(&i.x),
+            Stmt::Range(r) => {
+                match self.tracked(&r.x) {
+                    Some(name) => self.record(name, UseKind::Range, r.span, false),
+                    None => self.expr(&r.x),
+                }
+                self.stmts(&r.body.stmts);
+            }
+            Stmt::If(i) => {
+                if let Some(init) = &i.init {
+                    self.stmt(init);
+                }
+                self.expr(&i.cond);
+                self.stmts(&i.body.stmts);
+                if let Some(e) = &i.els {
+                    self.stmt(e);
+                }
+            }
+            Stmt::Switch(sw) => {
+                if let Some(init) = &sw.init {
+                    self.stmt(init);
+                }
+                if let Some(tag) = &sw.tag {
+                    self.expr(tag);
+                }
+                for c in &sw.body {
+                    for e in &c.list {
+                        self.expr(e);
+                    }
+                    self.stmts(&c.body);
+                }
+            }
+            Stmt::TypeSwitch(ts) => {
+                if let Some(init) = &ts.init {
+                    self.stmt(init);
+                }
+                self.stmt(&ts.assign);
+                for c in &ts.body {
+                    self.stmts(&c.body);
+                }
+            }
+            Stmt::Select(sel) => {
+                let others = sel.body.len() > 1;
+                for c in &sel.body {
+                    match c.comm.as_deref() {
+                        Some(Stmt::Send(send)) => self.send(send, others),
+                        Some(Stmt::Expr(e)) => self.recv_case(&e.x, others),
+                        Some(Stmt::Assign(a)) => {
+                            for r in &a.rhs {
+                                self.recv_case(r, others);
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.stmts(&c.body);
+                }
+            }
+            Stmt::For(f) => {
+                if let Some(init) = &f.init {
+                    self.stmt(init);
+                }
+                if let Some(c) = &f.cond {
+                    self.expr(c);
+                }
+                if let Some(p) = &f.post {
+                    self.stmt(p);
+                }
+                self.stmts(&f.body.stmts);
+            }
+            Stmt::Labeled(l) => self.stmt(&l.stmt),
+            Stmt::Block(b) => self.stmts(&b.stmts),
+            Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
+        }
+    }
+
+    fn send(&mut self, send: &'a SendStmt<'a>, select_with_others: bool) {
+        match self.tracked(&send.chan) {
+            Some(name) => self.record(name, UseKind::Send, send.span, select_with_others),
+            None => self.expr(&send.chan),
+        }
+        self.expr(&send.value);
+    }
+
+    fn recv_case(&mut self, e: &'a Expr<'a>, others: bool) {
+        if let Expr::Unary(u) = unparen(e) {
+            if u.op == UnaryOp::Recv {
+                if let Some(name) = self.tracked(&u.x) {
+                    self.record(name, UseKind::Recv, u.span, others);
+                    return;
+                }
+            }
+        }
+        self.expr(e);
+    }
+
+    /// `go f(...)` and `defer f(...)`: a literal's body is walked (in a goroutine for `go`).
+    fn call_stmt(&mut self, call: &'a Expr<'a>, is_go: bool) {
+        if let Expr::Call(c) = unparen(call) {
+            if let Expr::FuncLit(f) = unparen(&c.fun) {
+                let saved = (self.in_literal, self.in_go);
+                self.in_literal = true;
+                self.in_go |= is_go;
+                self.stmts(&f.body.stmts);
+                (self.in_literal, self.in_go) = saved;
+                for a in &c.args {
+                    self.expr(a);
+                }
+                return;
+            }
+        }
+        self.expr(call);
+    }
+
+    fn expr(&mut self, e: &'a Expr<'a>) {
+        if self.depth > 200 {
+            return;
+        }
+        self.depth += 1;
+        self.expr_inner(e);
+        self.depth -= 1;
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr<'a>) {
+        match e {
+            Expr::Ident(id) if self.names.contains(&id.name) => {
+                self.record(id.name, UseKind::Escapes, id.span, false)
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Recv => match self.tracked(&u.x) {
+                Some(name) => self.record(name, UseKind::Recv, u.span, false),
+                None => self.expr(&u.x),
+            },
+            Expr::Call(c) => self.call(c),
+            Expr::FuncLit(f) => {
+                let saved = self.in_literal;
+                self.in_literal = true;
+                self.stmts(&f.body.stmts);
+                self.in_literal = saved;
+            }
+            // Comparing a channel (`ch == nil`) does not let it go anywhere.
+            Expr::Binary(b) if matches!(b.op, BinaryOp::Eq | BinaryOp::Ne) => {
+                if self.tracked(&b.x).is_none() {
+                    self.expr(&b.x);
+                }
+                if self.tracked(&b.y).is_none() {
+                    self.expr(&b.y);
+                }
+            }
+            Expr::Binary(b) => {
+                self.expr(&b.x);
+                self.expr(&b.y);
+            }
+            Expr::CompositeLit(c) => c.elts.iter().for_each(|x| self.expr(x)),
+            Expr::Paren(p) => self.expr(&p.x),
+            Expr::Selector(s) => self.expr(&s.x),
+            Expr::Index(i) => {
+                self.expr(&i.x);
+                i.indices.iter().for_each(|x| self.expr(x));
+            }
+            Expr::Slice(s) => self.expr(&s.x),
+            Expr::TypeAssert(t) => self.expr(&t.x),
+            Expr::Star(s) => self.expr(&s.x),
+            Expr::Unary(u) => self.expr(&u.x),
+            Expr::KeyValue(kv) => self.expr(&kv.value),
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, c: &'a CallExpr<'a>) {
+        match unparen(&c.fun) {
+            Expr::Ident(id) if id.name == "close" && c.args.len() == 1 => {
+                if let Some(name) = self.tracked(&c.args[0]) {
+                    self.record(name, UseKind::Close, c.span, false);
+                    return;
+                }
+            }
+            // len(ch) and cap(ch) only look at the channel.
+            Expr::Ident(id) if matches!(id.name, "len" | "cap") => return,
+            _ => {}
+        }
+        let callee = match unparen(&c.fun) {
+            Expr::Ident(id) if !self.names.contains(&id.name) => Some(Callee::Func(id.name)),
+            Expr::Selector(s) => match root_ident(&s.x) {
+                Some(root)
+                    if matches!(unparen(&s.x), Expr::Ident(_))
+                        && self.imports.is_import_name(root) =>
+                {
+                    None
+                }
+                Some(root) => Some(Callee::Method {
+                    recv: root,
+                    name: s.sel.name,
+                }),
+                None => None,
+            },
+            _ => None,
+        };
+        self.expr(&c.fun);
+        for (index, a) in c.args.iter().enumerate() {
+            match (self.tracked(a), callee) {
+                (Some(name), Some(callee)) => {
+                    self.record(name, UseKind::Passed { callee, index }, a.span(), false)
+                }
+                _ => self.expr(a),
+            }
+        }
+    }
+}
+
+fn root_ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match unparen(e) {
+        Expr::Ident(id) => Some(id.name),
+        Expr::Selector(s) => root_ident(&s.x),
+        Expr::Star(s) => root_ident(&s.x),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary_of(src: &str, f: impl FnOnce(&PackageSummary<'_>)) {
+        let parsed = leakhound_syntax::parse_file(src);
+        let mut s = PackageSummary::new();
+        s.add_file(0, &parsed, &|_| false);
+        f(&s);
+    }
+
+    #[test]
+    fn channel_parameters() {
+        let src = "package p\nfunc drain(in <-chan int, out chan<- int, done chan struct{}, other chan int, _ int) {\n\tfor v := range in {\n\t\tgo func() { out <- v }()\n\t}\n\tclose(done)\n\tkeep(other)\n}\n";
+        summary_of(src, |s| {
+            let f = s.lookup(None, "drain").next().unwrap();
+            let by = |n: &str| f.chan_params.iter().find(|p| p.name == n).unwrap().clone();
+            assert!(by("in").receives && !by("in").may_feed());
+            assert!(by("out").sends && by("out").index == 1);
+            assert!(by("done").closes);
+            assert!(by("other").escapes);
+            assert_eq!(f.chan_params.len(), 4);
+        });
+    }
+
+    #[test]
+    fn returns_a_channel_fed_by_its_goroutine() {
+        let src = "package p\ntype S struct{}\nfunc (s *S) Process() <-chan int {\n\tdone := make(chan int)\n\tgo func() { done <- 1 }()\n\treturn done\n}\nfunc plain() chan int {\n\tc := make(chan int, 1)\n\tc <- 1\n\treturn c\n}\n";
+        summary_of(src, |s| {
+            assert!(
+                s.lookup(Some("S"), "Process")
+                    .next()
+                    .unwrap()
+                    .returns_fed_channel
+            );
+            assert!(s.lookup(None, "Process").next().is_none());
+            assert!(!s.lookup(None, "plain").next().unwrap().returns_fed_channel);
+        });
+    }
+
+    #[test]
+    fn receiver_locks_and_unlocks() {
+        let src = "package p\nimport \"sync\"\ntype S struct {\n\tmu sync.RWMutex\n\twg sync.WaitGroup\n}\nfunc (s *S) get() int {\n\ts.mu.RLock()\n\tdefer s.mu.RUnlock()\n\treturn 1\n}\nfunc (s *S) slow() {\n\ts.mu.Unlock()\n\twork()\n\ts.mu.Lock()\n}\nfunc (s S) other(t *S) {\n\tt.mu.Lock()\n\tt.mu.Unlock()\n}\n";
+        summary_of(src, |s| {
+            let get = s.lookup(Some("S"), "get").next().unwrap();
+            assert_eq!(
+                get.locks
+                    .iter()
+                    .map(|l| (l.field.as_str(), l.mode))
+                    .collect::<Vec<_>>(),
+                vec![("mu", Mode::Read)]
+            );
+            let slow = s.lookup(Some("S"), "slow").next().unwrap();
+            assert!(slow.locks.is_empty());
+            assert_eq!(slow.unlocks, vec!["mu".to_string()]);
+            assert!(s
+                .lookup(Some("S"), "other")
+                .next()
+                .unwrap()
+                .locks
+                .is_empty());
+            assert!(s.is_wait_group_field("s.wg") && !s.is_wait_group_field("s.mu"));
+            assert_eq!(s.sync_kind_of("mu"), Some(SyncKind::RWMutex));
+        });
+    }
+
+    #[test]
+    fn keys_and_calls() {
+        let src = "package p\nfunc f() {\n\t(*s).mu.Lock()\n\tc.locks[i].Lock()\n\twg.Add(1)\n\tx.Lock(1)\n}\n";
+        let parsed = leakhound_syntax::parse_file(src);
+        let Decl::Func(f) = &parsed.file.decls[0] else {
+            panic!()
+        };
+        let exprs: Vec<&Expr<'_>> = f
+            .body
+            .as_ref()
+            .unwrap()
+            .stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::Expr(e) => &e.x,
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(
+            lock_call(exprs[0]),
+            Some(("s.mu".to_string(), LockOp::Acquire(Mode::Write)))
+        );
+        assert_eq!(lock_call(exprs[1]), None);
+        assert_eq!(
+            wait_group_call(exprs[2]),
+            Some(("wg".to_string(), WaitGroupOp::Add))
+        );
+        assert_eq!(lock_call(exprs[3]), None);
+    }
+
+    #[test]
+    fn passed_to_a_package_function_but_not_to_an_import() {
+        let src = "package p\nimport \"fmt\"\nfunc f() {\n\tch := make(chan int)\n\tfeed(ch)\n\tfmt.Println(ch)\n\ts.run(1, ch)\n\tselect {\n\tcase <-ch:\n\tdefault:\n\t}\n}\n";
+        let parsed = leakhound_syntax::parse_file(src);
+        let imports = Imports::of(&parsed.file);
+        let Decl::Func(f) = &parsed.file.decls[1] else {
+            panic!()
+        };
+        let uses = channel_uses(f.body.as_ref().unwrap(), &["ch"], &imports);
+        let kinds: Vec<_> = uses.iter().map(|u| u.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                UseKind::Passed {
+                    callee: Callee::Func("feed"),
+                    index: 0
+                },
+                UseKind::Escapes,
+                UseKind::Passed {
+                    callee: Callee::Method {
+                        recv: "s",
+                        name: "run"
+                    },
+                    index: 1
+                },
+                UseKind::Recv,
+            ]
+        );
+        assert!(uses[3].select_with_others);
+        assert_eq!(
+            make_chan_cap(&parsed_make("make(chan int, 4)")),
+            Some(Some(4))
+        );
+    }
+
+    fn parsed_make(src: &str) -> Expr<'static> {
+        let text: &'static str = Box::leak(format!("package p\nvar x = {src}\n").into_boxed_str());
+        let parsed: &'static _ = Box::leak(Box::new(leakhound_syntax::parse_file(text)));
+        let Decl::Gen(g) = &parsed.file.decls[0] else {
+            panic!()
+        };
+        let Spec::Value(v) = &g.specs[0] else {
+            panic!()
+        };
+        v.values[0].clone()
+    }
+}
