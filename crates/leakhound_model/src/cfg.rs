@@ -179,6 +179,25 @@ impl<'a> Cfg<'a> {
         &self,
         entry: S,
         mut transfer: impl FnMut(&Node<'a>, &mut S),
+        join: impl FnMut(&mut S, &S) -> bool,
+    ) -> Vec<Option<S>> {
+        self.forward_blocks(
+            entry,
+            |b, state| {
+                for node in &self.blocks[b].nodes {
+                    transfer(node, state);
+                }
+            },
+            join,
+        )
+    }
+
+    /// [`Cfg::forward`] with a transfer function per block: for callers that prepared
+    /// something per block (or per node, by index) before the pass.
+    pub fn forward_blocks<S: Clone>(
+        &self,
+        entry: S,
+        mut transfer: impl FnMut(BlockId, &mut S),
         mut join: impl FnMut(&mut S, &S) -> bool,
     ) -> Vec<Option<S>> {
         let mut states: Vec<Option<S>> = vec![None; self.blocks.len()];
@@ -196,9 +215,7 @@ impl<'a> Cfg<'a> {
             let Some(mut state) = states[b].clone() else {
                 continue;
             };
-            for node in &self.blocks[b].nodes {
-                transfer(node, &mut state);
-            }
+            transfer(b, &mut state);
             for &s in &self.blocks[b].succs {
                 let changed = match &mut states[s] {
                     Some(existing) => join(existing, &state),

@@ -341,10 +341,11 @@ fn summarise<'a>(
     let text = source
         .get(body.span.start as usize..body.span.end as usize)
         .unwrap_or("");
-    let mut made = Vec::new();
-    if text.contains("chan") {
-        collect_makes(&body.stmts, &mut made);
-    }
+    let made: Vec<&'a str> = if text.contains("chan") {
+        made_channels(body).iter().map(|m| m.name).collect()
+    } else {
+        Vec::new()
+    };
     let mut names: Vec<&'a str> = chan_params.iter().map(|p| p.name).collect();
     names.extend(made.iter().copied());
     let mut returns_fed_channel = false;
@@ -384,15 +385,40 @@ fn summarise<'a>(
     }
 }
 
-/// `name := make(chan ...)` and `var name = make(chan ...)` anywhere in the statements
-/// (function literals included: a goroutine may make the channel it returns through).
-fn collect_makes<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
+/// A channel made by `name := make(chan T[, n])` or `var name = make(chan T[, n])`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MadeChan<'a> {
+    pub name: &'a str,
+    /// The literal capacity (0 when unbuffered); `None` when it is not a literal.
+    pub cap: Option<u64>,
+    /// The `make` call.
+    pub span: Span,
+}
+
+/// The channels made in the statements and their function literals.
+pub fn made_channels<'a>(body: &'a Block<'a>) -> Vec<MadeChan<'a>> {
+    let mut out = Vec::new();
+    collect_makes(&body.stmts, &mut out);
+    out
+}
+
+fn collect_makes<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<MadeChan<'a>>) {
+    let mut one = |name: &'a str, value: &'a Expr<'a>| {
+        if let Some(cap) = make_chan_cap(value) {
+            out.push(MadeChan {
+                name,
+                cap,
+                span: value.span(),
+            });
+        }
+    };
+    let mut nested: Vec<&'a Block<'a>> = Vec::new();
     for s in stmts {
         match s {
             Stmt::Assign(a) if a.lhs.len() == a.rhs.len() => {
                 for (l, r) in a.lhs.iter().zip(&a.rhs) {
-                    if let (Expr::Ident(id), true) = (unparen(l), is_make_chan(r)) {
-                        out.push(id.name);
+                    if let Expr::Ident(id) = unparen(l) {
+                        one(id.name, r);
                     }
                 }
             }
@@ -400,22 +426,45 @@ fn collect_makes<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
                 for spec in &g.specs {
                     if let Spec::Value(v) = spec {
                         for (n, value) in v.names.iter().zip(&v.values) {
-                            if is_make_chan(value) {
-                                out.push(n.name);
-                            }
+                            one(n.name, value);
                         }
                     }
                 }
             }
             _ => {}
         }
+        literal_bodies(s, &mut nested);
+    }
+    for s in stmts {
         for_each_child_block(s, &mut |b| collect_makes(b, out));
+    }
+    for b in nested {
+        collect_makes(&b.stmts, out);
     }
 }
 
-/// `make(chan T)` or `make(chan T, n)`.
-pub fn is_make_chan(e: &Expr<'_>) -> bool {
-    make_chan_cap(e).is_some()
+/// The bodies of `go func() {...}()` and `defer func() {...}()` directly in `s`, and of
+/// function literals assigned by it: where channels made for the caller usually live.
+fn literal_bodies<'a>(s: &'a Stmt<'a>, out: &mut Vec<&'a Block<'a>>) {
+    let call = match s {
+        Stmt::Go(g) => &g.call,
+        Stmt::Defer(d) => &d.call,
+        Stmt::Expr(e) => &e.x,
+        Stmt::Assign(a) => {
+            for r in &a.rhs {
+                if let Expr::FuncLit(f) = unparen(r) {
+                    out.push(&f.body);
+                }
+            }
+            return;
+        }
+        _ => return,
+    };
+    if let Expr::Call(c) = unparen(call) {
+        if let Expr::FuncLit(f) = unparen(&c.fun) {
+            out.push(&f.body);
+        }
+    }
 }
 
 /// The buffer of `make(chan T, n)`: `Some(Some(n))` for a literal capacity (0 when

@@ -6,6 +6,7 @@ mod channels;
 mod checker;
 pub mod fix;
 mod flow;
+mod locks;
 pub mod registry;
 mod rules;
 mod suppression;
@@ -43,9 +44,12 @@ pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
     let lines: Vec<_> = files.iter().map(|f| f.parsed.line_index()).collect();
     // The channel rules see the whole package: LH301 reports in a callee's file.
     let channel = channels::check_package(files, &lines);
-    for ((file, lines), mut channel) in files.iter().zip(&lines).zip(channel) {
+    // The lock and wait-group rules too: LH402 follows a call into another file's method.
+    let locks = locks::check_package(files, &lines);
+    for (((file, lines), mut channel), mut locks) in files.iter().zip(&lines).zip(channel).zip(locks) {
         let mut diagnostics = check_file(file, lines);
         diagnostics.append(&mut channel);
+        diagnostics.append(&mut locks);
         let nolint = suppression::Suppressions::of(file.parsed, lines);
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);

@@ -51,6 +51,12 @@ pub static RULES: &[&Rule] = &[
     &rules::send_without_cancel::RULE,
     &rules::unstoppable_loop::RULE,
     &rules::producer_no_close::RULE,
+    &rules::abandoned_receiver::RULE,
+    &rules::missing_unlock::RULE,
+    &rules::double_lock::RULE,
+    &rules::chan_op_under_lock::RULE,
+    &rules::done_skipped::RULE,
+    &rules::waitgroup_misuse::RULE,
 ];
 
 /// Looks a rule up by code or name, case-insensitively.

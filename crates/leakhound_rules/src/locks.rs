@@ -1,0 +1,927 @@
+//! The lock and wait-group pass: LH401–LH405 and LH306, per package.
+//!
+//! The package summaries (`leakhound_model::summary`) are built once from the package's
+//! non-test files; then every function body — each declaration and each function literal,
+//! separately — gets its control-flow view (`leakhound_model::cfg`) when it has something to
+//! ask: a `Lock` call, a `wg.Done()`. For locks one forward pass computes, at every statement,
+//! which locks may be held (by receiver text: `s.mu`, `mu`), from which `Lock` call, and whether
+//! an `Unlock` of it is deferred; LH401, LH402 and LH403 read that state. LH404, LH405 and LH306
+//! live in their rule files and use the same views and summaries.
+
+use leakhound_diagnostics::{Diagnostic, Location, Related};
+use leakhound_model::cfg::{Cfg, Node, Term};
+use leakhound_model::imports::Imports;
+use leakhound_model::summary::{
+    self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
+};
+use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
+use leakhound_syntax::LineIndex;
+
+use crate::checker::unparen;
+use crate::registry::Rule;
+use crate::rules;
+use crate::PackageFile;
+
+const LOCK_RULES: [&Rule; 3] = [
+    &rules::missing_unlock::RULE,
+    &rules::double_lock::RULE,
+    &rules::chan_op_under_lock::RULE,
+];
+const WAIT_GROUP_RULES: [&Rule; 2] = [&rules::done_skipped::RULE, &rules::waitgroup_misuse::RULE];
+
+/// What the rules of this pass need to report in one file of the package.
+pub(crate) struct Ctx<'f, 'a> {
+    pub files: &'f [PackageFile<'a>],
+    pub lines: &'f [LineIndex],
+    pub file: usize,
+    pub summary: &'f PackageSummary<'a>,
+    pub imports: &'f Imports<'a>,
+}
+
+impl<'a> Ctx<'_, 'a> {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        self.files[self.file].settings.rules.contains(rule.code)
+    }
+
+    pub fn text(&self, span: Span) -> &'a str {
+        self.files[self.file]
+            .source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    pub fn line(&self, offset: u32) -> usize {
+        self.lines[self.file].line_col(offset).0
+    }
+
+    fn location(&self, file: usize, offset: u32) -> Location {
+        let (row, column) = self.lines[file].line_col(offset);
+        Location { row, column }
+    }
+
+    pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
+        Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            message,
+            help: None,
+            filename: self.files[self.file].filename.clone(),
+            location: self.location(self.file, span.start),
+            end_location: self.location(self.file, span.end),
+            fix: None,
+            related: Vec::new(),
+            url: rule.url(),
+            start: span.start as usize,
+            end: span.end as usize,
+        }
+    }
+
+    /// A related location in `file` (the package's file index).
+    pub fn related(&self, file: usize, span: Span, message: String) -> Related {
+        Related {
+            message,
+            filename: self.files[file].filename.clone(),
+            location: self.location(file, span.start),
+            end_location: self.location(file, span.end),
+        }
+    }
+
+    pub fn never_returns(&self, e: &'a Expr<'a>) -> bool {
+        let imports = self.imports;
+        let resolve = |fun: &'a Expr<'a>| match fun {
+            Expr::Selector(s) => match &*s.x {
+                Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
+                _ => None,
+            },
+            _ => None,
+        };
+        crate::flow::never_returns(e, resolve, true)
+    }
+}
+
+/// How a function body is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// The declaration's own body.
+    Decl,
+    /// `go func() { ... }()`.
+    Go,
+    /// `defer func() { ... }()`.
+    Deferred,
+    /// Any other function literal.
+    Lit,
+}
+
+pub(crate) struct Body<'a> {
+    pub block: &'a Block<'a>,
+    pub typ: &'a FuncType<'a>,
+    pub kind: BodyKind,
+}
+
+/// The declaration's body and every function literal in it, in source order.
+pub(crate) fn bodies<'a>(decl: &'a FuncDecl<'a>) -> Vec<Body<'a>> {
+    struct Finder<'a> {
+        out: Vec<Body<'a>>,
+    }
+    impl<'a> Visitor<'a> for Finder<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            if let Expr::FuncLit(f) = e {
+                self.out.push(Body {
+                    block: &f.body,
+                    typ: &f.typ,
+                    kind: literal_kind(e, parents),
+                });
+            }
+            true
+        }
+    }
+    let Some(block) = &decl.body else {
+        return Vec::new();
+    };
+    let mut finder = Finder {
+        out: vec![Body {
+            block,
+            typ: &decl.typ,
+            kind: BodyKind::Decl,
+        }],
+    };
+    walk_node(VNode::Block(block), &[], &mut finder);
+    finder.out
+}
+
+/// Whether the literal `e` is called by a `go` or `defer` statement directly.
+pub(crate) fn literal_kind<'a>(e: &'a Expr<'a>, parents: &[VNode<'a>]) -> BodyKind {
+    let mut i = parents.len();
+    // Skip parentheses around the literal.
+    while i > 0 && matches!(parents[i - 1], VNode::Expr(Expr::Paren(_))) {
+        i -= 1;
+    }
+    let called = i >= 1
+        && matches!(parents[i - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(unparen(&c.fun), e));
+    if !called || i < 2 {
+        return BodyKind::Lit;
+    }
+    match parents[i - 2] {
+        VNode::Stmt(Stmt::Go(_)) => BodyKind::Go,
+        VNode::Stmt(Stmt::Defer(_)) => BodyKind::Deferred,
+        _ => BodyKind::Lit,
+    }
+}
+
+/// Runs LH401–LH405 and LH306 over the files of one package. One list per file.
+pub(crate) fn check_package(
+    files: &[PackageFile<'_>],
+    lines: &[LineIndex],
+) -> Vec<Vec<Diagnostic>> {
+    let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|_| Vec::new()).collect();
+    let wants = |f: &PackageFile<'_>, rules: &[&Rule]| {
+        rules.iter().any(|r| f.settings.rules.contains(r.code))
+    };
+    let lock_file = |f: &PackageFile<'_>| wants(f, &LOCK_RULES) && f.source.contains("Lock()");
+    let wait_file = |f: &PackageFile<'_>| {
+        wants(f, &WAIT_GROUP_RULES) && (f.source.contains(".Done()") || f.source.contains(".Add("))
+    };
+    let chan_file = |f: &PackageFile<'_>| {
+        wants(f, &[&rules::abandoned_receiver::RULE]) && f.source.contains("make(chan")
+    };
+    if !files
+        .iter()
+        .any(|f| lock_file(f) || wait_file(f) || chan_file(f))
+    {
+        return out;
+    }
+    // The package: non-test files with the package clause of the first non-test file.
+    let package = files
+        .iter()
+        .find(|f| !f.filename.ends_with("_test.go"))
+        .map(|f| f.parsed.file.package.name);
+    let imports: Vec<Imports<'_>> = files.iter().map(|f| Imports::of(&f.parsed.file)).collect();
+    let mut summary = PackageSummary::new();
+    for (i, f) in files.iter().enumerate() {
+        if f.filename.ends_with("_test.go") || Some(f.parsed.file.package.name) != package {
+            continue;
+        }
+        let ctx = Ctx {
+            files,
+            lines,
+            file: i,
+            summary: &PackageSummary::new(),
+            imports: &imports[i],
+        };
+        summary.add_file(i, f.parsed, &|e| ctx.never_returns(e));
+    }
+    for (i, f) in files.iter().enumerate() {
+        let (locks, waits, chans) = (lock_file(f), wait_file(f), chan_file(f));
+        if !(locks || waits || chans) {
+            continue;
+        }
+        let ctx = Ctx {
+            files,
+            lines,
+            file: i,
+            summary: &summary,
+            imports: &imports[i],
+        };
+        for decl in &f.parsed.file.decls {
+            let Decl::Func(func) = decl else { continue };
+            let Some(body) = &func.body else { continue };
+            let text = ctx.text(body.span);
+            let bodies = bodies(func);
+            if locks && text.contains("Lock()") {
+                for b in &bodies {
+                    if ctx.text(b.block.span).contains("Lock()") {
+                        LockPass::run(&ctx, func, b, &mut out[i]);
+                    }
+                }
+            }
+            if waits {
+                rules::done_skipped::check(&ctx, func, &bodies, &mut out[i]);
+                rules::waitgroup_misuse::check(&ctx, func, &bodies, &mut out[i]);
+            }
+            if chans && text.contains("make(chan") {
+                rules::abandoned_receiver::check(&ctx, func, &mut out[i]);
+            }
+        }
+    }
+    out
+}
+
+/// A lock that may be held: its key (index into [`LockPass::keys`]), mode, the `Lock` call,
+/// and whether an unlock of it is deferred on the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Held {
+    key: u32,
+    mode: Mode,
+    site: Span,
+    deferred: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct LockState {
+    held: Vec<Held>,
+    /// Keys with a deferred unlock registered before they were locked.
+    deferred: Vec<u32>,
+}
+
+/// What one node does to the lock state, in evaluation order.
+#[derive(Clone, Debug)]
+enum Effect<'a> {
+    Acquire {
+        key: u32,
+        mode: Mode,
+        span: Span,
+    },
+    /// `mode` `None`: whichever mode is held (an unlock helper or a method value).
+    Release {
+        key: u32,
+        mode: Option<Mode>,
+    },
+    /// A call of an `unlock...` function whose effect is unknown: releases every lock whose key
+    /// starts with `root` (every lock when `None`).
+    ReleaseUnder {
+        root: Option<String>,
+    },
+    Defer {
+        key: u32,
+        mode: Option<Mode>,
+    },
+    DeferUnder {
+        root: Option<String>,
+    },
+    /// The name (or field path) is assigned: keys under it now denote another lock.
+    Forget {
+        root: String,
+    },
+    /// `to = from`: locks held under `from` are held under `to` from now on.
+    Rename {
+        from: String,
+        to: String,
+    },
+    /// A same-package method on the receiver that locks `key` before anything else.
+    CallLocks {
+        call: Span,
+        method: &'a str,
+        key: u32,
+        file: usize,
+        lock: Span,
+    },
+    Chan(rules::chan_op_under_lock::ChanOp<'a>),
+}
+
+/// Per body: what the statements around the lock calls say about them.
+#[derive(Default)]
+struct Scan<'a> {
+    /// `unlock := mu.Unlock`: calling `unlock` releases `mu`.
+    method_values: Vec<(&'a str, String, Mode)>,
+    /// Keys released by code that runs somewhere else: another function literal, a method value
+    /// that is returned, stored or passed on. The lock is handed over; its fate is not here.
+    handed_off: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    fn of(body: &'a Block<'a>) -> Scan<'a> {
+        struct V<'a> {
+            scan: Scan<'a>,
+            /// Function literals entered, with whether each is deferred directly by the body.
+            lits: Vec<bool>,
+        }
+        impl<'a> Visitor<'a> for V<'a> {
+            fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+                match e {
+                    Expr::FuncLit(_) => {
+                        let deferred = self
+                            .lits
+                            .first()
+                            .copied()
+                            .unwrap_or(literal_kind(e, parents) == BodyKind::Deferred);
+                        self.lits.push(deferred);
+                    }
+                    Expr::Call(_) if !self.lits.is_empty() && !self.lits[0] => {
+                        if let Some((key, LockOp::Release(_))) = lock_call(e) {
+                            self.scan.handed_off.push(key);
+                        }
+                    }
+                    Expr::Selector(_) => {
+                        let Some((key, mode)) = unlock_method_value(e) else {
+                            return true;
+                        };
+                        let is_call = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(&c.fun), e));
+                        if is_call {
+                            return true;
+                        }
+                        match parents.last() {
+                            Some(VNode::Stmt(Stmt::Assign(a)))
+                                if self.lits.is_empty() && a.lhs.len() == 1 =>
+                            {
+                                if let Expr::Ident(name) = unparen(&a.lhs[0]) {
+                                    self.scan.method_values.push((name.name, key, mode));
+                                    return true;
+                                }
+                                self.scan.handed_off.push(key);
+                            }
+                            _ => self.scan.handed_off.push(key),
+                        }
+                    }
+                    _ => {}
+                }
+                true
+            }
+            fn leave_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) {
+                if let Expr::FuncLit(_) = e {
+                    self.lits.pop();
+                }
+            }
+        }
+        let mut v = V {
+            scan: Scan::default(),
+            lits: Vec::new(),
+        };
+        walk_node(VNode::Block(body), &[], &mut v);
+        v.scan
+    }
+}
+
+/// Whether a called function's name says it unlocks (`unlock`, `s.unlockAll`): its effect on
+/// the locks is unknown, so it is taken to release them.
+fn unlock_helper<'a>(fun: &'a Expr<'a>) -> Option<Option<String>> {
+    let (name, root) = match unparen(fun) {
+        Expr::Ident(id) => (id.name, None),
+        Expr::Selector(s) => (s.sel.name, key_of(&s.x)),
+        _ => return None,
+    };
+    (name.len() > 6 && name.to_ascii_lowercase().contains("unlock") || name == "unlock")
+        .then_some(root)
+}
+
+struct LockPass<'c, 'f, 'a> {
+    ctx: &'c Ctx<'f, 'a>,
+    keys: Vec<String>,
+    scan: Scan<'a>,
+    /// The receiver's name and type when the body belongs to a method.
+    recv: Option<(&'a str, &'a str)>,
+    /// Keys the body releases without having locked them: its caller locked them.
+    caller_held: Vec<u32>,
+    /// Channel names made in the declaration, with their literal capacity and send count.
+    chans: rules::chan_op_under_lock::LocalChans<'a>,
+}
+
+impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
+    fn run(
+        ctx: &'c Ctx<'f, 'a>,
+        decl: &'a FuncDecl<'a>,
+        body: &Body<'a>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let recv = match summary::receiver(decl) {
+            Some((Some(name), typ)) => Some((name, typ)),
+            _ => None,
+        };
+        let mut pass = LockPass {
+            ctx,
+            keys: Vec::new(),
+            scan: Scan::of(body.block),
+            recv,
+            caller_held: Vec::new(),
+            chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
+        };
+        let cfg = Cfg::build(body.block, &|e| ctx.never_returns(e));
+        let effects: Vec<Vec<Effect<'a>>> = cfg
+            .blocks
+            .iter()
+            .map(|b| {
+                let mut out = Vec::new();
+                for node in &b.nodes {
+                    pass.node_effects(node, &mut out);
+                }
+                out
+            })
+            .collect();
+        if !effects
+            .iter()
+            .flatten()
+            .any(|e| matches!(e, Effect::Acquire { .. }))
+        {
+            return;
+        }
+        // Every key a rename can produce, chains of two renames included.
+        for _ in 0..2 {
+            for e in effects.iter().flatten() {
+                if let Effect::Rename { from, to } = e {
+                    pass.rename(from, to);
+                }
+            }
+        }
+        let states = cfg.forward_blocks(
+            LockState::default(),
+            |b, state| {
+                for e in &effects[b] {
+                    pass.apply(e, state);
+                }
+            },
+            join,
+        );
+        // The fixed point is known: replay each block once, checking before each effect.
+        let mut exits: Vec<(Span, bool, Held)> = Vec::new();
+        let mut found = Vec::new();
+        for (b, block) in cfg.blocks.iter().enumerate() {
+            let Some(mut state) = states[b].clone() else {
+                continue;
+            };
+            for e in &effects[b] {
+                pass.check(e, &state, &mut found);
+                pass.apply(e, &mut state);
+            }
+            let exit = match block.term {
+                Term::Return(r) => Some((r.span, false)),
+                Term::End(span) => Some((span, true)),
+                Term::Jump | Term::NoReturn(_) => None,
+            };
+            if let Some((at, end)) = exit {
+                exits.extend(
+                    state
+                        .held
+                        .iter()
+                        .filter(|h| !h.deferred)
+                        .map(|h| (at, end, *h)),
+                );
+            }
+        }
+        if ctx.enabled(&rules::missing_unlock::RULE)
+            && !rules::missing_unlock::exempt(ctx, decl, body.kind)
+        {
+            exits.retain(|(_, _, h)| {
+                !pass.caller_held.contains(&h.key)
+                    && !pass.scan.handed_off.contains(&pass.keys[h.key as usize])
+            });
+            exits.sort_by_key(|(at, _, h)| (at.start, h.key, h.site.start));
+            exits.dedup_by_key(|(at, _, h)| (at.start, h.key));
+            for (at, end, h) in exits {
+                let func = match body.kind {
+                    BodyKind::Decl => decl.name.name,
+                    _ => "the function literal",
+                };
+                found.push(rules::missing_unlock::report(
+                    ctx,
+                    at,
+                    end,
+                    func,
+                    &pass.keys[h.key as usize],
+                    h.mode,
+                    h.site,
+                ));
+            }
+        }
+        found.sort_by_key(|d| (d.start, d.code));
+        found.dedup_by(|a, b| a.start == b.start && a.code == b.code);
+        out.extend(found);
+    }
+
+    /// Interns the keys a [`Effect::Rename`] can produce, so that applying it needs no
+    /// allocation.
+    fn rename(&mut self, from: &str, to: &str) {
+        let renamed: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|k| under(k, Some(from)))
+            .map(|k| format!("{to}{}", &k[from.len()..]))
+            .collect();
+        for k in renamed {
+            self.intern(k);
+        }
+    }
+
+    fn intern(&mut self, key: String) -> u32 {
+        match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i as u32,
+            None => {
+                self.keys.push(key);
+                (self.keys.len() - 1) as u32
+            }
+        }
+    }
+
+    fn node_effects(&mut self, node: &Node<'a>, out: &mut Vec<Effect<'a>>) {
+        match node {
+            Node::Stmt(s) => match s {
+                Stmt::Expr(e) => {
+                    self.exprs(std::slice::from_ref(&e.x), out);
+                    self.call_stmt(&e.x, out);
+                }
+                Stmt::Send(send) => {
+                    self.exprs(std::slice::from_ref(&send.value), out);
+                    if let Some(op) = self.chans.send(self.ctx, send) {
+                        out.push(Effect::Chan(op));
+                    }
+                }
+                Stmt::Assign(a) => {
+                    self.exprs(&a.rhs, out);
+                    for (i, l) in a.lhs.iter().enumerate() {
+                        let Some(root) = key_of(l) else { continue };
+                        out.push(Effect::Forget { root: root.clone() });
+                        // `n = next`: the locks held through `next` are now held through `n`.
+                        let from = (a.lhs.len() == a.rhs.len())
+                            .then(|| key_of(&a.rhs[i]))
+                            .flatten();
+                        if let Some(from) = from {
+                            out.push(Effect::Rename { from, to: root });
+                        }
+                    }
+                }
+                Stmt::Decl(g) => {
+                    for spec in &g.specs {
+                        if let Spec::Value(v) = spec {
+                            self.exprs(&v.values, out);
+                            out.extend(v.names.iter().map(|n| Effect::Forget {
+                                root: n.name.to_string(),
+                            }));
+                        }
+                    }
+                }
+                Stmt::Return(r) => self.exprs(&r.results, out),
+                Stmt::Defer(d) => self.defer(&d.call, out),
+                Stmt::TypeSwitch(_) | Stmt::Go(_) | Stmt::IncDec(_) => {}
+                _ => {}
+            },
+            Node::Cond(e) => self.exprs(std::slice::from_ref(*e), out),
+            Node::Range(r) => {
+                self.exprs(std::slice::from_ref(&r.x), out);
+                if let Some(op) = self.chans.range(self.ctx, r) {
+                    out.push(Effect::Chan(op));
+                }
+                for e in [&r.key, &r.value].into_iter().flatten() {
+                    if let Some(root) = key_of(e) {
+                        out.push(Effect::Forget { root });
+                    }
+                }
+            }
+            Node::Select(sel) => {
+                if let Some(op) = self.chans.select(self.ctx, sel) {
+                    out.push(Effect::Chan(op));
+                }
+            }
+            Node::Comm(Stmt::Assign(a)) => {
+                for l in &a.lhs {
+                    if let Some(root) = key_of(l) {
+                        out.push(Effect::Forget { root });
+                    }
+                }
+            }
+            Node::Comm(_) => {}
+        }
+    }
+
+    /// The statement-level lock calls: `mu.Lock()`, `unlock()`, `s.unlockAll()`.
+    fn call_stmt(&mut self, e: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
+        if let Some((key, op)) = lock_call(e) {
+            let key = self.intern(key);
+            out.push(match op {
+                LockOp::Acquire(mode) => Effect::Acquire {
+                    key,
+                    mode,
+                    span: e.span(),
+                },
+                LockOp::Release(mode) => Effect::Release {
+                    key,
+                    mode: Some(mode),
+                },
+            });
+            return;
+        }
+        let Expr::Call(call) = unparen(e) else { return };
+        if let Expr::Ident(id) = unparen(&call.fun) {
+            if let Some((_, key, mode)) = self
+                .scan
+                .method_values
+                .iter()
+                .find(|(n, _, _)| *n == id.name)
+            {
+                let (key, mode) = (key.clone(), *mode);
+                let key = self.intern(key);
+                out.push(Effect::Release {
+                    key,
+                    mode: Some(mode),
+                });
+                return;
+            }
+        }
+        if let Some(released) = self.released_by_method(&call.fun) {
+            for key in released {
+                let key = self.intern(key);
+                out.push(Effect::Release { key, mode: None });
+            }
+        } else if let Some(root) = unlock_helper(&call.fun) {
+            out.push(Effect::ReleaseUnder { root });
+        }
+    }
+
+    /// `recv.m` where `m` is a method of the receiver's type that unlocks receiver fields
+    /// first: the keys it releases (`None` when `fun` is not such a method).
+    fn released_by_method(&self, fun: &'a Expr<'a>) -> Option<Vec<String>> {
+        let (recv, typ) = self.recv?;
+        let Expr::Selector(s) = unparen(fun) else {
+            return None;
+        };
+        if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+            return None;
+        }
+        let keys: Vec<String> = self
+            .ctx
+            .summary
+            .lookup(Some(typ), s.sel.name)
+            .flat_map(|f| f.unlocks.iter())
+            .map(|field| field_key(recv, field))
+            .collect();
+        (!keys.is_empty()).then_some(keys)
+    }
+
+    fn defer(&mut self, call: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
+        let Expr::Call(c) = unparen(call) else { return };
+        let mut released = Vec::new();
+        self.call_stmt(call, &mut released);
+        // `defer func() { ...; mu.Unlock() }()`: every unlock in the closure is deferred.
+        if let Expr::FuncLit(f) = unparen(&c.fun) {
+            struct Unlocks<'a, 'p, 'c, 'f> {
+                pass: &'p mut LockPass<'c, 'f, 'a>,
+                out: Vec<Effect<'a>>,
+            }
+            impl<'a> Visitor<'a> for Unlocks<'a, '_, '_, '_> {
+                fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                    if let Stmt::Expr(e) = s {
+                        self.pass.call_stmt(&e.x, &mut self.out);
+                    }
+                    true
+                }
+            }
+            let mut v = Unlocks {
+                pass: self,
+                out: Vec::new(),
+            };
+            walk_node(VNode::Block(&f.body), &[], &mut v);
+            released = v.out;
+        }
+        for e in released {
+            out.push(match e {
+                Effect::Release { key, mode } => Effect::Defer { key, mode },
+                Effect::ReleaseUnder { root } => Effect::DeferUnder { root },
+                _ => continue,
+            });
+        }
+    }
+
+    /// Receives and same-package method calls inside expressions (function literals excluded).
+    fn exprs(&mut self, es: &'a [Expr<'a>], out: &mut Vec<Effect<'a>>) {
+        struct V<'a, 'p, 'c, 'f> {
+            pass: &'p mut LockPass<'c, 'f, 'a>,
+            out: &'p mut Vec<Effect<'a>>,
+        }
+        impl<'a> Visitor<'a> for V<'a, '_, '_, '_> {
+            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                match e {
+                    Expr::FuncLit(_) => return false,
+                    Expr::Unary(u) if u.op == UnaryOp::Recv => {
+                        if let Some(op) = self.pass.chans.recv(self.pass.ctx, u) {
+                            self.out.push(Effect::Chan(op));
+                        }
+                    }
+                    Expr::Call(c) => self.pass.call_locks(c, self.out),
+                    _ => {}
+                }
+                true
+            }
+        }
+        let mut v = V { pass: self, out };
+        for e in es {
+            walk_node(VNode::Expr(e), &[], &mut v);
+        }
+    }
+
+    /// `s.helper()` where `helper` locks a field of `s` first: LH402 when that field is held.
+    fn call_locks(&mut self, c: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) {
+        let Some((recv, typ)) = self.recv else { return };
+        let Expr::Selector(s) = unparen(&c.fun) else {
+            return;
+        };
+        if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+            return;
+        }
+        let summary = self.ctx.summary;
+        for f in summary.lookup(Some(typ), s.sel.name) {
+            for lock in &f.locks {
+                let key = self.intern(field_key(recv, &lock.field));
+                out.push(Effect::CallLocks {
+                    call: c.span,
+                    method: s.sel.name,
+                    key,
+                    file: lock.file,
+                    lock: lock.span,
+                });
+            }
+        }
+    }
+
+    fn apply(&mut self, effect: &Effect<'a>, state: &mut LockState) {
+        match effect {
+            Effect::Acquire { key, mode, span } => {
+                let deferred = state.deferred.contains(key);
+                let held = Held {
+                    key: *key,
+                    mode: *mode,
+                    site: *span,
+                    deferred,
+                };
+                if !state.held.contains(&held) {
+                    state.held.push(held);
+                }
+            }
+            Effect::Release { key, mode } => {
+                let before = state.held.len();
+                state
+                    .held
+                    .retain(|h| h.key != *key || mode.is_some_and(|m| m != h.mode));
+                if state.held.len() == before && !self.caller_held.contains(key) {
+                    self.caller_held.push(*key);
+                }
+            }
+            Effect::ReleaseUnder { root } => {
+                let keys = &self.keys;
+                state
+                    .held
+                    .retain(|h| !under(&keys[h.key as usize], root.as_deref()));
+            }
+            Effect::Defer { key, mode } => {
+                for h in state
+                    .held
+                    .iter_mut()
+                    .filter(|h| h.key == *key && mode.is_none_or(|m| m == h.mode))
+                {
+                    h.deferred = true;
+                }
+                if !state.deferred.contains(key) {
+                    state.deferred.push(*key);
+                }
+            }
+            Effect::DeferUnder { root } => {
+                for h in &mut state.held {
+                    if under(&self.keys[h.key as usize], root.as_deref()) {
+                        h.deferred = true;
+                    }
+                }
+            }
+            Effect::Forget { root } => {
+                let keys = &self.keys;
+                state
+                    .held
+                    .retain(|h| !under(&keys[h.key as usize], Some(root)));
+            }
+            Effect::Rename { from, to } => {
+                for h in &mut state.held {
+                    let key = &self.keys[h.key as usize];
+                    if under(key, Some(from)) {
+                        let renamed = format!("{to}{}", &key[from.len()..]);
+                        h.key = self
+                            .keys
+                            .iter()
+                            .position(|k| *k == renamed)
+                            .unwrap_or(h.key as usize) as u32;
+                    }
+                }
+            }
+            Effect::CallLocks { .. } | Effect::Chan(_) => {}
+        }
+        state
+            .held
+            .sort_by_key(|h| (h.key, h.site.start, h.deferred));
+        state.held.dedup();
+    }
+
+    /// LH402 and LH403, against the state before the effect.
+    fn check(&self, effect: &Effect<'a>, state: &LockState, out: &mut Vec<Diagnostic>) {
+        let ctx = self.ctx;
+        match effect {
+            Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
+                if let Some(first) = state
+                    .held
+                    .iter()
+                    .find(|h| h.key == *key && rules::double_lock::conflicts(h.mode, *mode))
+                {
+                    out.push(rules::double_lock::relock(
+                        ctx,
+                        *span,
+                        &self.keys[*key as usize],
+                        *mode,
+                        first.site,
+                    ));
+                }
+            }
+            Effect::CallLocks {
+                call,
+                method,
+                key,
+                file,
+                lock,
+            } if ctx.enabled(&rules::double_lock::RULE) => {
+                if let Some(held) = state.held.iter().find(|h| h.key == *key) {
+                    out.push(rules::double_lock::call(
+                        ctx,
+                        *call,
+                        method,
+                        &self.keys[*key as usize],
+                        held.site,
+                        (*file, *lock),
+                    ));
+                }
+            }
+            Effect::Chan(op) if ctx.enabled(&rules::chan_op_under_lock::RULE) => {
+                if let Some(held) = state.held.first() {
+                    out.push(rules::chan_op_under_lock::report(
+                        ctx,
+                        op,
+                        &self.keys[held.key as usize],
+                        held.site,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn join(into: &mut LockState, from: &LockState) -> bool {
+    let before = (into.held.len(), into.deferred.len());
+    for h in &from.held {
+        if !into.held.contains(h) {
+            into.held.push(*h);
+        }
+    }
+    for k in &from.deferred {
+        if !into.deferred.contains(k) {
+            into.deferred.push(*k);
+        }
+    }
+    into.held.sort_by_key(|h| (h.key, h.site.start, h.deferred));
+    before != (into.held.len(), into.deferred.len())
+}
+
+/// Whether `key` is `root` or a field path under it (every key when `root` is `None`).
+fn under(key: &str, root: Option<&str>) -> bool {
+    match root {
+        None => true,
+        Some(root) => {
+            key == root
+                || key
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        }
+    }
+}
+
+/// The caller's key for a receiver field of a summary: `s.mu` for `mu`, `s` for the receiver.
+fn field_key(recv: &str, field: &str) -> String {
+    if field.is_empty() {
+        recv.to_string()
+    } else {
+        format!("{recv}.{field}")
+    }
+}

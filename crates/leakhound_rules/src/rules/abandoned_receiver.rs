@@ -1,0 +1,174 @@
+//! ## What it does
+//! Flags a receive (or a `range`) on a channel made in the function that nothing ever sends on
+//! or closes: not the function, not its goroutines and closures, not the same-package
+//! functions and methods it is passed to (their package summaries say they neither send on
+//! nor close that parameter, nor pass it further). The twin of LH301: there the sender is
+//! abandoned, here the receiver.
+//!
+//! Not flagged: a channel that leaves the function any other way (returned, stored, sent,
+//! passed to another package or to a function value): its sender may be elsewhere; a receive
+//! that is one case of a `select` with other cases or a `default` (a dead case, not a
+//! wait); a `range` over a channel that is never passed anywhere (LH302 range-unclosed reports
+//! it).
+//!
+//! ## Why is this bad?
+//! The receive waits forever: the goroutine that runs it leaks, with everything it references.
+//! The usual cause is a helper that was meant to feed or close the channel and no longer does
+//! (a refactoring moved the send), or the wrong channel passed to it.
+//!
+//! ## Example
+//! ```go
+//! func (s *Syncer) Run() error {
+//!     done := make(chan struct{})
+//!     go s.watch(done) // watch only checks `done` for shutdown: it never closes it
+//!     <-done           // blocks forever
+//!     return nil
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! func (s *Syncer) watch(done chan<- struct{}) {
+//!     defer close(done)
+//!     ...
+//! }
+//! ```
+//!
+//! ## Go version notes
+//! None: a goroutine blocked on a channel is never collected.
+//!
+//! ## Fix safety
+//! No automatic fix.
+//!
+//! ## Related
+//! LH301 abandoned-sender, LH302 range-unclosed, LH305 producer-no-close.
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUse, UseKind};
+use leakhound_syntax::ast::{FuncDecl, Span};
+
+use crate::locks::Ctx;
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH306",
+    name: "abandoned-receiver",
+    summary: "receive on a channel that nothing sends on or closes: it blocks forever",
+    severity: Severity::Error,
+    doc: crate::docs::ABANDONED_RECEIVER,
+};
+
+pub(crate) fn check<'a>(ctx: &Ctx<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec<Diagnostic>) {
+    if !ctx.enabled(&RULE) {
+        return;
+    }
+    let Some(body) = &decl.body else { return };
+    let made = made_channels(body);
+    if made.is_empty() {
+        return;
+    }
+    let mut names: Vec<&str> = made.iter().map(|m| m.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    let uses = channel_uses(body, &names, ctx.imports);
+    let recv = summary::receiver(decl);
+    for name in names {
+        let on: Vec<&ChanUse<'_>> = uses.iter().filter(|u| u.name == name).collect();
+        let mut passes: Vec<(&str, Span)> = Vec::new();
+        let mut fed = false;
+        for u in &on {
+            match u.kind {
+                UseKind::Send | UseKind::Close | UseKind::Returned | UseKind::Escapes => fed = true,
+                UseKind::Passed { callee, index } => {
+                    match never_feeds(ctx, decl, recv, callee, index) {
+                        Some(callee) => passes.push((callee, u.span)),
+                        None => fed = true,
+                    }
+                }
+                UseKind::Recv | UseKind::Range => {}
+            }
+            if fed {
+                break;
+            }
+        }
+        if fed {
+            continue;
+        }
+        for u in &on {
+            let report = match u.kind {
+                UseKind::Recv => !u.select_with_others,
+                UseKind::Range => !passes.is_empty(),
+                _ => false,
+            };
+            if !report {
+                continue;
+            }
+            let what = if u.kind == UseKind::Range {
+                "range over"
+            } else {
+                "receive from"
+            };
+            let message = match passes.first() {
+                None => format!("{what} {name} blocks forever: nothing sends on or closes {name}"),
+                Some((callee, _)) => {
+                    format!("{what} {name} blocks forever: nothing sends on or closes {name}, and {callee} does neither")
+                }
+            };
+            let mut d = ctx.diagnostic(&RULE, u.span, message);
+            d.help = Some(format!(
+                "send on or close {name} where its value is produced (e.g. `defer close({name})`)"
+            ));
+            for (callee, span) in &passes {
+                d.related.push(ctx.related(
+                    ctx.file,
+                    *span,
+                    format!("passed to {callee}, which never sends on or closes it"),
+                ));
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// The callee's name when every same-package declaration of it neither sends on, closes nor
+/// passes on its parameter `index`; `None` when it might, or when the callee is not known.
+fn never_feeds<'a>(
+    ctx: &Ctx<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    recv: Option<(Option<&'a str>, &'a str)>,
+    callee: Callee<'a>,
+    index: usize,
+) -> Option<&'a str> {
+    let (recv_type, name) = match callee {
+        // A parameter or local of that name is a function value, not the package's function.
+        Callee::Func(name) if declares(ctx, decl, name) => return None,
+        Callee::Func(name) => (None, name),
+        // Only methods called on the function's own receiver have a known type.
+        Callee::Method { recv: r, name } => match recv {
+            Some((Some(own), typ)) if own == r => (Some(typ), name),
+            _ => return None,
+        },
+    };
+    let mut found = false;
+    for f in ctx.summary.lookup(recv_type, name) {
+        let param = f.chan_params.iter().find(|p| p.index == index)?;
+        if param.may_feed() {
+            return None;
+        }
+        found = true;
+    }
+    found.then_some(name)
+}
+
+/// Whether the declaration has a parameter or local variable named `name`.
+fn declares(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, name: &str) -> bool {
+    let param = decl
+        .typ
+        .params
+        .list
+        .iter()
+        .flat_map(|f| &f.names)
+        .any(|n| n.name == name);
+    let text = decl.body.as_ref().map_or("", |b| ctx.text(b.span));
+    param || text.contains(&format!("{name} :=")) || text.contains(&format!("var {name} "))
+}

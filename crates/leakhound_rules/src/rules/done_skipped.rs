@@ -1,0 +1,383 @@
+//! ## What it does
+//! Flags a goroutine that calls `wg.Done()` (not deferred) and has a path on which it never
+//! gets there: a `return` (or the end of the function) before it, an endless loop, or a panic
+//! that a deferred `recover` catches. A goroutine is a function literal started with `go`, or a
+//! function that takes a `*sync.WaitGroup` (as in `go worker(&wg)`).
+//!
+//! `wg` must be known to be a wait group: declared as a `sync.WaitGroup` (a local, a parameter,
+//! a struct field or variable of the package), or given an `Add` in the same function.
+//!
+//! ## Why is this bad?
+//! The counter never reaches zero, so `wg.Wait()` never returns: the goroutine that waits leaks,
+//! and whatever waits for it (a shutdown, a request) hangs. The skipped `Done` is nearly always
+//! on an error path (`if err != nil { return }`) added after the `Done` at the bottom.
+//!
+//! ## Example
+//! ```go
+//! for _, f := range files {
+//!     wg.Add(1)
+//!     go func() {
+//!         data, err := os.ReadFile(f)
+//!         if err != nil {
+//!             return // wg.Done() skipped: wg.Wait() never returns
+//!         }
+//!         results <- data
+//!         wg.Done()
+//!     }()
+//! }
+//! wg.Wait()
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! go func() {
+//!     defer wg.Done()
+//!     ...
+//! }()
+//! ```
+//!
+//! ## Go version notes
+//! Go 1.25 added `wg.Go(f)`, which calls `Done` for you.
+//!
+//! ## Fix safety
+//! No automatic fix; `defer wg.Done()` as the goroutine's first statement is the suggestion. It
+//! is safe unless the goroutine relies on `Done` running before something else it does.
+//!
+//! ## Related
+//! LH405 waitgroup-misuse, LH401 missing-unlock (the same mistake with a mutex).
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::cfg::{Cfg, Node, Term};
+use leakhound_model::summary::{key_of, sync_kind, wait_group_call, SyncKind, WaitGroupOp};
+use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
+
+use crate::checker::unparen;
+use crate::locks::{Body, BodyKind, Ctx};
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH404",
+    name: "done-skipped",
+    summary: "a goroutine path that skips wg.Done(): wg.Wait() never returns",
+    severity: Severity::Error,
+    doc: crate::docs::DONE_SKIPPED,
+};
+
+/// The keys known to be wait groups in one declaration: declared with a `sync.WaitGroup` type
+/// (parameters, locals, package fields and variables) or given an `Add` somewhere in it.
+pub(crate) struct WaitGroups {
+    keys: Vec<String>,
+}
+
+impl WaitGroups {
+    pub fn of<'a>(ctx: &Ctx<'_, 'a>, decl: &'a FuncDecl<'a>, bodies: &[Body<'a>]) -> WaitGroups {
+        struct V<'i, 'a> {
+            ctx: &'i Ctx<'i, 'a>,
+            keys: Vec<String>,
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Some((key, WaitGroupOp::Add)) = wait_group_call(e) {
+                    self.keys.push(key);
+                }
+                true
+            }
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                match s {
+                    Stmt::Assign(a) if a.lhs.len() == a.rhs.len() => {
+                        for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                            if is_new_wait_group(self.ctx, r) {
+                                self.keys.extend(key_of(l));
+                            }
+                        }
+                    }
+                    Stmt::Decl(g) => {
+                        for spec in &g.specs {
+                            let Spec::Value(v) = spec else { continue };
+                            let typed = v.typ.as_ref().is_some_and(|t| {
+                                sync_kind(t, self.ctx.imports) == Some(SyncKind::WaitGroup)
+                            });
+                            for (i, n) in v.names.iter().enumerate() {
+                                if typed
+                                    || v.values
+                                        .get(i)
+                                        .is_some_and(|x| is_new_wait_group(self.ctx, x))
+                                {
+                                    self.keys.push(n.name.to_string());
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                true
+            }
+        }
+        let mut v = V {
+            ctx,
+            keys: Vec::new(),
+        };
+        for typ in std::iter::once(&decl.typ).chain(bodies.iter().map(|b| b.typ)) {
+            v.keys
+                .extend(wait_group_params(ctx, typ).into_iter().map(str::to_string));
+        }
+        if let Some(body) = &decl.body {
+            walk_node(VNode::Block(body), &[], &mut v);
+        }
+        WaitGroups { keys: v.keys }
+    }
+
+    pub fn contains(&self, ctx: &Ctx<'_, '_>, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key) || ctx.summary.is_wait_group_field(key)
+    }
+}
+
+/// `sync.WaitGroup{}`, `&sync.WaitGroup{}`, `new(sync.WaitGroup)`.
+fn is_new_wait_group(ctx: &Ctx<'_, '_>, e: &Expr<'_>) -> bool {
+    let is_wg = |t: &Expr<'_>| sync_kind(t, ctx.imports) == Some(SyncKind::WaitGroup);
+    match unparen(e) {
+        Expr::CompositeLit(c) => c.typ.as_ref().is_some_and(is_wg),
+        Expr::Unary(u) if u.op == UnaryOp::And => is_new_wait_group(ctx, &u.x),
+        Expr::Call(c) => {
+            matches!(&*c.fun, Expr::Ident(id) if id.name == "new")
+                && c.args.first().is_some_and(is_wg)
+        }
+        _ => false,
+    }
+}
+
+/// The parameters typed `sync.WaitGroup` or `*sync.WaitGroup`.
+pub(crate) fn wait_group_params<'a>(ctx: &Ctx<'_, 'a>, typ: &'a FuncType<'a>) -> Vec<&'a str> {
+    typ.params
+        .list
+        .iter()
+        .filter(|f| sync_kind(&f.typ, ctx.imports) == Some(SyncKind::WaitGroup))
+        .flat_map(|f| f.names.iter().map(|n| n.name))
+        .collect()
+}
+
+/// The wait-group calls of a body itself (function literals other than deferred closures are
+/// not entered), split into direct calls and calls that are deferred.
+pub(crate) struct Calls<'a> {
+    pub direct: Vec<(String, WaitGroupOp, &'a Expr<'a>)>,
+    pub deferred: Vec<(String, WaitGroupOp)>,
+    /// A deferred function calls `recover()`.
+    pub recovers: bool,
+}
+
+impl<'a> Calls<'a> {
+    pub fn of(block: &'a Block<'a>) -> Calls<'a> {
+        struct V<'a> {
+            calls: Calls<'a>,
+            /// Inside a deferred closure.
+            deferred: bool,
+        }
+        impl<'a> Visitor<'a> for V<'a> {
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Stmt::Defer(d) = s {
+                    if let Some((key, op)) = wait_group_call(&d.call) {
+                        self.calls.deferred.push((key, op));
+                        return false;
+                    }
+                }
+                true
+            }
+            fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+                match e {
+                    Expr::FuncLit(_) => {
+                        let deferred = self.deferred
+                            || crate::locks::literal_kind(e, parents) == BodyKind::Deferred;
+                        if !deferred {
+                            return false;
+                        }
+                        let saved = std::mem::replace(&mut self.deferred, true);
+                        let Expr::FuncLit(f) = e else { return false };
+                        walk_node(VNode::Block(&f.body), &[], self);
+                        self.deferred = saved;
+                        false
+                    }
+                    Expr::Call(c) => {
+                        if self.deferred
+                            && matches!(&*c.fun, Expr::Ident(id) if id.name == "recover")
+                        {
+                            self.calls.recovers = true;
+                        }
+                        if let Some((key, op)) = wait_group_call(e) {
+                            if self.deferred {
+                                self.calls.deferred.push((key, op));
+                            } else {
+                                self.calls.direct.push((key, op, e));
+                            }
+                        }
+                        true
+                    }
+                    _ => true,
+                }
+            }
+        }
+        let mut v = V {
+            calls: Calls {
+                direct: Vec::new(),
+                deferred: Vec::new(),
+                recovers: false,
+            },
+            deferred: false,
+        };
+        walk_node(VNode::Block(block), &[], &mut v);
+        v.calls
+    }
+}
+
+pub(crate) fn check<'a>(
+    ctx: &Ctx<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    bodies: &[Body<'a>],
+    out: &mut Vec<Diagnostic>,
+) {
+    if !ctx.enabled(&RULE) || !ctx.text(decl.span).contains(".Done()") {
+        return;
+    }
+    let mut groups = None;
+    for body in bodies {
+        let goroutine = match body.kind {
+            BodyKind::Go => true,
+            BodyKind::Decl => !wait_group_params(ctx, body.typ).is_empty(),
+            BodyKind::Deferred | BodyKind::Lit => false,
+        };
+        if !goroutine || !ctx.text(body.block.span).contains(".Done()") {
+            continue;
+        }
+        let calls = Calls::of(body.block);
+        let mut keys: Vec<&String> = calls
+            .direct
+            .iter()
+            .filter(|(k, op, _)| {
+                *op == WaitGroupOp::Done
+                    && !calls
+                        .deferred
+                        .iter()
+                        .any(|(d, dop)| d == k && *dop == WaitGroupOp::Done)
+            })
+            .map(|(k, _, _)| k)
+            .collect();
+        keys.dedup();
+        if keys.is_empty() {
+            continue;
+        }
+        let groups = groups.get_or_insert_with(|| WaitGroups::of(ctx, decl, bodies));
+        for key in keys {
+            if groups.contains(ctx, key) {
+                check_key(ctx, body, key, &calls, out);
+            }
+        }
+    }
+}
+
+/// The paths of one goroutine body that end without `key.Done()`.
+fn check_key<'a>(
+    ctx: &Ctx<'_, 'a>,
+    body: &Body<'a>,
+    key: &str,
+    calls: &Calls<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let is_done = |node: &Node<'a>| match node {
+        Node::Stmt(Stmt::Expr(e)) => {
+            wait_group_call(&e.x).is_some_and(|(k, op)| op == WaitGroupOp::Done && k == key)
+        }
+        _ => false,
+    };
+    let cfg = Cfg::build(body.block, &|e| ctx.never_returns(e));
+    // The state: on some path to here, Done has not run yet.
+    let states = cfg.forward(
+        true,
+        |node, missing| {
+            if is_done(node) {
+                *missing = false;
+            }
+        },
+        |into, from| {
+            let joined = *into || *from;
+            std::mem::replace(into, joined) != joined
+        },
+    );
+    let Some(done) = calls
+        .direct
+        .iter()
+        .find(|(k, op, _)| k == key && *op == WaitGroupOp::Done)
+        .map(|(_, _, e)| e.span())
+    else {
+        return;
+    };
+    let reaches_exit = cfg.reaches_exit();
+    let has_done: Vec<bool> = cfg
+        .blocks
+        .iter()
+        .map(|b| b.nodes.iter().any(is_done))
+        .collect();
+    let report = |at: Span, message: String| {
+        let mut d = ctx.diagnostic(&RULE, at, message);
+        d.help = Some(format!(
+            "`defer {key}.Done()` as the goroutine's first statement"
+        ));
+        d.related
+            .push(ctx.related(ctx.file, done, format!("{key}.Done() here")));
+        d
+    };
+    for (b, block) in cfg.blocks.iter().enumerate() {
+        let Some(mut missing) = states[b] else {
+            continue;
+        };
+        for node in &block.nodes {
+            if is_done(node) {
+                missing = false;
+            }
+        }
+        if !missing {
+            continue;
+        }
+        match block.term {
+            Term::Return(r) => out.push(report(
+                r.span,
+                format!("returns without {key}.Done(): {key}.Wait() never returns"),
+            )),
+            Term::End(span) => out.push(report(
+                span,
+                format!(
+                    "goroutine ends without {key}.Done() on this path: {key}.Wait() never returns"
+                ),
+            )),
+            Term::NoReturn(e) if calls.recovers && is_panic(e) => out.push(report(
+                e.span(),
+                format!("the recovered panic skips {key}.Done(): {key}.Wait() never returns"),
+            )),
+            Term::NoReturn(_) | Term::Jump => {}
+        }
+    }
+    // An endless loop entered before Done, from which no Done can be reached; the outermost
+    // one only (loops are listed outer first).
+    let mut reported: Vec<Vec<bool>> = Vec::new();
+    for l in &cfg.loops {
+        if reaches_exit[l.head]
+            || !states[l.head].unwrap_or(false)
+            || reported.iter().any(|r| r[l.head])
+        {
+            continue;
+        }
+        let reach = cfg.reachable_from(l.head);
+        if reach.iter().zip(&has_done).any(|(r, d)| *r && *d) {
+            continue;
+        }
+        reported.push(reach);
+        let start = l.stmt.span().start;
+        out.push(report(
+            Span::new(start, start + 3),
+            format!("goroutine loops forever before {key}.Done(): {key}.Wait() never returns"),
+        ));
+    }
+}
+
+fn is_panic(e: &Expr<'_>) -> bool {
+    matches!(unparen(e), Expr::Call(c) if matches!(&*c.fun, Expr::Ident(id) if id.name == "panic"))
+}

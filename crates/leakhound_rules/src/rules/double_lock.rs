@@ -1,0 +1,120 @@
+//! ## What it does
+//! Flags a `Lock` of a mutex that the same function may already hold on that path (no
+//! `Unlock` in between), and a call, while holding `s.mu`, of a method of the same receiver
+//! that locks `s.mu` itself (`s.mu.Lock()` then `s.helper()`, where `helper` starts with
+//! `s.mu.Lock()`). `RLock` after `Lock` and `Lock` after `RLock` count; `RLock` after `RLock`
+//! counts only across a call, where it is the usual way this bug hides.
+//!
+//! Locks are told apart by their receiver as written; when the name is assigned again (the
+//! next node of a list, the next element of a `range`), it names another lock.
+//!
+//! ## Why is this bad?
+//! Go's mutexes are not reentrant: the second `Lock` waits for the first `Unlock`, which the
+//! same goroutine will never reach. For a `sync.RWMutex`, a second `RLock` deadlocks as soon as
+//! a writer queues between the two: the writer waits for the first reader, the second `RLock`
+//! waits behind the writer.
+//!
+//! ## Example
+//! ```go
+//! func (s *Store) Put(k string, v []byte) {
+//!     s.mu.Lock()
+//!     defer s.mu.Unlock()
+//!     if s.size() > s.limit { // size() also does s.mu.Lock()
+//!         s.evict()
+//!     }
+//!     s.items[k] = v
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! // sizeLocked requires s.mu held.
+//! func (s *Store) sizeLocked() int { return len(s.items) }
+//! ```
+//! and call `s.sizeLocked()` from methods that already hold the lock.
+//!
+//! ## Go version notes
+//! None: `sync.Mutex` has never been reentrant.
+//!
+//! ## Fix safety
+//! No automatic fix: split the helper into a locking wrapper and a `...Locked` body.
+//!
+//! ## Related
+//! LH401 missing-unlock, go vet's copylocks.
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::summary::Mode;
+use leakhound_syntax::ast::Span;
+
+use crate::locks::Ctx;
+use crate::registry::Rule;
+use crate::rules::missing_unlock::names;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH402",
+    name: "double-lock",
+    summary: "a mutex locked again by the goroutine that holds it: deadlock",
+    severity: Severity::Error,
+    doc: crate::docs::DOUBLE_LOCK,
+};
+
+/// Whether acquiring in `new` mode while holding in `held` mode deadlocks within one function.
+pub(crate) fn conflicts(held: Mode, new: Mode) -> bool {
+    !(held == Mode::Read && new == Mode::Read)
+}
+
+/// A second acquisition of `key` in the same function.
+pub(crate) fn relock(
+    ctx: &Ctx<'_, '_>,
+    at: Span,
+    key: &str,
+    mode: Mode,
+    first: Span,
+) -> Diagnostic {
+    let (lock, _) = names(mode);
+    let mut d = ctx.diagnostic(
+        &RULE,
+        at,
+        format!(
+            "{key}.{lock}() while {key} is already held (line {}): this goroutine deadlocks",
+            ctx.line(first.start)
+        ),
+    );
+    d.help = Some(format!(
+        "unlock {key} before locking it again, or do not lock it twice"
+    ));
+    d.related
+        .push(ctx.related(ctx.file, first, format!("{key} first locked here")));
+    d
+}
+
+/// A call of a same-package method that locks `key` while it is held. `callee_lock` is the
+/// method's `Lock` call: (file index in the package, span).
+pub(crate) fn call(
+    ctx: &Ctx<'_, '_>,
+    at: Span,
+    method: &str,
+    key: &str,
+    held: Span,
+    callee_lock: (usize, Span),
+) -> Diagnostic {
+    let mut d = ctx.diagnostic(
+        &RULE,
+        at,
+        format!(
+            "{method} locks {key}, which is already held here (line {}): deadlock",
+            ctx.line(held.start)
+        ),
+    );
+    d.help = Some(format!(
+        "call a variant of {method} that expects {key} held, or unlock before the call"
+    ));
+    d.related
+        .push(ctx.related(ctx.file, held, format!("{key} locked here")));
+    d.related.push(ctx.related(
+        callee_lock.0,
+        callee_lock.1,
+        format!("{method} locks {key} again here"),
+    ));
+    d
+}

@@ -1,0 +1,150 @@
+//! ## What it does
+//! Flags a return (or the end of a function) reached from `x.Lock()` or `x.RLock()` on a path
+//! where neither the matching `Unlock`/`RUnlock` ran nor a `defer` of it was registered. Locks
+//! are told apart by their receiver as written (`s.mu`, `c.lock`, `mu`). An unlock counts when
+//! it is called directly, through a method value (`unlock := mu.Unlock; ... unlock()`), from a
+//! deferred closure (`defer func() { mu.Unlock() }()`), or from a method of the same receiver
+//! that unlocks that field (`s.unlockAndNotify()`). Panics, `os.Exit` and `log.Fatal` end paths
+//! without a return.
+//!
+//! Not flagged: functions whose job is to lock for their caller — their name says so
+//! (`lockAll`, `acquireLock`) or their doc comment does ("returns with s.mu held", "the caller
+//! must unlock"); a lock the function releases without having taken it (it runs with its
+//! caller's lock: `mu.Unlock(); slow(); mu.Lock()`); a lock whose unlock is handed to other
+//! code (a goroutine or callback that unlocks, a returned `mu.Unlock`).
+//!
+//! ## Why is this bad?
+//! The next `Lock` of the same mutex — in any goroutine — waits forever. Every goroutine that
+//! touches the mutex piles up behind it, and a goroutine profile shows them all parked in
+//! `sync.(*Mutex).Lock`. The forgotten unlock is almost always on an early-return error path
+//! that the tests never take.
+//!
+//! ## Example
+//! ```go
+//! func (c *Cache) Get(k string) (v []byte, err error) {
+//!     c.mu.Lock()
+//!     e, ok := c.items[k]
+//!     if !ok {
+//!         return nil, errMiss // c.mu stays locked
+//!     }
+//!     c.mu.Unlock()
+//!     return e.v, nil
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! func (c *Cache) Get(k string) ([]byte, error) {
+//!     c.mu.Lock()
+//!     defer c.mu.Unlock()
+//!     e, ok := c.items[k]
+//!     if !ok {
+//!         return nil, errMiss
+//!     }
+//!     return e.v, nil
+//! }
+//! ```
+//!
+//! ## Go version notes
+//! None: a mutex left locked blocks its next user on every Go version.
+//!
+//! ## Fix safety
+//! No automatic fix. `defer x.Unlock()` right after the `Lock` is the usual fix, but it moves
+//! the unlock to the end of the function: check that nothing after the old unlock must run
+//! without the lock (a channel send, a callback, a slow call).
+//!
+//! ## Related
+//! LH402 double-lock, LH403 chan-op-under-lock, go vet's copylocks (a different mistake),
+//! staticcheck SA2001 (an empty critical section).
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::summary::Mode;
+use leakhound_syntax::ast::{FuncDecl, Span};
+
+use crate::locks::{BodyKind, Ctx};
+use crate::registry::Rule;
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH401",
+    name: "missing-unlock",
+    summary: "a path from Lock to a return with no Unlock and no deferred Unlock",
+    severity: Severity::Error,
+    doc: crate::docs::MISSING_UNLOCK,
+};
+
+pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
+    match mode {
+        Mode::Write => ("Lock", "Unlock"),
+        Mode::Read => ("RLock", "RUnlock"),
+    }
+}
+
+/// Whether the function's name or doc comment says it locks for its caller.
+pub(crate) fn exempt(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> bool {
+    if kind != BodyKind::Decl {
+        return false;
+    }
+    if decl.name.name.to_ascii_lowercase().contains("lock") {
+        return true;
+    }
+    let doc = doc_comment(ctx, decl).to_ascii_lowercase();
+    doc.contains("lock")
+        && [
+            "caller",
+            "returns with",
+            "held",
+            "holding",
+            "leaves",
+            "remains locked",
+        ]
+        .iter()
+        .any(|w| doc.contains(w))
+}
+
+/// The comment lines directly above the declaration.
+fn doc_comment(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>) -> String {
+    let file = &ctx.files[ctx.file];
+    let source = file.source.as_bytes();
+    let comments = &file.parsed.comments;
+    let end = comments.partition_point(|c| c.span.end <= decl.span.start);
+    let mut start = decl.span.start as usize;
+    let mut doc = Vec::new();
+    for c in comments[..end].iter().rev() {
+        let gap = source.get(c.span.end as usize..start).unwrap_or(b"x");
+        // Only whitespace with at most one newline between comment lines and the `func`.
+        if !gap.iter().all(u8::is_ascii_whitespace)
+            || gap.iter().filter(|&&b| b == b'\n').count() > 1
+        {
+            break;
+        }
+        doc.push(c.text);
+        start = c.span.start as usize;
+    }
+    doc.reverse();
+    doc.join("\n")
+}
+
+/// The diagnostic at a return (or the closing brace, `end`) where `key` may still be locked.
+pub(crate) fn report(
+    ctx: &Ctx<'_, '_>,
+    at: Span,
+    end: bool,
+    func: &str,
+    key: &str,
+    mode: Mode,
+    lock: Span,
+) -> Diagnostic {
+    let (lock_name, unlock) = names(mode);
+    let message = if end {
+        format!("{key} stays locked at the end of {func}: no {unlock} on this path")
+    } else {
+        format!("{key} stays locked when this returns: no {unlock} on this path")
+    };
+    let mut d = ctx.diagnostic(&RULE, at, message);
+    d.help = Some(format!(
+        "`defer {key}.{unlock}()` right after the {lock_name}, or {unlock} before this return"
+    ));
+    d.related
+        .push(ctx.related(ctx.file, lock, format!("{key} locked here")));
+    d
+}

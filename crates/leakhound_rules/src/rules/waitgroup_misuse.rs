@@ -1,0 +1,236 @@
+//! ## What it does
+//! Flags two misuses of `sync.WaitGroup`:
+//! - `wg.Add` called inside the goroutine it counts: a goroutine started with `go` that calls
+//!   `wg.Add(1)` and `wg.Done()` itself (and starts no goroutine of its own that `Add` could be
+//!   for);
+//! - `wg.Wait()` inside the loop that starts the goroutines it waits for: a `range` or
+//!   conditional `for` loop whose body starts one goroutine that calls `wg.Done()` (or is given
+//!   `wg`) and then calls `wg.Wait()` itself.
+//!
+//! Not flagged: `Wait` after the spawn loop; `Wait` in an outer loop around the spawn loop (one
+//! batch per iteration), or under a condition in the loop (a batch every N items); several
+//! goroutines started per iteration and then awaited (a fork-join in each iteration).
+//!
+//! ## Why is this bad?
+//! `Add` inside the goroutine races with `Wait`: when `Wait` runs first it sees a zero counter
+//! and returns while the goroutine is still running — the caller goes on (closes a channel, returns
+//! a result) under the goroutine's feet, and the goroutine may block forever on what was
+//! torn down. A `Wait` inside the spawn loop waits for each goroutine before starting the next:
+//! the work is serialised, and one goroutine that blocks stops the whole loop.
+//!
+//! ## Example
+//! ```go
+//! for _, u := range urls {
+//!     go func() {
+//!         wg.Add(1) // too late: wg.Wait() may already have returned
+//!         defer wg.Done()
+//!         fetch(u)
+//!     }()
+//! }
+//! wg.Wait()
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! for _, u := range urls {
+//!     wg.Add(1)
+//!     go func() {
+//!         defer wg.Done()
+//!         fetch(u)
+//!     }()
+//! }
+//! wg.Wait()
+//! ```
+//!
+//! ## Go version notes
+//! Go 1.25's `wg.Go(f)` does the `Add` before starting the goroutine and the `Done` after it.
+//! go vet's `waitgroup` analyzer (Go 1.25) reports `Add` as the first statement of the
+//! goroutine.
+//!
+//! ## Fix safety
+//! No automatic fix: move `Add` before the `go` statement, `Wait` after the loop.
+//!
+//! ## Related
+//! LH404 done-skipped, go vet waitgroup.
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::summary::{wait_group_call, WaitGroupOp};
+use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
+
+use crate::locks::{Body, BodyKind, Ctx};
+use crate::registry::Rule;
+use crate::rules::done_skipped::{Calls, WaitGroups};
+
+pub(crate) const RULE: Rule = Rule {
+    code: "LH405",
+    name: "waitgroup-misuse",
+    summary: "wg.Add inside the goroutine it counts, or wg.Wait inside the spawn loop",
+    severity: Severity::Warning,
+    doc: crate::docs::WAITGROUP_MISUSE,
+};
+
+pub(crate) fn check<'a>(
+    ctx: &Ctx<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    bodies: &[Body<'a>],
+    out: &mut Vec<Diagnostic>,
+) {
+    if !ctx.enabled(&RULE) {
+        return;
+    }
+    let text = ctx.text(decl.span);
+    if text.contains(".Add(") && text.contains(".Done()") {
+        for body in bodies.iter().filter(|b| b.kind == BodyKind::Go) {
+            add_inside(ctx, body, out);
+        }
+    }
+    if text.contains(".Wait()") && text.contains("go ") {
+        let mut groups = None;
+        for body in bodies {
+            wait_in_loop(ctx, decl, bodies, body, &mut groups, out);
+        }
+    }
+}
+
+/// `wg.Add` in a goroutine that also calls `wg.Done`, and starts no goroutine of its own that
+/// could be what `Add` counts.
+fn add_inside<'a>(ctx: &Ctx<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
+    let calls = Calls::of(body.block);
+    for (key, op, add) in &calls.direct {
+        if *op != WaitGroupOp::Add {
+            continue;
+        }
+        let done = |k: &String, o: WaitGroupOp| k == key && o == WaitGroupOp::Done;
+        let counts_itself = calls.direct.iter().any(|(k, o, _)| done(k, *o))
+            || calls.deferred.iter().any(|(k, o)| done(k, *o));
+        if !counts_itself || starts_goroutine_with(ctx, body.block, key) {
+            continue;
+        }
+        let mut d = ctx.diagnostic(
+            &RULE,
+            add.span(),
+            format!(
+                "{key}.Add inside the goroutine it counts: {key}.Wait() may return before it runs"
+            ),
+        );
+        d.help = Some(format!("call {key}.Add before the go statement"));
+        out.push(d);
+    }
+}
+
+/// Whether a `go` statement in `block` mentions `key` (in its arguments or its literal).
+fn starts_goroutine_with<'a>(ctx: &Ctx<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
+    struct V<'c, 'f, 'a, 'k> {
+        ctx: &'c Ctx<'f, 'a>,
+        key: &'k str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, '_, 'a, '_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Go(g) = s {
+                self.found |= self.ctx.text(g.span).contains(self.key);
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        ctx,
+        key,
+        found: false,
+    };
+    walk_node(VNode::Block(block), &[], &mut v);
+    v.found
+}
+
+/// `wg.Wait()` directly in a `range` or conditional `for` body that starts exactly one
+/// goroutine counted by `wg` before it.
+fn wait_in_loop<'a>(
+    ctx: &Ctx<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    bodies: &[Body<'a>],
+    body: &Body<'a>,
+    groups: &mut Option<WaitGroups>,
+    out: &mut Vec<Diagnostic>,
+) {
+    struct V<'a> {
+        /// `go` statements: the innermost loop (its span start) and the statement.
+        gos: Vec<(u32, &'a GoStmt<'a>)>,
+        /// `wg.Wait()` statements directly in a loop body: the loop, key and call.
+        waits: Vec<(u32, String, &'a Expr<'a>)>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            !matches!(e, Expr::FuncLit(_))
+        }
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, parents: &[VNode<'a>]) -> bool {
+            let innermost = parents.iter().rev().find_map(|p| match p {
+                VNode::Stmt(l @ Stmt::Range(_)) => Some(l.span().start),
+                VNode::Stmt(l @ Stmt::For(f)) if f.cond.is_some() => Some(l.span().start),
+                VNode::Stmt(Stmt::For(_)) => Some(u32::MAX),
+                _ => None,
+            });
+            let Some(loop_start) = innermost.filter(|&l| l != u32::MAX) else {
+                return true;
+            };
+            match s {
+                Stmt::Go(g) => self.gos.push((loop_start, g)),
+                Stmt::Expr(e) => {
+                    // Directly in the loop's body: the parents end with the loop and its block.
+                    let direct = matches!(
+                        parents,
+                        [
+                            ..,
+                            VNode::Stmt(Stmt::For(_) | Stmt::Range(_)),
+                            VNode::Block(_)
+                        ]
+                    );
+                    if let (true, Some((key, WaitGroupOp::Wait))) = (direct, wait_group_call(&e.x))
+                    {
+                        self.waits.push((loop_start, key, &e.x));
+                    }
+                }
+                _ => {}
+            }
+            true
+        }
+    }
+    if !ctx.text(body.block.span).contains(".Wait()") {
+        return;
+    }
+    let mut v = V {
+        gos: Vec::new(),
+        waits: Vec::new(),
+    };
+    walk_node(VNode::Block(body.block), &[], &mut v);
+    for (loop_start, key, wait) in &v.waits {
+        let counted: Vec<_> = v
+            .gos
+            .iter()
+            .filter(|(l, g)| {
+                l == loop_start
+                    && g.span.start < wait.span().start
+                    && ctx.text(g.span).contains(key.as_str())
+            })
+            .collect();
+        if counted.len() != 1 {
+            continue;
+        }
+        if !groups
+            .get_or_insert_with(|| WaitGroups::of(ctx, decl, bodies))
+            .contains(ctx, key)
+        {
+            continue;
+        }
+        let go = counted[0].1;
+        let mut d = ctx.diagnostic(
+            &RULE,
+            wait.span(),
+            format!("{key}.Wait() inside the loop that starts its goroutines: each iteration waits for its own goroutine"),
+        );
+        d.help = Some(format!("call {key}.Wait() after the loop"));
+        d.related
+            .push(ctx.related(ctx.file, go.span, "goroutine started here".to_string()));
+        out.push(d);
+    }
+}
