@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use leakhound_syntax::ParsedFile;
 
 use crate::cfg::{Cfg, Node};
@@ -371,7 +372,9 @@ fn summarise<'a>(
     }
     let (mut locks, mut unlocks) = (Vec::new(), Vec::new());
     if let Some((Some(recv_name), _)) = recv {
-        if text.contains("Lock") {
+        // After `c = c.parent` the receiver's fields are another value's.
+        let reassigned = text.contains("Lock") && assigns(body, recv_name);
+        if text.contains("Lock") && !reassigned {
             (locks, unlocks) = receiver_locks(file, recv_name, body, never_returns);
         }
     }
@@ -584,6 +587,28 @@ fn receiver_locks<'a>(
         },
     );
     (locks, unlocks)
+}
+
+/// Whether `name` is assigned anywhere in the block (function literals included).
+fn assigns<'a>(body: &'a Block<'a>, name: &str) -> bool {
+    struct V<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                self.found |= a
+                    .lhs
+                    .iter()
+                    .any(|l| matches!(unparen(l), Expr::Ident(id) if id.name == self.name));
+            }
+            !self.found
+        }
+    }
+    let mut v = V { name, found: false };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.found
 }
 
 /// A function called with a channel argument.

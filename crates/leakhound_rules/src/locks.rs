@@ -230,10 +230,21 @@ pub(crate) fn check_package(
             let text = ctx.text(body.span);
             let bodies = bodies(func);
             if locks && text.contains("Lock()") {
-                for b in &bodies {
-                    if ctx.text(b.block.span).contains("Lock()") {
-                        LockPass::run(&ctx, func, b, &mut out[i]);
+                let own: Vec<OwnLocks> = bodies.iter().map(|b| OwnLocks::of(b.block)).collect();
+                for (k, b) in bodies.iter().enumerate() {
+                    if !ctx.text(b.block.span).contains("Lock()") {
+                        continue;
                     }
+                    // Locks that another goroutine or callback of this declaration releases
+                    // without taking them: this body hands them over (or is handed them).
+                    let handed: Vec<&str> = own
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != k && bodies[*j].kind != BodyKind::Deferred)
+                        .flat_map(|(_, o)| o.released.iter().filter(|r| !o.acquired.contains(r)))
+                        .map(String::as_str)
+                        .collect();
+                    LockPass::run(&ctx, func, b, &handed, &mut out[i]);
                 }
             }
             if waits {
@@ -246,6 +257,38 @@ pub(crate) fn check_package(
         }
     }
     out
+}
+
+/// The lock calls of one body itself and of the closures it defers (other function literals
+/// are bodies of their own): the keys it acquires and releases.
+struct OwnLocks {
+    acquired: Vec<String>,
+    released: Vec<String>,
+}
+
+impl OwnLocks {
+    fn of<'a>(block: &'a Block<'a>) -> OwnLocks {
+        let mut own = OwnLocks {
+            acquired: Vec::new(),
+            released: Vec::new(),
+        };
+        walk_node(VNode::Block(block), &[], &mut own);
+        own
+    }
+}
+
+impl<'a> Visitor<'a> for OwnLocks {
+    fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+        if let Expr::FuncLit(_) = e {
+            return literal_kind(e, parents) == BodyKind::Deferred;
+        }
+        match lock_call(e) {
+            Some((key, LockOp::Acquire(_))) => self.acquired.push(key),
+            Some((key, LockOp::Release(_))) => self.released.push(key),
+            None => {}
+        }
+        true
+    }
 }
 
 /// A lock that may be held: its key (index into [`LockPass::keys`]), mode, the `Lock` call,
@@ -403,6 +446,9 @@ struct LockPass<'c, 'f, 'a> {
     recv: Option<(&'a str, &'a str)>,
     /// Keys the body releases without having locked them: its caller locked them.
     caller_held: Vec<u32>,
+    /// Keys another body of the declaration releases without locking them: the lock goes
+    /// from one goroutine to another (a mutex used as a signal), not a forgotten unlock.
+    handed: Vec<String>,
     /// Channel names made in the declaration, with their literal capacity and send count.
     chans: rules::chan_op_under_lock::LocalChans<'a>,
 }
@@ -412,6 +458,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         ctx: &'c Ctx<'f, 'a>,
         decl: &'a FuncDecl<'a>,
         body: &Body<'a>,
+        handed: &[&str],
         out: &mut Vec<Diagnostic>,
     ) {
         let recv = match summary::receiver(decl) {
@@ -424,6 +471,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             scan: Scan::of(body.block),
             recv,
             caller_held: Vec::new(),
+            handed: handed.iter().map(|k| k.to_string()).collect(),
             chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
         };
         let cfg = Cfg::build(body.block, &|e| ctx.never_returns(e));
@@ -491,9 +539,24 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if ctx.enabled(&rules::missing_unlock::RULE)
             && !rules::missing_unlock::exempt(ctx, decl, body.kind)
         {
+            // A lock this body never releases on any path is taken for its caller (or for
+            // good): LH401 is about the paths that miss an unlock the function does have.
+            let released = |key: u32| {
+                let name = &pass.keys[key as usize];
+                effects.iter().flatten().any(|e| match e {
+                    Effect::Release { key: k, .. } | Effect::Defer { key: k, .. } => *k == key,
+                    Effect::ReleaseUnder { root } | Effect::DeferUnder { root } => {
+                        under(name, root.as_deref())
+                    }
+                    _ => false,
+                })
+            };
             exits.retain(|(_, _, h)| {
-                !pass.caller_held.contains(&h.key)
-                    && !pass.scan.handed_off.contains(&pass.keys[h.key as usize])
+                let name = &pass.keys[h.key as usize];
+                released(h.key)
+                    && !pass.caller_held.contains(&h.key)
+                    && !pass.scan.handed_off.contains(name)
+                    && !pass.handed.contains(name)
             });
             exits.sort_by_key(|(at, _, h)| (at.start, h.key, h.site.start));
             exits.dedup_by_key(|(at, _, h)| (at.start, h.key));
@@ -840,6 +903,8 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn check(&self, effect: &Effect<'a>, state: &LockState, out: &mut Vec<Diagnostic>) {
         let ctx = self.ctx;
         match effect {
+            Effect::Acquire { key, .. } | Effect::CallLocks { key, .. }
+                if self.handed.contains(&self.keys[*key as usize]) => {}
             Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
                 if let Some(first) = state
                     .held

@@ -1,8 +1,13 @@
 //! ## What it does
 //! Flags a goroutine that calls `wg.Done()` (not deferred) and has a path on which it never
-//! gets there: a `return` (or the end of the function) before it, an endless loop, or a panic
-//! that a deferred `recover` catches. A goroutine is a function literal started with `go`, or a
-//! function that takes a `*sync.WaitGroup` (as in `go worker(&wg)`).
+//! gets there: a `return` (or the end of a `go func() {...}()` literal) before it, an endless
+//! loop, or a panic that a deferred `recover` catches. A goroutine is a function literal started
+//! with `go`, or a function that takes a `*sync.WaitGroup` (as in `go worker(&wg)`).
+//!
+//! Not flagged: a `Done` inside a loop (it counts items, not the goroutine); a panic that is not
+//! recovered (the program crashes, `Wait` no longer matters); a function with a wait-group
+//! parameter that calls `Done` only on some paths and otherwise falls off its end (a helper
+//! that signals once, such as a recursion's base case).
 //!
 //! `wg` must be known to be a wait group: declared as a `sync.WaitGroup` (a local, a parameter,
 //! a struct field or variable of the package), or given an `Add` in the same function.
@@ -160,7 +165,8 @@ pub(crate) fn wait_group_params<'a>(ctx: &Ctx<'_, 'a>, typ: &'a FuncType<'a>) ->
 /// The wait-group calls of a body itself (function literals other than deferred closures are
 /// not entered), split into direct calls and calls that are deferred.
 pub(crate) struct Calls<'a> {
-    pub direct: Vec<(String, WaitGroupOp, &'a Expr<'a>)>,
+    /// Key, operation, call, and whether the call is inside a loop of the body.
+    pub direct: Vec<(String, WaitGroupOp, &'a Expr<'a>, bool)>,
     pub deferred: Vec<(String, WaitGroupOp)>,
     /// A deferred function calls `recover()`.
     pub recovers: bool,
@@ -207,7 +213,10 @@ impl<'a> Calls<'a> {
                             if self.deferred {
                                 self.calls.deferred.push((key, op));
                             } else {
-                                self.calls.direct.push((key, op, e));
+                                let in_loop = parents.iter().any(|p| {
+                                    matches!(p, VNode::Stmt(Stmt::For(_) | Stmt::Range(_)))
+                                });
+                                self.calls.direct.push((key, op, e, in_loop));
                             }
                         }
                         true
@@ -252,15 +261,21 @@ pub(crate) fn check<'a>(
         let mut keys: Vec<&String> = calls
             .direct
             .iter()
-            .filter(|(k, op, _)| {
+            .filter(|(k, op, _, _)| {
                 *op == WaitGroupOp::Done
                     && !calls
                         .deferred
                         .iter()
                         .any(|(d, dop)| d == k && *dop == WaitGroupOp::Done)
+                    // A Done in a loop counts items, not this goroutine.
+                    && !calls
+                        .direct
+                        .iter()
+                        .any(|(d, dop, _, in_loop)| d == k && *dop == WaitGroupOp::Done && *in_loop)
             })
-            .map(|(k, _, _)| k)
+            .map(|(k, _, _, _)| k)
             .collect();
+        keys.sort();
         keys.dedup();
         if keys.is_empty() {
             continue;
@@ -305,8 +320,8 @@ fn check_key<'a>(
     let Some(done) = calls
         .direct
         .iter()
-        .find(|(k, op, _)| k == key && *op == WaitGroupOp::Done)
-        .map(|(_, _, e)| e.span())
+        .find(|(k, op, _, _)| k == key && *op == WaitGroupOp::Done)
+        .map(|(_, _, e, _)| e.span())
     else {
         return;
     };
@@ -342,7 +357,9 @@ fn check_key<'a>(
                 r.span,
                 format!("returns without {key}.Done(): {key}.Wait() never returns"),
             )),
-            Term::End(span) => out.push(report(
+            // A declared function that falls off its end without Done is more often a helper
+            // that signals once (a recursion's base case) than a goroutine: only literals.
+            Term::End(span) if body.kind == BodyKind::Go => out.push(report(
                 span,
                 format!(
                     "goroutine ends without {key}.Done() on this path: {key}.Wait() never returns"
@@ -352,7 +369,7 @@ fn check_key<'a>(
                 e.span(),
                 format!("the recovered panic skips {key}.Done(): {key}.Wait() never returns"),
             )),
-            Term::NoReturn(_) | Term::Jump => {}
+            Term::End(_) | Term::NoReturn(_) | Term::Jump => {}
         }
     }
     // An endless loop entered before Done, from which no Done can be reached; the outermost

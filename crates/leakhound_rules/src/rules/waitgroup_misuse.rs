@@ -3,20 +3,21 @@
 //! - `wg.Add` called inside the goroutine it counts: a goroutine started with `go` that calls
 //!   `wg.Add(1)` and `wg.Done()` itself (and starts no goroutine of its own that `Add` could be
 //!   for);
-//! - `wg.Wait()` inside the loop that starts the goroutines it waits for: a `range` or
-//!   conditional `for` loop whose body starts one goroutine that calls `wg.Done()` (or is given
-//!   `wg`) and then calls `wg.Wait()` itself.
+//! - `wg.Wait()` inside the loop that starts the goroutines it waits for, when the count was
+//!   added before the loop (`wg.Add(len(xs))`) and the loop adds nothing: the first `Wait`
+//!   waits for goroutines the loop has not started yet.
 //!
 //! Not flagged: `Wait` after the spawn loop; `Wait` in an outer loop around the spawn loop (one
-//! batch per iteration), or under a condition in the loop (a batch every N items); several
-//! goroutines started per iteration and then awaited (a fork-join in each iteration).
+//! batch per iteration); a loop that calls `Add` itself before its `Wait` (one goroutine at a
+//! time on purpose: isolating a `Goexit` or a panic, or a benchmark of goroutine start-up).
 //!
 //! ## Why is this bad?
 //! `Add` inside the goroutine races with `Wait`: when `Wait` runs first it sees a zero counter
 //! and returns while the goroutine is still running — the caller goes on (closes a channel, returns
 //! a result) under the goroutine's feet, and the goroutine may block forever on what was
-//! torn down. A `Wait` inside the spawn loop waits for each goroutine before starting the next:
-//! the work is serialised, and one goroutine that blocks stops the whole loop.
+//! torn down. A `Wait` inside the spawn loop after an `Add` for every iteration never returns:
+//! the counter cannot reach zero before the loop has started all the goroutines, and the loop
+//! is stuck in its first `Wait`.
 //!
 //! ## Example
 //! ```go
@@ -28,6 +29,12 @@
 //!     }()
 //! }
 //! wg.Wait()
+//!
+//! wg.Add(len(jobs))
+//! for _, j := range jobs {
+//!     go func() { defer wg.Done(); run(j) }()
+//!     wg.Wait() // waits for len(jobs) goroutines; one is started
+//! }
 //! ```
 //!
 //! ## Use instead
@@ -41,6 +48,7 @@
 //! }
 //! wg.Wait()
 //! ```
+//! and `wg.Wait()` after the `for _, j := range jobs` loop.
 //!
 //! ## Go version notes
 //! Go 1.25's `wg.Go(f)` does the `Add` before starting the goroutine and the `Done` after it.
@@ -97,12 +105,12 @@ pub(crate) fn check<'a>(
 /// could be what `Add` counts.
 fn add_inside<'a>(ctx: &Ctx<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
     let calls = Calls::of(body.block);
-    for (key, op, add) in &calls.direct {
+    for (key, op, add, _) in &calls.direct {
         if *op != WaitGroupOp::Add {
             continue;
         }
         let done = |k: &String, o: WaitGroupOp| k == key && o == WaitGroupOp::Done;
-        let counts_itself = calls.direct.iter().any(|(k, o, _)| done(k, *o))
+        let counts_itself = calls.direct.iter().any(|(k, o, _, _)| done(k, *o))
             || calls.deferred.iter().any(|(k, o)| done(k, *o));
         if !counts_itself || starts_goroutine_with(ctx, body.block, key) {
             continue;
@@ -143,8 +151,9 @@ fn starts_goroutine_with<'a>(ctx: &Ctx<'_, 'a>, block: &'a Block<'a>, key: &str)
     v.found
 }
 
-/// `wg.Wait()` directly in a `range` or conditional `for` body that starts exactly one
-/// goroutine counted by `wg` before it.
+/// `wg.Wait()` in a loop that starts a goroutine counted by `wg` before it, when the loop
+/// itself never calls `wg.Add`: the count was added for all iterations before the loop, so the
+/// first `Wait` waits for goroutines that are not started yet.
 fn wait_in_loop<'a>(
     ctx: &Ctx<'_, 'a>,
     decl: &'a FuncDecl<'a>,
@@ -154,43 +163,28 @@ fn wait_in_loop<'a>(
     out: &mut Vec<Diagnostic>,
 ) {
     struct V<'a> {
-        /// `go` statements: the innermost loop (its span start) and the statement.
-        gos: Vec<(u32, &'a GoStmt<'a>)>,
-        /// `wg.Wait()` statements directly in a loop body: the loop, key and call.
-        waits: Vec<(u32, String, &'a Expr<'a>)>,
+        /// `go` statements with their innermost loop.
+        gos: Vec<(Span, &'a GoStmt<'a>)>,
+        /// `wg.Wait()` calls with their innermost loop.
+        waits: Vec<(Span, String, &'a Expr<'a>)>,
+        /// `wg.Add(n)` calls.
+        adds: Vec<(String, Span)>,
     }
     impl<'a> Visitor<'a> for V<'a> {
-        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
-            !matches!(e, Expr::FuncLit(_))
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            if let Expr::FuncLit(_) = e {
+                return false;
+            }
+            match (wait_group_call(e), innermost_loop(parents)) {
+                (Some((key, WaitGroupOp::Add)), _) => self.adds.push((key, e.span())),
+                (Some((key, WaitGroupOp::Wait)), Some(l)) => self.waits.push((l, key, e)),
+                _ => {}
+            }
+            true
         }
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, parents: &[VNode<'a>]) -> bool {
-            let innermost = parents.iter().rev().find_map(|p| match p {
-                VNode::Stmt(l @ Stmt::Range(_)) => Some(l.span().start),
-                VNode::Stmt(l @ Stmt::For(f)) if f.cond.is_some() => Some(l.span().start),
-                VNode::Stmt(Stmt::For(_)) => Some(u32::MAX),
-                _ => None,
-            });
-            let Some(loop_start) = innermost.filter(|&l| l != u32::MAX) else {
-                return true;
-            };
-            match s {
-                Stmt::Go(g) => self.gos.push((loop_start, g)),
-                Stmt::Expr(e) => {
-                    // Directly in the loop's body: the parents end with the loop and its block.
-                    let direct = matches!(
-                        parents,
-                        [
-                            ..,
-                            VNode::Stmt(Stmt::For(_) | Stmt::Range(_)),
-                            VNode::Block(_)
-                        ]
-                    );
-                    if let (true, Some((key, WaitGroupOp::Wait))) = (direct, wait_group_call(&e.x))
-                    {
-                        self.waits.push((loop_start, key, &e.x));
-                    }
-                }
-                _ => {}
+            if let (Stmt::Go(g), Some(l)) = (s, innermost_loop(parents)) {
+                self.gos.push((l, g));
             }
             true
         }
@@ -201,19 +195,17 @@ fn wait_in_loop<'a>(
     let mut v = V {
         gos: Vec::new(),
         waits: Vec::new(),
+        adds: Vec::new(),
     };
     walk_node(VNode::Block(body.block), &[], &mut v);
-    for (loop_start, key, wait) in &v.waits {
-        let counted: Vec<_> = v
-            .gos
-            .iter()
-            .filter(|(l, g)| {
-                l == loop_start
-                    && g.span.start < wait.span().start
-                    && ctx.text(g.span).contains(key.as_str())
-            })
-            .collect();
-        if counted.len() != 1 {
+    for (lp, key, wait) in &v.waits {
+        let Some((_, go)) = v.gos.iter().find(|(l, g)| {
+            l == lp && g.span.start < wait.span().start && ctx.text(g.span).contains(key.as_str())
+        }) else {
+            continue;
+        };
+        let inside = |span: Span| lp.start <= span.start && span.end <= lp.end;
+        if v.adds.iter().any(|(k, span)| k == key && inside(*span)) {
             continue;
         }
         if !groups
@@ -222,15 +214,24 @@ fn wait_in_loop<'a>(
         {
             continue;
         }
-        let go = counted[0].1;
         let mut d = ctx.diagnostic(
             &RULE,
             wait.span(),
-            format!("{key}.Wait() inside the loop that starts its goroutines: each iteration waits for its own goroutine"),
+            format!(
+                "{key}.Wait() inside the loop that starts its goroutines: the first Wait waits for goroutines not started yet"
+            ),
         );
         d.help = Some(format!("call {key}.Wait() after the loop"));
         d.related
             .push(ctx.related(ctx.file, go.span, "goroutine started here".to_string()));
         out.push(d);
     }
+}
+
+/// The span of the innermost `for` or `range` statement among `parents`.
+fn innermost_loop(parents: &[VNode<'_>]) -> Option<Span> {
+    parents.iter().rev().find_map(|p| match p {
+        VNode::Stmt(l @ (Stmt::For(_) | Stmt::Range(_))) => Some(l.span()),
+        _ => None,
+    })
 }
