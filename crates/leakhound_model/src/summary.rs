@@ -194,9 +194,12 @@ pub struct FuncSummary<'a> {
     /// Receiver fields locked on some path before any unlock of them: calling this method
     /// while holding that field blocks.
     pub locks: Vec<FieldLock>,
-    /// Receiver fields unlocked on some path before any lock of them: the method releases a
-    /// lock its caller holds.
-    pub unlocks: Vec<String>,
+    /// Receiver fields unlocked before any lock of them and left unlocked at a return, on
+    /// some path: the method releases a lock its caller holds.
+    pub releases: Vec<String>,
+    /// Those of `releases` that some paths leave alone (`if rs.scanHold { rs.mu.RUnlock() }`):
+    /// the type keeps track of whether the lock is held, across its methods.
+    pub releases_if_held: Vec<String>,
 }
 
 /// The summaries of the functions and methods of one package.
@@ -280,6 +283,14 @@ impl<'a> PackageSummary<'a> {
             .flatten()
             .map(|&i| &self.funcs[i])
             .filter(move |f| f.recv_type == recv_type)
+    }
+
+    /// Whether some method of `recv_type` releases `field` for its caller only when it is held
+    /// (see [`FuncSummary::releases_if_held`]): the lock is held across methods on purpose.
+    pub fn holds_across_methods(&self, recv_type: &str, field: &str) -> bool {
+        self.funcs.iter().any(|f| {
+            f.recv_type == Some(recv_type) && f.releases_if_held.iter().any(|r| r == field)
+        })
     }
 
     /// The `sync` type of a struct field or package-level variable of this package with that
@@ -370,12 +381,12 @@ fn summarise<'a>(
                 && on().any(|u| u.kind == UseKind::Send && u.in_go)
         });
     }
-    let (mut locks, mut unlocks) = (Vec::new(), Vec::new());
+    let mut locks = ReceiverLocks::default();
     if let Some((Some(recv_name), _)) = recv {
         // After `c = c.parent` the receiver's fields are another value's.
-        let reassigned = text.contains("Lock") && assigns(body, recv_name);
-        if text.contains("Lock") && !reassigned {
-            (locks, unlocks) = receiver_locks(file, recv_name, body, never_returns);
+        let reassigned = text.contains("ock()") && assigns(body, recv_name);
+        if text.contains("ock()") && !reassigned {
+            locks = receiver_locks(file, recv_name, body, never_returns);
         }
     }
     FuncSummary {
@@ -383,8 +394,9 @@ fn summarise<'a>(
         recv_type: recv.map(|(_, t)| t),
         chan_params,
         returns_fed_channel,
-        locks,
-        unlocks,
+        locks: locks.locks,
+        releases: locks.releases,
+        releases_if_held: locks.releases_if_held,
     }
 }
 
@@ -522,14 +534,32 @@ pub fn for_each_child_block<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>
     }
 }
 
-/// The receiver fields a method locks before unlocking them, and those it unlocks before
-/// locking them, on some path (a forward pass over its control-flow view).
+/// Where a method stands with one receiver field on one path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Touch {
+    Untouched,
+    Locked,
+    Unlocked,
+}
+
+/// What a method does to its receiver's locks (a forward pass over its control-flow view).
+#[derive(Default)]
+struct ReceiverLocks {
+    locks: Vec<FieldLock>,
+    releases: Vec<String>,
+    releases_if_held: Vec<String>,
+}
+
+/// The receiver fields a method locks before unlocking them (on some path), those it releases
+/// for its caller (unlocked before any lock of them and left unlocked at a return), and among
+/// those the ones it releases on some paths only. A method that unlocks and locks again
+/// (`s.mu.Unlock(); slow(); s.mu.Lock()`) releases nothing.
 fn receiver_locks<'a>(
     file: usize,
     recv: &str,
     body: &'a Block<'a>,
     never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
-) -> (Vec<FieldLock>, Vec<String>) {
+) -> ReceiverLocks {
     let field = |key: &str| -> Option<String> {
         if key == recv {
             Some(String::new())
@@ -540,43 +570,58 @@ fn receiver_locks<'a>(
         }
     };
     let cfg = Cfg::build(body, never_returns);
-    let mut locks: Vec<FieldLock> = Vec::new();
-    let mut unlocks: Vec<String> = Vec::new();
-    // The state: the fields this method has already locked or unlocked on some path.
-    let mut transfer = |node: &Node<'a>, touched: &mut Vec<String>| {
+    let mut out = ReceiverLocks::default();
+    let mut unlocked_first: Vec<String> = Vec::new();
+    let op_of = |node: &Node<'a>| -> Option<(String, LockOp, Span)> {
         let Node::Stmt(Stmt::Expr(e)) = node else {
-            return;
+            return None;
         };
-        let Some((key, op)) = lock_call(&e.x) else {
-            return;
-        };
-        let Some(f) = field(&key) else { return };
-        if !touched.contains(&f) {
-            match op {
-                LockOp::Acquire(mode) => {
-                    let span = e.x.span();
-                    if !locks.iter().any(|l| l.field == f && l.mode == mode) {
-                        locks.push(FieldLock {
-                            field: f.clone(),
-                            mode,
-                            file,
-                            span,
-                        });
-                    }
-                }
-                LockOp::Release(_) => {
-                    if !unlocks.contains(&f) {
-                        unlocks.push(f.clone());
-                    }
-                }
-            }
-            touched.push(f);
-        }
+        let (key, op) = lock_call(&e.x)?;
+        Some((field(&key)?, op, e.x.span()))
     };
-    cfg.forward(
-        Vec::new(),
+    // Every field starts untouched; the state is the set of (field, touch) some path has.
+    let mut entry: Vec<(String, Touch)> = Vec::new();
+    for b in &cfg.blocks {
+        for (f, _, _) in b.nodes.iter().filter_map(op_of) {
+            if !entry.iter().any(|(e, _)| *e == f) {
+                entry.push((f, Touch::Untouched));
+            }
+        }
+    }
+    if entry.is_empty() {
+        return out;
+    }
+    let mut transfer = |node: &Node<'a>, state: &mut Vec<(String, Touch)>| {
+        let Some((f, op, span)) = op_of(node) else {
+            return;
+        };
+        let first = state.contains(&(f.clone(), Touch::Untouched));
+        let now = match op {
+            LockOp::Acquire(mode) => {
+                if first && !out.locks.iter().any(|l| l.field == f && l.mode == mode) {
+                    out.locks.push(FieldLock {
+                        field: f.clone(),
+                        mode,
+                        file,
+                        span,
+                    });
+                }
+                Touch::Locked
+            }
+            LockOp::Release(_) => {
+                if first && !unlocked_first.contains(&f) {
+                    unlocked_first.push(f.clone());
+                }
+                Touch::Unlocked
+            }
+        };
+        state.retain(|(t, _)| *t != f);
+        state.push((f, now));
+    };
+    let states = cfg.forward(
+        entry,
         &mut transfer,
-        |into: &mut Vec<String>, from: &Vec<String>| {
+        |into: &mut Vec<(String, Touch)>, from: &Vec<(String, Touch)>| {
             let before = into.len();
             for f in from {
                 if !into.contains(f) {
@@ -586,7 +631,16 @@ fn receiver_locks<'a>(
             into.len() != before
         },
     );
-    (locks, unlocks)
+    let at_exit = states[crate::cfg::EXIT].clone().unwrap_or_default();
+    for f in unlocked_first {
+        if at_exit.contains(&(f.clone(), Touch::Unlocked)) {
+            if at_exit.contains(&(f.clone(), Touch::Untouched)) {
+                out.releases_if_held.push(f.clone());
+            }
+            out.releases.push(f);
+        }
+    }
+    out
 }
 
 /// Whether `name` is assigned anywhere in the block (function literals included).
@@ -1000,7 +1054,7 @@ mod tests {
 
     #[test]
     fn receiver_locks_and_unlocks() {
-        let src = "package p\nimport \"sync\"\ntype S struct {\n\tmu sync.RWMutex\n\twg sync.WaitGroup\n}\nfunc (s *S) get() int {\n\ts.mu.RLock()\n\tdefer s.mu.RUnlock()\n\treturn 1\n}\nfunc (s *S) slow() {\n\ts.mu.Unlock()\n\twork()\n\ts.mu.Lock()\n}\nfunc (s S) other(t *S) {\n\tt.mu.Lock()\n\tt.mu.Unlock()\n}\n";
+        let src = "package p\nimport \"sync\"\ntype S struct {\n\tmu sync.RWMutex\n\twg sync.WaitGroup\n}\nfunc (s *S) get() int {\n\ts.mu.RLock()\n\tdefer s.mu.RUnlock()\n\treturn 1\n}\nfunc (s *S) slow() {\n\ts.mu.Unlock()\n\twork()\n\ts.mu.Lock()\n}\nfunc (s *S) done() {\n\tif s.held {\n\t\ts.mu.Unlock()\n\t}\n}\nfunc (s *S) release() {\n\ts.n++\n\ts.mu.Unlock()\n}\nfunc (s S) other(t *S) {\n\tt.mu.Lock()\n\tt.mu.Unlock()\n}\n";
         summary_of(src, |s| {
             let get = s.lookup(Some("S"), "get").next().unwrap();
             assert_eq!(
@@ -1011,8 +1065,13 @@ mod tests {
                 vec![("mu", Mode::Read)]
             );
             let slow = s.lookup(Some("S"), "slow").next().unwrap();
-            assert!(slow.locks.is_empty());
-            assert_eq!(slow.unlocks, vec!["mu".to_string()]);
+            assert!(slow.locks.is_empty() && slow.releases.is_empty());
+            let done = s.lookup(Some("S"), "done").next().unwrap();
+            assert_eq!(done.releases, vec!["mu".to_string()]);
+            assert_eq!(done.releases_if_held, vec!["mu".to_string()]);
+            let release = s.lookup(Some("S"), "release").next().unwrap();
+            assert!(release.releases == ["mu"] && release.releases_if_held.is_empty());
+            assert!(s.holds_across_methods("S", "mu") && !s.holds_across_methods("S", "wg"));
             assert!(s
                 .lookup(Some("S"), "other")
                 .next()

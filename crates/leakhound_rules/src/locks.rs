@@ -241,7 +241,7 @@ pub(crate) fn check_package(
                         .iter()
                         .enumerate()
                         .filter(|(j, _)| *j != k && bodies[*j].kind != BodyKind::Deferred)
-                        .flat_map(|(_, o)| o.released.iter().filter(|r| !o.acquired.contains(r)))
+                        .flat_map(|(_, o)| &o.released_first)
                         .map(String::as_str)
                         .collect();
                     LockPass::run(&ctx, func, b, &handed, &mut out[i]);
@@ -260,17 +260,17 @@ pub(crate) fn check_package(
 }
 
 /// The lock calls of one body itself and of the closures it defers (other function literals
-/// are bodies of their own): the keys it acquires and releases.
+/// are bodies of their own), in source order: the keys whose first call is a release.
 struct OwnLocks {
-    acquired: Vec<String>,
-    released: Vec<String>,
+    seen: Vec<String>,
+    released_first: Vec<String>,
 }
 
 impl OwnLocks {
     fn of<'a>(block: &'a Block<'a>) -> OwnLocks {
         let mut own = OwnLocks {
-            acquired: Vec::new(),
-            released: Vec::new(),
+            seen: Vec::new(),
+            released_first: Vec::new(),
         };
         walk_node(VNode::Block(block), &[], &mut own);
         own
@@ -282,10 +282,13 @@ impl<'a> Visitor<'a> for OwnLocks {
         if let Expr::FuncLit(_) = e {
             return literal_kind(e, parents) == BodyKind::Deferred;
         }
-        match lock_call(e) {
-            Some((key, LockOp::Acquire(_))) => self.acquired.push(key),
-            Some((key, LockOp::Release(_))) => self.released.push(key),
-            None => {}
+        if let Some((key, op)) = lock_call(e) {
+            if !self.seen.contains(&key) {
+                if let LockOp::Release(_) = op {
+                    self.released_first.push(key.clone());
+                }
+                self.seen.push(key);
+            }
         }
         true
     }
@@ -361,16 +364,106 @@ struct Scan<'a> {
     /// Keys released by code that runs somewhere else: another function literal, a method value
     /// that is returned, stored or passed on. The lock is handed over; its fate is not here.
     handed_off: Vec<String>,
+    /// Lock calls (their span start) under an `if` on a boolean flag of the function
+    /// (`if !locked { mu.Lock(); locked = true }`): the flag, not the path, says whether the
+    /// lock is held, and a path-by-path view would pair up paths the flag keeps apart.
+    guarded: Vec<u32>,
+    /// Keys with such a guarded release (`if locked { mu.Unlock() }`).
+    guarded_releases: Vec<String>,
+}
+
+/// The names the body assigns `true` or `false`.
+fn bool_flags<'a>(body: &'a Block<'a>) -> Vec<&'a str> {
+    struct V<'a> {
+        flags: Vec<&'a str>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            let is_bool = |e: &Expr<'_>| matches!(unparen(e), Expr::Ident(id) if id.name == "true" || id.name == "false");
+            match s {
+                Stmt::Assign(a) if a.lhs.len() == a.rhs.len() => {
+                    for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                        if let (Expr::Ident(id), true) = (unparen(l), is_bool(r)) {
+                            self.flags.push(id.name);
+                        }
+                    }
+                }
+                Stmt::Decl(g) => {
+                    for spec in &g.specs {
+                        if let Spec::Value(v) = spec {
+                            for (n, value) in v.names.iter().zip(&v.values) {
+                                if is_bool(value) {
+                                    self.flags.push(n.name);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            true
+        }
+    }
+    let mut v = V { flags: Vec::new() };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.flags
+}
+
+/// Whether the expression mentions one of `names`.
+fn mentions(e: &Expr<'_>, names: &[&str]) -> bool {
+    struct V<'n> {
+        names: &'n [&'n str],
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Expr::Ident(id) = e {
+                self.found |= self.names.contains(&id.name);
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        names,
+        found: false,
+    };
+    walk_node(VNode::Expr(e), &[], &mut v);
+    v.found
 }
 
 impl<'a> Scan<'a> {
-    fn of(body: &'a Block<'a>) -> Scan<'a> {
-        struct V<'a> {
+    /// `recv` is the method's receiver name and type: a method value of the receiver that
+    /// releases one of its fields (`return tx.dc, tx.closemuRUnlockRelease`) hands that lock
+    /// over too.
+    fn of(
+        body: &'a Block<'a>,
+        summary: &PackageSummary<'a>,
+        recv: Option<(&'a str, &'a str)>,
+    ) -> Scan<'a> {
+        struct V<'a, 's> {
             scan: Scan<'a>,
+            flags: Vec<&'a str>,
             /// Function literals entered, with whether each is deferred directly by the body.
             lits: Vec<bool>,
+            summary: &'s PackageSummary<'a>,
+            recv: Option<(&'a str, &'a str)>,
         }
-        impl<'a> Visitor<'a> for V<'a> {
+        impl<'a> V<'a, '_> {
+            fn releasing_method_value(&mut self, e: &'a Expr<'a>) {
+                let (Some((recv, typ)), Expr::Selector(s)) = (self.recv, e) else {
+                    return;
+                };
+                if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+                    return;
+                }
+                for f in self.summary.lookup(Some(typ), s.sel.name) {
+                    self.scan
+                        .handed_off
+                        .extend(f.releases.iter().map(|field| field_key(recv, field)));
+                }
+            }
+        }
+        impl<'a> Visitor<'a> for V<'a, '_> {
             fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
                 match e {
                     Expr::FuncLit(_) => {
@@ -381,19 +474,36 @@ impl<'a> Scan<'a> {
                             .unwrap_or(literal_kind(e, parents) == BodyKind::Deferred);
                         self.lits.push(deferred);
                     }
-                    Expr::Call(_) if !self.lits.is_empty() && !self.lits[0] => {
-                        if let Some((key, LockOp::Release(_))) = lock_call(e) {
-                            self.scan.handed_off.push(key);
+                    Expr::Call(_) => {
+                        let Some((key, op)) = lock_call(e) else {
+                            return true;
+                        };
+                        let released = matches!(op, LockOp::Release(_));
+                        if !self.lits.is_empty() && !self.lits[0] {
+                            if released {
+                                self.scan.handed_off.push(key);
+                            }
+                            return true;
+                        }
+                        let flags = &self.flags;
+                        let guarded = !flags.is_empty()
+                            && parents.iter().any(|p| matches!(p, VNode::Stmt(Stmt::If(i)) if mentions(&i.cond, flags)));
+                        if guarded {
+                            self.scan.guarded.push(e.span().start);
+                            if released {
+                                self.scan.guarded_releases.push(key);
+                            }
                         }
                     }
                     Expr::Selector(_) => {
-                        let Some((key, mode)) = unlock_method_value(e) else {
-                            return true;
-                        };
                         let is_call = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(&c.fun), e));
                         if is_call {
                             return true;
                         }
+                        let Some((key, mode)) = unlock_method_value(e) else {
+                            self.releasing_method_value(e);
+                            return true;
+                        };
                         match parents.last() {
                             Some(VNode::Stmt(Stmt::Assign(a)))
                                 if self.lits.is_empty() && a.lhs.len() == 1 =>
@@ -419,7 +529,10 @@ impl<'a> Scan<'a> {
         }
         let mut v = V {
             scan: Scan::default(),
+            flags: bool_flags(body),
             lits: Vec::new(),
+            summary,
+            recv,
         };
         walk_node(VNode::Block(body), &[], &mut v);
         v.scan
@@ -468,7 +581,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let mut pass = LockPass {
             ctx,
             keys: Vec::new(),
-            scan: Scan::of(body.block),
+            scan: Scan::of(body.block, ctx.summary, recv),
             recv,
             caller_held: Vec::new(),
             handed: handed.iter().map(|k| k.to_string()).collect(),
@@ -551,9 +664,24 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     _ => false,
                 })
             };
+            // A receiver field that a method of the type releases only when it is held is held
+            // across methods on purpose (`Rows.Scan` keeps `closemu` until `Next`).
+            let across_methods = |name: &str| {
+                pass.recv.is_some_and(|(recv, typ)| {
+                    let field = if name == recv {
+                        Some("")
+                    } else {
+                        name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
+                    };
+                    field.is_some_and(|f| ctx.summary.holds_across_methods(typ, f))
+                })
+            };
             exits.retain(|(_, _, h)| {
                 let name = &pass.keys[h.key as usize];
                 released(h.key)
+                    && !pass.scan.guarded.contains(&h.site.start)
+                    && !pass.scan.guarded_releases.contains(name)
+                    && !across_methods(name)
                     && !pass.caller_held.contains(&h.key)
                     && !pass.scan.handed_off.contains(name)
                     && !pass.handed.contains(name)
@@ -608,10 +736,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn node_effects(&mut self, node: &Node<'a>, out: &mut Vec<Effect<'a>>) {
         match node {
             Node::Stmt(s) => match s {
-                Stmt::Expr(e) => {
-                    self.exprs(std::slice::from_ref(&e.x), out);
-                    self.call_stmt(&e.x, out);
-                }
+                Stmt::Expr(e) => self.exprs(std::slice::from_ref(&e.x), out),
                 Stmt::Send(send) => {
                     self.exprs(std::slice::from_ref(&send.value), out);
                     if let Some(op) = self.chans.send(self.ctx, send) {
@@ -644,7 +769,16 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 }
                 Stmt::Return(r) => self.exprs(&r.results, out),
                 Stmt::Defer(d) => self.defer(&d.call, out),
-                Stmt::TypeSwitch(_) | Stmt::Go(_) | Stmt::IncDec(_) => {}
+                // `go s.resetAndUnlock()`: the goroutine releases the lock; whatever it takes, it
+                // takes in another goroutine.
+                Stmt::Go(g) => {
+                    let mut effects = Vec::new();
+                    self.call_effects(&g.call, &mut effects);
+                    out.extend(effects.into_iter().filter(|e| {
+                        matches!(e, Effect::Release { .. } | Effect::ReleaseUnder { .. })
+                    }));
+                }
+                Stmt::TypeSwitch(_) | Stmt::IncDec(_) => {}
                 _ => {}
             },
             Node::Cond(e) => self.exprs(std::slice::from_ref(*e), out),
@@ -675,8 +809,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
-    /// The statement-level lock calls: `mu.Lock()`, `unlock()`, `s.unlockAll()`.
-    fn call_stmt(&mut self, e: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
+    /// The lock calls: `mu.Lock()`, `unlock()` (a method value), `s.release()` (a method that
+    /// releases a receiver field), `s.updateAndUnlock()` (a name that says so).
+    fn call_effects(&mut self, e: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
         if let Some((key, op)) = lock_call(e) {
             let key = self.intern(key);
             out.push(match op {
@@ -719,8 +854,8 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
-    /// `recv.m` where `m` is a method of the receiver's type that unlocks receiver fields
-    /// first: the keys it releases (`None` when `fun` is not such a method).
+    /// `recv.m` where `m` is a method of the receiver's type that releases receiver fields
+    /// for its caller: the keys it releases (`None` when `fun` is not such a method).
     fn released_by_method(&self, fun: &'a Expr<'a>) -> Option<Vec<String>> {
         let (recv, typ) = self.recv?;
         let Expr::Selector(s) = unparen(fun) else {
@@ -733,7 +868,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             .ctx
             .summary
             .lookup(Some(typ), s.sel.name)
-            .flat_map(|f| f.unlocks.iter())
+            .flat_map(|f| f.releases.iter())
             .map(|field| field_key(recv, field))
             .collect();
         (!keys.is_empty()).then_some(keys)
@@ -742,7 +877,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn defer(&mut self, call: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
         let Expr::Call(c) = unparen(call) else { return };
         let mut released = Vec::new();
-        self.call_stmt(call, &mut released);
+        self.call_effects(call, &mut released);
         // `defer func() { ...; mu.Unlock() }()`: every unlock in the closure is deferred.
         if let Expr::FuncLit(f) = unparen(&c.fun) {
             struct Unlocks<'a, 'p, 'c, 'f> {
@@ -752,7 +887,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             impl<'a> Visitor<'a> for Unlocks<'a, '_, '_, '_> {
                 fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
                     if let Stmt::Expr(e) = s {
-                        self.pass.call_stmt(&e.x, &mut self.out);
+                        self.pass.call_effects(&e.x, &mut self.out);
                     }
                     true
                 }
@@ -788,7 +923,10 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                             self.out.push(Effect::Chan(op));
                         }
                     }
-                    Expr::Call(c) => self.pass.call_locks(c, self.out),
+                    Expr::Call(c) => {
+                        self.pass.call_locks(c, self.out);
+                        self.pass.call_effects(e, self.out);
+                    }
                     _ => {}
                 }
                 true
@@ -906,11 +1044,13 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             Effect::Acquire { key, .. } | Effect::CallLocks { key, .. }
                 if self.handed.contains(&self.keys[*key as usize]) => {}
             Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
-                if let Some(first) = state
-                    .held
-                    .iter()
-                    .find(|h| h.key == *key && rules::double_lock::conflicts(h.mode, *mode))
-                {
+                let guarded = |site: Span| self.scan.guarded.contains(&site.start);
+                if let Some(first) = state.held.iter().find(|h| {
+                    h.key == *key
+                        && rules::double_lock::conflicts(h.mode, *mode)
+                        && !guarded(h.site)
+                        && !guarded(*span)
+                }) {
                     out.push(rules::double_lock::relock(
                         ctx,
                         *span,

@@ -8,6 +8,12 @@
 //! Locks are told apart by their receiver as written; when the name is assigned again (the
 //! next node of a list, the next element of a `range`), it names another lock.
 //!
+//! Not flagged: a mutex another goroutine of the function releases first (a mutex used as a
+//! signal: `m.Lock(); go func() { ...; m.Unlock() }(); m.Lock()` waits for the goroutine); a
+//! `Lock` under an `if` on a boolean flag (`if !locked { mu.Lock(); locked = true }`); a method
+//! that reassigns its receiver before locking (`c = c.parent; c.mu.Lock()` locks another
+//! value); a call in a `go` statement (it locks in another goroutine).
+//!
 //! ## Why is this bad?
 //! Go's mutexes are not reentrant: the second `Lock` waits for the first `Unlock`, which the
 //! same goroutine will never reach. For a `sync.RWMutex`, a second `RLock` deadlocks as soon as

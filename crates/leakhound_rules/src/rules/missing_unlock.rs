@@ -7,11 +7,21 @@
 //! that unlocks that field (`s.unlockAndNotify()`). Panics, `os.Exit` and `log.Fatal` end paths
 //! without a return.
 //!
-//! Not flagged: functions whose job is to lock for their caller — their name says so
-//! (`lockAll`, `acquireLock`) or their doc comment does ("returns with s.mu held", "the caller
-//! must unlock"); a lock the function releases without having taken it (it runs with its
-//! caller's lock: `mu.Unlock(); slow(); mu.Lock()`); a lock whose unlock is handed to other
-//! code (a goroutine or callback that unlocks, a returned `mu.Unlock`).
+//! Not flagged:
+//! - functions that lock for their caller: their name says so (`lockAll`, `acquireLock`), their
+//!   doc comment does ("returns with s.mu held", "the caller must unlock"), or they never
+//!   release that lock on any path (`func (b *buf) WriteMode() { b.mu.Lock() }`): the rule is
+//!   about the paths that miss an unlock the function does have;
+//! - a lock the function releases without having taken it (it runs with its caller's lock:
+//!   `mu.Unlock(); slow(); mu.Lock()`);
+//! - a lock handed to other code: a goroutine or callback that unlocks it, a returned
+//!   `mu.Unlock` or method that unlocks, a helper whose name says it unlocks
+//!   (`return c.updateStateAndUnlock()`, `go c.resetAndUnlock()`), a goroutine of the same
+//!   function whose first lock call on it is an unlock (a mutex used as a signal);
+//! - a receiver field that a method of the type releases only when a flag says it is held
+//!   (`database/sql`'s `Rows.Scan` keeps `closemu` until `Next`);
+//! - a lock taken or released under an `if` on a boolean flag of the function
+//!   (`if lockHeld { mu.Unlock() }`): the flag, not the path, says whether it is held.
 //!
 //! ## Why is this bad?
 //! The next `Lock` of the same mutex — in any goroutine — waits forever. Every goroutine that
