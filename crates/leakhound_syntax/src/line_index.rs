@@ -13,10 +13,9 @@ impl LineIndex {
     pub fn new(src: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(
-            src.bytes()
-                .enumerate()
-                .filter(|(i, b)| *b == b'\n' && i + 1 < src.len())
-                .map(|(i, _)| i as u32 + 1),
+            memchr::memchr_iter(b'\n', src.as_bytes())
+                .filter(|&i| i + 1 < src.len())
+                .map(|i| i as u32 + 1),
         );
         LineIndex {
             starts,
