@@ -25,7 +25,8 @@ impl<'a> Visitor<'a> for Check {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else { return };
-    let parsed = leakhound_syntax::parse_file(src);
+    let arena = leakhound_syntax::Arena::new();
+    let parsed = leakhound_syntax::parse_file(src, &arena);
     let mut check = Check { len: src.len() as u32, valid: parsed.errors.is_empty() };
     walk_file(&parsed.file, &mut check);
     let _ = leakhound_syntax::outline::outline(&parsed);

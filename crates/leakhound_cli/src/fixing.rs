@@ -33,7 +33,8 @@ pub fn apply(
         let Some(source) = sources.get(&filename) else { continue };
         let file_diagnostics: Vec<Diagnostic> = indices.iter().map(|&i| diagnostics[i].clone()).collect();
         let Some(fixed) = apply_safe_fixes(source, &file_diagnostics) else { continue };
-        let reparsed = leakhound_syntax::parse_file(&fixed.text);
+        let arena = leakhound_syntax::Arena::new();
+        let reparsed = leakhound_syntax::parse_file(&fixed.text, &arena);
         if !reparsed.errors.is_empty() {
             outcome.errors.push(format!("{filename}: fixes not applied: the fixed file would not parse"));
             continue;

@@ -508,12 +508,9 @@ impl<'a> Builder<'a, '_> {
 mod tests {
     use super::*;
 
-    fn body_of(src: &str) -> leakhound_syntax::ParsedFile<'_> {
-        leakhound_syntax::parse_file(src)
-    }
-
     fn with_cfg(src: &str, f: impl FnOnce(&Cfg<'_>)) {
-        let parsed = body_of(src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
         let Decl::Func(func) = parsed.file.decls.last().unwrap() else {
             panic!("no func")
         };

@@ -84,7 +84,8 @@ mod tests {
     #[test]
     fn resolves_aliases_and_dot_imports() {
         let src = "package p\nimport (\n\ttm \"time\"\n\t. \"context\"\n\t_ \"net/http/pprof\"\n\t\"sync\"\n)\n";
-        let parsed = leakhound_syntax::parse_file(src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
         let imports = Imports::of(&parsed.file);
         assert_eq!(imports.path_of("tm"), Some("time"));
         assert_eq!(imports.path_of("time"), None);

@@ -1017,7 +1017,8 @@ mod tests {
     use super::*;
 
     fn summary_of(src: &str, f: impl FnOnce(&PackageSummary<'_>)) {
-        let parsed = leakhound_syntax::parse_file(src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
         let mut s = PackageSummary::new();
         s.add_file(0, &parsed, &|_| false);
         f(&s);
@@ -1086,7 +1087,8 @@ mod tests {
     #[test]
     fn keys_and_calls() {
         let src = "package p\nfunc f() {\n\t(*s).mu.Lock()\n\tc.locks[i].Lock()\n\twg.Add(1)\n\tx.Lock(1)\n}\n";
-        let parsed = leakhound_syntax::parse_file(src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
         let Decl::Func(f) = &parsed.file.decls[0] else {
             panic!()
         };
@@ -1116,7 +1118,8 @@ mod tests {
     #[test]
     fn passed_to_a_package_function_but_not_to_an_import() {
         let src = "package p\nimport \"fmt\"\nfunc f() {\n\tch := make(chan int)\n\tfeed(ch)\n\tfmt.Println(ch)\n\ts.run(1, ch)\n\tselect {\n\tcase <-ch:\n\tdefault:\n\t}\n}\n";
-        let parsed = leakhound_syntax::parse_file(src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
         let imports = Imports::of(&parsed.file);
         let Decl::Func(f) = &parsed.file.decls[1] else {
             panic!()
@@ -1150,7 +1153,8 @@ mod tests {
 
     fn parsed_make(src: &str) -> Expr<'static> {
         let text: &'static str = Box::leak(format!("package p\nvar x = {src}\n").into_boxed_str());
-        let parsed: &'static _ = Box::leak(Box::new(leakhound_syntax::parse_file(text)));
+        let arena: &'static _ = Box::leak(Box::new(leakhound_syntax::Arena::new()));
+        let parsed: &'static _ = Box::leak(Box::new(leakhound_syntax::parse_file(text, arena)));
         let Decl::Gen(g) = &parsed.file.decls[0] else {
             panic!()
         };

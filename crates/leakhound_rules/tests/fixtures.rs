@@ -57,7 +57,8 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
         return vec![];
     }
     let sources: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
-    let parsed: Vec<_> = sources.iter().map(|s| leakhound_syntax::parse_file(s)).collect();
+    let arena = leakhound_syntax::Arena::new();
+    let parsed: Vec<_> = sources.iter().map(|s| leakhound_syntax::parse_file(s, &arena)).collect();
     let directive = parsed.iter().find_map(leakhound_rules::asynctimerchan_directive);
     let timers = TimerSemantics::decide(gomod.and_then(|m| m.go), directive.or(gomod.and_then(|m| m.async_timer_chan)));
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

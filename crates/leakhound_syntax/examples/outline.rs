@@ -15,8 +15,11 @@ fn main() -> std::io::Result<()> {
             Ok(bytes) => match std::str::from_utf8(&bytes) {
                 Err(_) => writeln!(out, "ERROR")?,
                 Ok(src) => out.write_all(
-                    leakhound_syntax::outline::outline(&leakhound_syntax::parse_file(src))
-                        .as_bytes(),
+                    leakhound_syntax::outline::outline(&leakhound_syntax::parse_file(
+                        src,
+                        &leakhound_syntax::Arena::new(),
+                    ))
+                    .as_bytes(),
                 )?,
             },
         }

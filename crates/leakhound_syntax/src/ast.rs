@@ -1,5 +1,6 @@
 //! The syntax tree. Plain enums and structs that borrow identifiers and literals from the
-//! source; children live in `Box` and `Vec`. Every node knows its byte span, with the same
+//! source; children live in the file's arena (`&'a T` and [`List`]), so a tree is freed in one
+//! go with its arena and has nothing to drop. Every node knows its byte span, with the same
 //! start and end as the corresponding `go/ast` node's `Pos()` and `End()`.
 
 /// A half-open byte range `start..end` in the source. In a file with syntax errors, a span
@@ -32,6 +33,65 @@ impl Span {
     }
 }
 
+/// A list of nodes in the file's arena: a slice that iterates like a `Vec` and has nothing to
+/// drop.
+pub struct List<'a, T>(pub &'a [T]);
+
+impl<'a, T> List<'a, T> {
+    pub const EMPTY: List<'a, T> = List(&[]);
+
+    /// The slice with the arena's lifetime (`Deref` gives one tied to `&self`).
+    pub fn as_slice(&self) -> &'a [T] {
+        self.0
+    }
+}
+
+impl<T> Clone for List<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for List<'_, T> {}
+
+impl<T> Default for List<'_, T> {
+    fn default() -> Self {
+        List::EMPTY
+    }
+}
+
+impl<T> std::ops::Deref for List<'_, T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.0
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for List<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<'a, T> IntoIterator for &List<'a, T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for List<'a, T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ident<'a> {
     pub name: &'a str,
@@ -44,15 +104,15 @@ pub struct File<'a> {
     /// The position of the `package` keyword.
     pub package_pos: u32,
     /// Every import spec of the file, in order (also present in `decls`).
-    pub imports: Vec<ImportSpec<'a>>,
-    pub decls: Vec<Decl<'a>>,
+    pub imports: List<'a, ImportSpec<'a>>,
+    pub decls: List<'a, Decl<'a>>,
     /// From the `package` keyword to the end of the last declaration (as `go/ast`).
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub enum Decl<'a> {
-    Func(Box<FuncDecl<'a>>),
+    Func(&'a FuncDecl<'a>),
     Gen(GenDecl<'a>),
 }
 
@@ -69,7 +129,7 @@ pub struct GenDecl<'a> {
     pub kind: GenKind,
     /// `Some` for the grouped form `var ( ... )`: the positions of the parentheses.
     pub parens: Option<(u32, u32)>,
-    pub specs: Vec<Spec<'a>>,
+    pub specs: List<'a, Spec<'a>>,
     pub span: Span,
 }
 
@@ -99,9 +159,9 @@ impl<'a> ImportSpec<'a> {
 /// A `const` or `var` spec.
 #[derive(Clone, Debug)]
 pub struct ValueSpec<'a> {
-    pub names: Vec<Ident<'a>>,
+    pub names: List<'a, Ident<'a>>,
     pub typ: Option<Expr<'a>>,
-    pub values: Vec<Expr<'a>>,
+    pub values: List<'a, Expr<'a>>,
     pub span: Span,
 }
 
@@ -132,13 +192,13 @@ pub struct FuncDecl<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct FieldList<'a> {
     pub parens: Option<(u32, u32)>,
-    pub list: Vec<Field<'a>>,
+    pub list: List<'a, Field<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct Field<'a> {
-    pub names: Vec<Ident<'a>>,
+    pub names: List<'a, Ident<'a>>,
     pub typ: Expr<'a>,
     pub tag: Option<BasicLit<'a>>,
     pub span: Span,
@@ -146,7 +206,7 @@ pub struct Field<'a> {
 
 #[derive(Clone, Debug)]
 pub struct Block<'a> {
-    pub stmts: Vec<Stmt<'a>>,
+    pub stmts: List<'a, Stmt<'a>>,
     /// From `{` to after `}`.
     pub span: Span,
 }
@@ -154,7 +214,7 @@ pub struct Block<'a> {
 #[derive(Clone, Debug)]
 pub enum Stmt<'a> {
     Decl(GenDecl<'a>),
-    Labeled(Box<LabeledStmt<'a>>),
+    Labeled(&'a LabeledStmt<'a>),
     Expr(ExprStmt<'a>),
     Send(SendStmt<'a>),
     IncDec(IncDecStmt<'a>),
@@ -164,12 +224,12 @@ pub enum Stmt<'a> {
     Return(ReturnStmt<'a>),
     Branch(BranchStmt<'a>),
     Block(Block<'a>),
-    If(Box<IfStmt<'a>>),
-    Switch(Box<SwitchStmt<'a>>),
-    TypeSwitch(Box<TypeSwitchStmt<'a>>),
-    Select(Box<SelectStmt<'a>>),
-    For(Box<ForStmt<'a>>),
-    Range(Box<RangeStmt<'a>>),
+    If(&'a IfStmt<'a>),
+    Switch(&'a SwitchStmt<'a>),
+    TypeSwitch(&'a TypeSwitchStmt<'a>),
+    Select(&'a SelectStmt<'a>),
+    For(&'a ForStmt<'a>),
+    Range(&'a RangeStmt<'a>),
     Empty(EmptyStmt),
     Bad(Span),
 }
@@ -177,7 +237,7 @@ pub enum Stmt<'a> {
 #[derive(Clone, Debug)]
 pub struct LabeledStmt<'a> {
     pub label: Ident<'a>,
-    pub stmt: Box<Stmt<'a>>,
+    pub stmt: &'a Stmt<'a>,
     pub span: Span,
 }
 
@@ -242,11 +302,11 @@ impl AssignOp {
 
 #[derive(Clone, Debug)]
 pub struct AssignStmt<'a> {
-    pub lhs: Vec<Expr<'a>>,
+    pub lhs: List<'a, Expr<'a>>,
     pub tok: AssignOp,
     /// Position of the operator.
     pub tok_pos: u32,
-    pub rhs: Vec<Expr<'a>>,
+    pub rhs: List<'a, Expr<'a>>,
     pub span: Span,
 }
 
@@ -264,7 +324,7 @@ pub struct DeferStmt<'a> {
 
 #[derive(Clone, Debug)]
 pub struct ReturnStmt<'a> {
-    pub results: Vec<Expr<'a>>,
+    pub results: List<'a, Expr<'a>>,
     pub span: Span,
 }
 
@@ -296,28 +356,28 @@ pub struct BranchStmt<'a> {
 
 #[derive(Clone, Debug)]
 pub struct IfStmt<'a> {
-    pub init: Option<Box<Stmt<'a>>>,
+    pub init: Option<&'a Stmt<'a>>,
     pub cond: Expr<'a>,
     pub body: Block<'a>,
     /// An `If` or a `Block`.
-    pub els: Option<Box<Stmt<'a>>>,
+    pub els: Option<&'a Stmt<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct CaseClause<'a> {
     /// Empty for `default`.
-    pub list: Vec<Expr<'a>>,
+    pub list: List<'a, Expr<'a>>,
     pub is_default: bool,
-    pub body: Vec<Stmt<'a>>,
+    pub body: List<'a, Stmt<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct SwitchStmt<'a> {
-    pub init: Option<Box<Stmt<'a>>>,
+    pub init: Option<&'a Stmt<'a>>,
     pub tag: Option<Expr<'a>>,
-    pub body: Vec<CaseClause<'a>>,
+    pub body: List<'a, CaseClause<'a>>,
     /// The braces around the clauses.
     pub body_span: Span,
     pub span: Span,
@@ -325,11 +385,11 @@ pub struct SwitchStmt<'a> {
 
 #[derive(Clone, Debug)]
 pub struct TypeSwitchStmt<'a> {
-    pub init: Option<Box<Stmt<'a>>>,
+    pub init: Option<&'a Stmt<'a>>,
     /// `x := y.(type)` (an `Assign`) or `y.(type)` (an `Expr`).
-    pub assign: Box<Stmt<'a>>,
+    pub assign: &'a Stmt<'a>,
     /// Clause lists hold types (`nil` is an `Ident`).
-    pub body: Vec<CaseClause<'a>>,
+    pub body: List<'a, CaseClause<'a>>,
     pub body_span: Span,
     pub span: Span,
 }
@@ -337,23 +397,23 @@ pub struct TypeSwitchStmt<'a> {
 #[derive(Clone, Debug)]
 pub struct CommClause<'a> {
     /// A send or receive statement; `None` for `default`.
-    pub comm: Option<Box<Stmt<'a>>>,
-    pub body: Vec<Stmt<'a>>,
+    pub comm: Option<&'a Stmt<'a>>,
+    pub body: List<'a, Stmt<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct SelectStmt<'a> {
-    pub body: Vec<CommClause<'a>>,
+    pub body: List<'a, CommClause<'a>>,
     pub body_span: Span,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct ForStmt<'a> {
-    pub init: Option<Box<Stmt<'a>>>,
+    pub init: Option<&'a Stmt<'a>>,
     pub cond: Option<Expr<'a>>,
-    pub post: Option<Box<Stmt<'a>>>,
+    pub post: Option<&'a Stmt<'a>>,
     pub body: Block<'a>,
     pub span: Span,
 }
@@ -397,13 +457,13 @@ pub struct BasicLit<'a> {
 pub enum Expr<'a> {
     Ident(Ident<'a>),
     BasicLit(BasicLit<'a>),
-    CompositeLit(Box<CompositeLit<'a>>),
-    FuncLit(Box<FuncLit<'a>>),
+    CompositeLit(&'a CompositeLit<'a>),
+    FuncLit(&'a FuncLit<'a>),
     Paren(ParenExpr<'a>),
     Selector(SelectorExpr<'a>),
     /// `x[i]`, and generic instantiation `f[int, string]` (one or more indices).
     Index(IndexExpr<'a>),
-    Slice(Box<SliceExpr<'a>>),
+    Slice(&'a SliceExpr<'a>),
     /// `x.(T)`; `typ` is `None` for `x.(type)`.
     TypeAssert(TypeAssertExpr<'a>),
     Call(CallExpr<'a>),
@@ -413,12 +473,12 @@ pub enum Expr<'a> {
     Unary(UnaryExpr<'a>),
     Binary(BinaryExpr<'a>),
     KeyValue(KeyValueExpr<'a>),
-    ArrayType(Box<ArrayType<'a>>),
-    StructType(Box<StructType<'a>>),
-    FuncType(Box<FuncType<'a>>),
-    InterfaceType(Box<InterfaceType<'a>>),
-    MapType(Box<MapType<'a>>),
-    ChanType(Box<ChanType<'a>>),
+    ArrayType(&'a ArrayType<'a>),
+    StructType(&'a StructType<'a>),
+    FuncType(&'a FuncType<'a>),
+    InterfaceType(&'a InterfaceType<'a>),
+    MapType(&'a MapType<'a>),
+    ChanType(&'a ChanType<'a>),
     /// `...T` in a parameter list, or `...` as an array length.
     Ellipsis(Ellipsis<'a>),
     Bad(Span),
@@ -427,7 +487,7 @@ pub enum Expr<'a> {
 #[derive(Clone, Debug)]
 pub struct CompositeLit<'a> {
     pub typ: Option<Expr<'a>>,
-    pub elts: Vec<Expr<'a>>,
+    pub elts: List<'a, Expr<'a>>,
     /// `{` to after `}`.
     pub braces: Span,
     pub span: Span,
@@ -442,21 +502,21 @@ pub struct FuncLit<'a> {
 
 #[derive(Clone, Debug)]
 pub struct ParenExpr<'a> {
-    pub x: Box<Expr<'a>>,
+    pub x: &'a Expr<'a>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct SelectorExpr<'a> {
-    pub x: Box<Expr<'a>>,
+    pub x: &'a Expr<'a>,
     pub sel: Ident<'a>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct IndexExpr<'a> {
-    pub x: Box<Expr<'a>>,
-    pub indices: Vec<Expr<'a>>,
+    pub x: &'a Expr<'a>,
+    pub indices: List<'a, Expr<'a>>,
     pub span: Span,
 }
 
@@ -473,15 +533,15 @@ pub struct SliceExpr<'a> {
 
 #[derive(Clone, Debug)]
 pub struct TypeAssertExpr<'a> {
-    pub x: Box<Expr<'a>>,
-    pub typ: Option<Box<Expr<'a>>>,
+    pub x: &'a Expr<'a>,
+    pub typ: Option<&'a Expr<'a>>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct CallExpr<'a> {
-    pub fun: Box<Expr<'a>>,
-    pub args: Vec<Expr<'a>>,
+    pub fun: &'a Expr<'a>,
+    pub args: List<'a, Expr<'a>>,
     /// Position of `...` in `f(xs...)`.
     pub ellipsis: Option<u32>,
     pub span: Span,
@@ -489,7 +549,7 @@ pub struct CallExpr<'a> {
 
 #[derive(Clone, Debug)]
 pub struct StarExpr<'a> {
-    pub x: Box<Expr<'a>>,
+    pub x: &'a Expr<'a>,
     pub span: Span,
 }
 
@@ -528,7 +588,7 @@ impl UnaryOp {
 #[derive(Clone, Debug)]
 pub struct UnaryExpr<'a> {
     pub op: UnaryOp,
-    pub x: Box<Expr<'a>>,
+    pub x: &'a Expr<'a>,
     pub span: Span,
 }
 
@@ -586,15 +646,15 @@ impl BinaryOp {
 pub struct BinaryExpr<'a> {
     pub op: BinaryOp,
     pub op_pos: u32,
-    pub x: Box<Expr<'a>>,
-    pub y: Box<Expr<'a>>,
+    pub x: &'a Expr<'a>,
+    pub y: &'a Expr<'a>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct KeyValueExpr<'a> {
-    pub key: Box<Expr<'a>>,
-    pub value: Box<Expr<'a>>,
+    pub key: &'a Expr<'a>,
+    pub value: &'a Expr<'a>,
     pub span: Span,
 }
 
@@ -654,7 +714,7 @@ pub struct ChanType<'a> {
 
 #[derive(Clone, Debug)]
 pub struct Ellipsis<'a> {
-    pub elt: Option<Box<Expr<'a>>>,
+    pub elt: Option<&'a Expr<'a>>,
     pub span: Span,
 }
 

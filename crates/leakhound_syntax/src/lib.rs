@@ -24,6 +24,8 @@ pub mod parser;
 mod recover;
 pub mod visit;
 
+/// The arena a file's tree lives in: one per file (or per package), freed with the tree.
+pub use bumpalo::Bump as Arena;
 pub use directives::{is_generated, Directive, Directives, Nolint};
 pub use lexer::Comment;
 pub use line_index::LineIndex;
@@ -67,11 +69,18 @@ impl<'a> ParsedFile<'a> {
     }
 }
 
-/// Parses a Go source file. Never panics; malformed input gives a partial tree and errors.
-pub fn parse_file(src: &str) -> ParsedFile<'_> {
-    let mut out = parser::Parser::new(src).parse_file();
+/// Parses a Go source file into `arena`. Never panics; malformed input gives a partial tree
+/// and errors.
+pub fn parse_file<'a>(src: &'a str, arena: &'a Arena) -> ParsedFile<'a> {
+    let mut out = parser::Parser::new(src, arena).parse_file();
     if let Some(first) = out.errors.first() {
-        recover::resume(src, &mut out.file, &mut out.comments, first.span.start);
+        recover::resume(
+            src,
+            arena,
+            &mut out.file,
+            &mut out.comments,
+            first.span.start,
+        );
     }
     ParsedFile {
         source: src,

@@ -4,6 +4,8 @@
 //! declaration keyword; after more than ten errors, or on too deep nesting, the parser bails
 //! out by seeing the rest of the file as EOF.
 
+use bumpalo::Bump;
+
 use crate::ast::*;
 use crate::lexer::{Comment, Lexer, Tok, Token};
 use crate::SyntaxError;
@@ -31,7 +33,7 @@ enum Mode {
 enum Simple<'a> {
     Stmt(Stmt<'a>),
     Range {
-        lhs: Vec<Expr<'a>>,
+        lhs: BVec<'a, Expr<'a>>,
         tok: Option<AssignOp>,
         x: Expr<'a>,
     },
@@ -39,6 +41,8 @@ enum Simple<'a> {
 
 pub(crate) struct Parser<'a> {
     src: &'a str,
+    /// The file's arena: every node of the tree lives here.
+    bump: &'a Bump,
     lx: Lexer<'a>,
     tok: Tok,
     pos: u32,
@@ -141,6 +145,18 @@ fn expr_end(t: Tok) -> bool {
     )
 }
 
+/// Moves a node into the arena.
+fn alloc<'a, T>(bump: &'a Bump, x: T) -> &'a T {
+    bump.alloc(x)
+}
+
+type BVec<'a, T> = bumpalo::collections::Vec<'a, T>;
+
+/// A list built in the arena, as the tree holds it.
+fn in_arena<'a, T>(v: BVec<'a, T>) -> List<'a, T> {
+    List(v.into_bump_slice())
+}
+
 fn unparen<'b, 'a>(mut x: &'b Expr<'a>) -> &'b Expr<'a> {
     while let Expr::Paren(p) = x {
         x = &p.x;
@@ -154,11 +170,16 @@ fn field_span(names: &[Ident<'_>], typ: &Expr<'_>, tag: Option<&BasicLit<'_>>) -
     Span::new(start, end)
 }
 
-fn pack_index<'a>(x: Expr<'a>, indices: Vec<Expr<'a>>, rbrack: u32) -> Expr<'a> {
+fn pack_index<'a>(
+    bump: &'a Bump,
+    x: Expr<'a>,
+    indices: BVec<'a, Expr<'a>>,
+    rbrack: u32,
+) -> Expr<'a> {
     let span = Span::new(x.span().start, rbrack + 1);
     Expr::Index(IndexExpr {
-        x: Box::new(x),
-        indices,
+        x: alloc(bump, x),
+        indices: in_arena(indices),
         span,
     })
 }
@@ -180,7 +201,11 @@ fn is_type_elem(x: &Expr<'_>) -> bool {
 
 /// go/parser's `extractName`: splits `P *C`, `P C|D` or `P(C)` parsed as an expression into a
 /// type parameter name and its constraint. Gives the expression back when it is not one.
-fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<'a>>), Expr<'a>> {
+fn extract_name<'a>(
+    bump: &'a Bump,
+    x: Expr<'a>,
+    force: bool,
+) -> Result<(Ident<'a>, Option<Expr<'a>>), Expr<'a>> {
     match x {
         Expr::Ident(id) => Ok((id, None)),
         Expr::Binary(b)
@@ -209,7 +234,7 @@ fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<
                 y,
                 span,
             } = b;
-            match extract_name(*x, force2) {
+            match extract_name(bump, x.clone(), force2) {
                 Ok((name, Some(lhs))) => {
                     let span = Span::new(lhs.span().start, span.end);
                     Ok((
@@ -217,7 +242,7 @@ fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<
                         Some(Expr::Binary(BinaryExpr {
                             op,
                             op_pos,
-                            x: Box::new(lhs),
+                            x: alloc(bump, lhs),
                             y,
                             span,
                         })),
@@ -226,14 +251,14 @@ fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<
                 Ok((name, None)) => Err(Expr::Binary(BinaryExpr {
                     op,
                     op_pos,
-                    x: Box::new(Expr::Ident(name)),
+                    x: alloc(bump, Expr::Ident(name)),
                     y,
                     span,
                 })),
                 Err(x) => Err(Expr::Binary(BinaryExpr {
                     op,
                     op_pos,
-                    x: Box::new(x),
+                    x: alloc(bump, x),
                     y,
                     span,
                 })),
@@ -246,20 +271,17 @@ fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<
                 && (force || c.args.first().is_some_and(is_type_elem)) =>
         {
             let CallExpr {
-                fun,
-                mut args,
-                span,
-                ..
+                fun, args, span, ..
             } = c;
             let Expr::Ident(name) = *fun else {
                 return Err(Expr::Bad(span));
             };
-            let arg = args.pop().unwrap_or(Expr::Bad(span));
+            let arg = args.last().cloned().unwrap_or(Expr::Bad(span));
             // The `(` is found again by `Parser::fix_paren`.
             Ok((
                 name,
                 Some(Expr::Paren(ParenExpr {
-                    x: Box::new(arg),
+                    x: alloc(bump, arg),
                     span: Span::new(name.span.end, span.end),
                 })),
             ))
@@ -269,9 +291,10 @@ fn extract_name<'a>(x: Expr<'a>, force: bool) -> Result<(Ident<'a>, Option<Expr<
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(src: &'a str) -> Parser<'a> {
+    pub fn new(src: &'a str, bump: &'a Bump) -> Parser<'a> {
         let mut p = Parser {
             src,
+            bump,
             lx: Lexer::new(src),
             tok: Tok::Eof,
             pos: 0,
@@ -500,8 +523,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_ident_list(&mut self) -> Vec<Ident<'a>> {
-        let mut list = vec![self.parse_ident()];
+    fn parse_ident_list(&mut self) -> BVec<'a, Ident<'a>> {
+        let mut list = bumpalo::vec![in self.bump; self.parse_ident()];
         while self.tok == Tok::Comma {
             self.next();
             list.push(self.parse_ident());
@@ -509,8 +532,8 @@ impl<'a> Parser<'a> {
         list
     }
 
-    fn parse_expr_list(&mut self) -> Vec<Expr<'a>> {
-        let mut list = vec![self.parse_expr()];
+    fn parse_expr_list(&mut self) -> BVec<'a, Expr<'a>> {
+        let mut list = bumpalo::vec![in self.bump; self.parse_expr()];
         while self.tok == Tok::Comma {
             self.next();
             list.push(self.parse_expr());
@@ -518,7 +541,7 @@ impl<'a> Parser<'a> {
         list
     }
 
-    fn parse_list(&mut self, in_rhs: bool) -> Vec<Expr<'a>> {
+    fn parse_list(&mut self, in_rhs: bool) -> BVec<'a, Expr<'a>> {
         let old = self.in_rhs;
         self.in_rhs = in_rhs;
         let list = self.parse_expr_list();
@@ -557,7 +580,7 @@ impl<'a> Parser<'a> {
             self.next();
             let sel = self.parse_ident();
             return Expr::Selector(SelectorExpr {
-                x: Box::new(Expr::Ident(ident)),
+                x: alloc(self.bump, Expr::Ident(ident)),
                 span: ident.span.to(sel.span),
                 sel,
             });
@@ -593,7 +616,7 @@ impl<'a> Parser<'a> {
         self.expect(Tok::RBrack);
         let elt = self.parse_type();
         let span = Span::new(lbrack, elt.span().end);
-        Expr::ArrayType(Box::new(ArrayType { len, elt, span }))
+        Expr::ArrayType(alloc(self.bump, ArrayType { len, elt, span }))
     }
 
     fn parse_array_field_or_type_instance(
@@ -602,7 +625,7 @@ impl<'a> Parser<'a> {
     ) -> (Option<Ident<'a>>, Expr<'a>) {
         let lbrack = self.expect(Tok::LBrack);
         let mut trailing_comma = None;
-        let mut args = Vec::new();
+        let mut args = BVec::new_in(self.bump);
         if self.tok != Tok::RBrack {
             self.expr_lev += 1;
             args.push(self.parse_rhs());
@@ -623,11 +646,14 @@ impl<'a> Parser<'a> {
             let span = Span::new(lbrack, elt.span().end);
             return (
                 Some(x),
-                Expr::ArrayType(Box::new(ArrayType {
-                    len: None,
-                    elt,
-                    span,
-                })),
+                Expr::ArrayType(alloc(
+                    self.bump,
+                    ArrayType {
+                        len: None,
+                        elt,
+                        span,
+                    },
+                )),
             );
         }
         if args.len() == 1 {
@@ -639,15 +665,15 @@ impl<'a> Parser<'a> {
                 let len = args.pop();
                 return (
                     Some(x),
-                    Expr::ArrayType(Box::new(ArrayType { len, elt, span })),
+                    Expr::ArrayType(alloc(self.bump, ArrayType { len, elt, span })),
                 );
             }
         }
-        (None, pack_index(Expr::Ident(x), args, rbrack))
+        (None, pack_index(self.bump, Expr::Ident(x), args, rbrack))
     }
 
     fn parse_field_decl(&mut self) -> Field<'a> {
-        let mut names = Vec::new();
+        let mut names = BVec::new_in(self.bump);
         let typ;
         match self.tok {
             Tok::Ident => {
@@ -694,7 +720,7 @@ impl<'a> Parser<'a> {
                 };
                 typ = Expr::Star(StarExpr {
                     span: Span::new(star, x.span().end),
-                    x: Box::new(x),
+                    x: alloc(self.bump, x),
                 });
             }
             Tok::LParen => {
@@ -706,7 +732,7 @@ impl<'a> Parser<'a> {
                     let x = self.parse_qualified_ident(None);
                     typ = Expr::Star(StarExpr {
                         span: Span::new(star, x.span().end),
-                        x: Box::new(x),
+                        x: alloc(self.bump, x),
                     });
                 } else {
                     typ = self.parse_qualified_ident(None);
@@ -736,7 +762,7 @@ impl<'a> Parser<'a> {
         self.expect_semi();
         let span = field_span(&names, &typ, tag.as_ref());
         Field {
-            names,
+            names: in_arena(names),
             typ,
             tag,
             span,
@@ -746,7 +772,7 @@ impl<'a> Parser<'a> {
     fn parse_struct_type(&mut self) -> Expr<'a> {
         let pos = self.expect(Tok::Struct);
         let lbrace = self.expect(Tok::LBrace);
-        let mut list = Vec::new();
+        let mut list = BVec::new_in(self.bump);
         while matches!(self.tok, Tok::Ident | Tok::Mul | Tok::LParen) {
             list.push(self.parse_field_decl());
         }
@@ -754,12 +780,15 @@ impl<'a> Parser<'a> {
         let fields = FieldList {
             parens: Some((lbrace, rbrace)),
             span: Span::new(lbrace, rbrace + 1),
-            list,
+            list: in_arena(list),
         };
-        Expr::StructType(Box::new(StructType {
-            fields,
-            span: Span::new(pos, rbrace + 1),
-        }))
+        Expr::StructType(alloc(
+            self.bump,
+            StructType {
+                fields,
+                span: Span::new(pos, rbrace + 1),
+            },
+        ))
     }
 
     fn parse_pointer_type(&mut self) -> Expr<'a> {
@@ -767,7 +796,7 @@ impl<'a> Parser<'a> {
         let x = self.parse_type();
         Expr::Star(StarExpr {
             span: Span::new(star, x.span().end),
-            x: Box::new(x),
+            x: alloc(self.bump, x),
         })
     }
 
@@ -776,7 +805,7 @@ impl<'a> Parser<'a> {
         let elt = self.parse_type();
         Expr::Ellipsis(Ellipsis {
             span: Span::new(pos, elt.span().end),
-            elt: Some(Box::new(elt)),
+            elt: Some(alloc(self.bump, elt)),
         })
     }
 
@@ -865,14 +894,14 @@ impl<'a> Parser<'a> {
         mut typ0: Option<Expr<'a>>,
         closing: Tok,
         dddok: bool,
-    ) -> Vec<Field<'a>> {
+    ) -> BVec<'a, Field<'a>> {
         let tparams = closing == Tok::RBrack;
         let pos0 = match (&name0, &typ0) {
             (Some(n), _) => n.span.start,
             (None, Some(t)) => t.span().start,
             _ => self.pos,
         };
-        let mut list: Vec<(Option<Ident<'a>>, Option<Expr<'a>>)> = Vec::new();
+        let mut list: BVec<'a, (Option<Ident<'a>>, Option<Expr<'a>>)> = BVec::new_in(self.bump);
         let mut named = 0;
         let mut typed = 0;
         while name0.is_some() || (self.tok != closing && self.tok != Tok::Eof) {
@@ -901,7 +930,7 @@ impl<'a> Parser<'a> {
             self.next();
         }
         if list.is_empty() {
-            return Vec::new();
+            return BVec::new_in(self.bump);
         }
         // owner[i]: the element whose type parameter i shares.
         let mut owner: Vec<usize> = (0..list.len()).collect();
@@ -997,13 +1026,13 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let mut params = Vec::new();
+        let mut params = BVec::new_in(self.bump);
         if named == 0 {
             for (_, t) in list {
                 if let Some(typ) = t {
                     let span = typ.span();
                     params.push(Field {
-                        names: Vec::new(),
+                        names: List::EMPTY,
                         typ,
                         tag: None,
                         span,
@@ -1012,7 +1041,7 @@ impl<'a> Parser<'a> {
             }
             return params;
         }
-        let mut names: Vec<Ident<'a>> = Vec::new();
+        let mut names: BVec<'a, Ident<'a>> = BVec::new_in(self.bump);
         let mut group = usize::MAX;
         let mut typs: Vec<Option<Expr<'a>>> = list.iter_mut().map(|p| p.1.take()).collect();
         for (i, (name, _)) in list.into_iter().enumerate() {
@@ -1023,7 +1052,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or(Expr::Bad(Span::default()));
                 let span = field_span(&names, &typ, None);
                 params.push(Field {
-                    names: std::mem::take(&mut names),
+                    names: in_arena(std::mem::replace(&mut names, BVec::new_in(self.bump))),
                     typ,
                     tag: None,
                     span,
@@ -1041,7 +1070,7 @@ impl<'a> Parser<'a> {
                 .unwrap_or(Expr::Bad(Span::default()));
             let span = field_span(&names, &typ, None);
             params.push(Field {
-                names,
+                names: in_arena(names),
                 typ,
                 tag: None,
                 span,
@@ -1055,7 +1084,7 @@ impl<'a> Parser<'a> {
         let list = if self.tok != Tok::RBrack {
             self.parse_parameter_list(None, None, Tok::RBrack, false)
         } else {
-            Vec::new()
+            BVec::new_in(self.bump)
         };
         let rbrack = self.expect(Tok::RBrack);
         if list.is_empty() {
@@ -1064,7 +1093,7 @@ impl<'a> Parser<'a> {
         }
         Some(FieldList {
             parens: Some((lbrack, rbrack)),
-            list,
+            list: in_arena(list),
             span: Span::new(lbrack, rbrack + 1),
         })
     }
@@ -1075,12 +1104,12 @@ impl<'a> Parser<'a> {
             let list = if self.tok != Tok::RParen {
                 self.parse_parameter_list(None, None, Tok::RParen, !result)
             } else {
-                Vec::new()
+                BVec::new_in(self.bump)
             };
             let rparen = self.expect(Tok::RParen);
             return Some(FieldList {
                 parens: Some((lparen, rparen)),
-                list,
+                list: in_arena(list),
                 span: Span::new(lparen, rparen + 1),
             });
         }
@@ -1088,12 +1117,12 @@ impl<'a> Parser<'a> {
         let span = typ.span();
         Some(FieldList {
             parens: None,
-            list: vec![Field {
-                names: Vec::new(),
+            list: in_arena(bumpalo::vec![in self.bump; Field {
+                names: List::EMPTY,
                 typ,
                 tag: None,
                 span,
-            }],
+            }]),
             span,
         })
     }
@@ -1125,7 +1154,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_method_spec(&mut self) -> Field<'a> {
-        let mut idents = Vec::new();
+        let mut idents = BVec::new_in(self.bump);
         let typ;
         let x = self.parse_type_name(None);
         if let Expr::Ident(ident) = x {
@@ -1144,10 +1173,13 @@ impl<'a> Parser<'a> {
                             let params = self.parse_parameters(false).unwrap_or_default();
                             let results = self.parse_parameters(true);
                             idents.push(ident);
-                            typ = Expr::FuncType(Box::new(Self::func_type(None, params, results)));
+                            typ = Expr::FuncType(alloc(
+                                self.bump,
+                                Self::func_type(None, params, results),
+                            ));
                         }
                         x => {
-                            let mut list = vec![x];
+                            let mut list = bumpalo::vec![in self.bump; x];
                             if self.at_comma("type argument list", Tok::RBrack) {
                                 self.expr_lev += 1;
                                 self.next();
@@ -1161,7 +1193,7 @@ impl<'a> Parser<'a> {
                                 self.expr_lev -= 1;
                             }
                             let rbrack = self.expect_closing(Tok::RBrack, "type argument list");
-                            typ = pack_index(Expr::Ident(ident), list, rbrack);
+                            typ = pack_index(self.bump, Expr::Ident(ident), list, rbrack);
                         }
                     }
                 }
@@ -1169,7 +1201,7 @@ impl<'a> Parser<'a> {
                     let params = self.parse_parameters(false).unwrap_or_default();
                     let results = self.parse_parameters(true);
                     idents.push(ident);
-                    typ = Expr::FuncType(Box::new(Self::func_type(None, params, results)));
+                    typ = Expr::FuncType(alloc(self.bump, Self::func_type(None, params, results)));
                 }
                 _ => typ = Expr::Ident(ident),
             }
@@ -1182,7 +1214,7 @@ impl<'a> Parser<'a> {
         }
         let span = field_span(&idents, &typ, None);
         Field {
-            names: idents,
+            names: in_arena(idents),
             typ,
             tag: None,
             span,
@@ -1202,8 +1234,8 @@ impl<'a> Parser<'a> {
             x = Expr::Binary(BinaryExpr {
                 op: BinaryOp::Or,
                 op_pos,
-                x: Box::new(x),
-                y: Box::new(y),
+                x: alloc(self.bump, x),
+                y: alloc(self.bump, y),
                 span,
             });
         }
@@ -1218,7 +1250,7 @@ impl<'a> Parser<'a> {
             return Expr::Unary(UnaryExpr {
                 op: UnaryOp::Tilde,
                 span: Span::new(pos, x.span().end),
-                x: Box::new(x),
+                x: alloc(self.bump, x),
             });
         }
         match self.try_ident_or_type() {
@@ -1235,7 +1267,7 @@ impl<'a> Parser<'a> {
     fn parse_interface_type(&mut self) -> Expr<'a> {
         let pos = self.expect(Tok::Interface);
         let lbrace = self.expect(Tok::LBrace);
-        let mut list = Vec::new();
+        let mut list = BVec::new_in(self.bump);
         loop {
             match self.tok {
                 Tok::Ident => {
@@ -1253,7 +1285,7 @@ impl<'a> Parser<'a> {
                     self.expect_semi();
                     let span = typ.span();
                     list.push(Field {
-                        names: Vec::new(),
+                        names: List::EMPTY,
                         typ,
                         tag: None,
                         span,
@@ -1265,7 +1297,7 @@ impl<'a> Parser<'a> {
                         self.expect_semi();
                         let span = typ.span();
                         list.push(Field {
-                            names: Vec::new(),
+                            names: List::EMPTY,
                             typ,
                             tag: None,
                             span,
@@ -1278,13 +1310,16 @@ impl<'a> Parser<'a> {
         let rbrace = self.expect(Tok::RBrace);
         let methods = FieldList {
             parens: Some((lbrace, rbrace)),
-            list,
+            list: in_arena(list),
             span: Span::new(lbrace, rbrace + 1),
         };
-        Expr::InterfaceType(Box::new(InterfaceType {
-            methods,
-            span: Span::new(pos, rbrace + 1),
-        }))
+        Expr::InterfaceType(alloc(
+            self.bump,
+            InterfaceType {
+                methods,
+                span: Span::new(pos, rbrace + 1),
+            },
+        ))
     }
 
     fn parse_map_type(&mut self) -> Expr<'a> {
@@ -1294,7 +1329,7 @@ impl<'a> Parser<'a> {
         self.expect(Tok::RBrack);
         let value = self.parse_type();
         let span = Span::new(pos, value.span().end);
-        Expr::MapType(Box::new(MapType { key, value, span }))
+        Expr::MapType(alloc(self.bump, MapType { key, value, span }))
     }
 
     fn parse_chan_type(&mut self) -> Expr<'a> {
@@ -1317,18 +1352,21 @@ impl<'a> Parser<'a> {
         }
         let value = self.parse_type();
         let span = Span::new(pos, value.span().end);
-        Expr::ChanType(Box::new(ChanType {
-            dir,
-            arrow,
-            value,
-            span,
-        }))
+        Expr::ChanType(alloc(
+            self.bump,
+            ChanType {
+                dir,
+                arrow,
+                value,
+                span,
+            },
+        ))
     }
 
     fn parse_type_instance(&mut self, typ: Expr<'a>) -> Expr<'a> {
         let opening = self.expect(Tok::LBrack);
         self.expr_lev += 1;
-        let mut list = Vec::new();
+        let mut list = BVec::new_in(self.bump);
         while self.tok != Tok::RBrack && self.tok != Tok::Eof {
             list.push(self.parse_type());
             if !self.at_comma("type argument list", Tok::RBrack) {
@@ -1342,7 +1380,7 @@ impl<'a> Parser<'a> {
             self.error_expected(closing, "type argument list");
             list.push(Expr::Bad(Span::new(opening + 1, closing)));
         }
-        pack_index(typ, list, closing)
+        pack_index(self.bump, typ, list, closing)
     }
 
     fn try_ident_or_type(&mut self) -> Option<Expr<'a>> {
@@ -1365,7 +1403,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Struct => Some(self.parse_struct_type()),
             Tok::Mul => Some(self.parse_pointer_type()),
-            Tok::Func => Some(Expr::FuncType(Box::new(self.parse_func_type()))),
+            Tok::Func => Some(Expr::FuncType(alloc(self.bump, self.parse_func_type()))),
             Tok::Interface => Some(self.parse_interface_type()),
             Tok::Map => Some(self.parse_map_type()),
             Tok::Chan | Tok::Arrow => Some(self.parse_chan_type()),
@@ -1375,7 +1413,7 @@ impl<'a> Parser<'a> {
                 let t = self.parse_type();
                 let rparen = self.expect(Tok::RParen);
                 Some(Expr::Paren(ParenExpr {
-                    x: Box::new(t),
+                    x: alloc(self.bump, t),
                     span: Span::new(lparen, rparen + 1),
                 }))
             }
@@ -1387,8 +1425,8 @@ impl<'a> Parser<'a> {
 
     // ---- blocks ----
 
-    fn parse_stmt_list(&mut self) -> Vec<Stmt<'a>> {
-        let mut list = Vec::new();
+    fn parse_stmt_list(&mut self) -> BVec<'a, Stmt<'a>> {
+        let mut list = BVec::new_in(self.bump);
         while !matches!(self.tok, Tok::Case | Tok::Default | Tok::RBrace | Tok::Eof) {
             list.push(self.parse_stmt());
         }
@@ -1410,7 +1448,7 @@ impl<'a> Parser<'a> {
             stmts.last().map_or(lbrace + 1, |s| s.span().end)
         };
         Block {
-            stmts,
+            stmts: in_arena(stmts),
             span: Span::new(lbrace, end),
         }
     }
@@ -1420,13 +1458,13 @@ impl<'a> Parser<'a> {
     fn parse_func_type_or_lit(&mut self) -> Expr<'a> {
         let typ = self.parse_func_type();
         if self.tok != Tok::LBrace {
-            return Expr::FuncType(Box::new(typ));
+            return Expr::FuncType(alloc(self.bump, typ));
         }
         self.expr_lev += 1;
         let body = self.parse_block_stmt();
         self.expr_lev -= 1;
         let span = typ.span.to(body.span);
-        Expr::FuncLit(Box::new(FuncLit { typ, body, span }))
+        Expr::FuncLit(alloc(self.bump, FuncLit { typ, body, span }))
     }
 
     fn parse_operand(&mut self) -> Expr<'a> {
@@ -1456,7 +1494,7 @@ impl<'a> Parser<'a> {
                 self.expr_lev -= 1;
                 let rparen = self.expect(Tok::RParen);
                 return Expr::Paren(ParenExpr {
-                    x: Box::new(x),
+                    x: alloc(self.bump, x),
                     span: Span::new(lparen, rparen + 1),
                 });
             }
@@ -1478,12 +1516,12 @@ impl<'a> Parser<'a> {
             self.next();
             None
         } else {
-            Some(Box::new(self.parse_type()))
+            Some(alloc(self.bump, self.parse_type()))
         };
         let rparen = self.expect(Tok::RParen);
         let span = Span::new(x.span().start, rparen + 1);
         Expr::TypeAssert(TypeAssertExpr {
-            x: Box::new(x),
+            x: alloc(self.bump, x),
             typ,
             span,
         })
@@ -1495,10 +1533,15 @@ impl<'a> Parser<'a> {
             self.error_expected(self.pos, "operand");
             let rbrack = self.pos;
             self.next();
-            return pack_index(x, vec![Expr::Bad(Span::new(rbrack, rbrack))], rbrack);
+            return pack_index(
+                self.bump,
+                x,
+                bumpalo::vec![in self.bump; Expr::Bad(Span::new(rbrack, rbrack))],
+                rbrack,
+            );
         }
         self.expr_lev += 1;
-        let mut args = Vec::new();
+        let mut args = BVec::new_in(self.bump);
         let mut index: [Option<Expr<'a>>; 3] = [None, None, None];
         let mut colons = [0u32; 2];
         if self.tok != Tok::Colon {
@@ -1545,14 +1588,17 @@ impl<'a> Parser<'a> {
                     max = Some(Expr::Bad(Span::new(colons[1] + 1, rbrack)));
                 }
             }
-            return Expr::Slice(Box::new(SliceExpr {
-                x,
-                low,
-                high,
-                max,
-                slice3,
-                span,
-            }));
+            return Expr::Slice(alloc(
+                self.bump,
+                SliceExpr {
+                    x,
+                    low,
+                    high,
+                    max,
+                    slice3,
+                    span,
+                },
+            ));
         }
         if args.is_empty() {
             let i0 = index[0]
@@ -1560,13 +1606,13 @@ impl<'a> Parser<'a> {
                 .unwrap_or(Expr::Bad(Span::new(rbrack, rbrack)));
             args.push(i0);
         }
-        pack_index(x, args, rbrack)
+        pack_index(self.bump, x, args, rbrack)
     }
 
     fn parse_call_or_conversion(&mut self, fun: Expr<'a>) -> Expr<'a> {
         self.expect(Tok::LParen);
         self.expr_lev += 1;
-        let mut args = Vec::new();
+        let mut args = BVec::new_in(self.bump);
         let mut ellipsis = None;
         while self.tok != Tok::RParen && self.tok != Tok::Eof && ellipsis.is_none() {
             args.push(self.parse_rhs());
@@ -1583,8 +1629,8 @@ impl<'a> Parser<'a> {
         let rparen = self.expect_closing(Tok::RParen, "argument list");
         let span = Span::new(fun.span().start, rparen + 1);
         Expr::Call(CallExpr {
-            fun: Box::new(fun),
-            args,
+            fun: alloc(self.bump, fun),
+            args: in_arena(args),
             ellipsis,
             span,
         })
@@ -1604,8 +1650,8 @@ impl<'a> Parser<'a> {
             let v = self.parse_value();
             let span = x.span().to(v.span());
             return Expr::KeyValue(KeyValueExpr {
-                key: Box::new(x),
-                value: Box::new(v),
+                key: alloc(self.bump, x),
+                value: alloc(self.bump, v),
                 span,
             });
         }
@@ -1618,7 +1664,7 @@ impl<'a> Parser<'a> {
             return self.bad_here();
         }
         let lbrace = self.expect(Tok::LBrace);
-        let mut elts = Vec::new();
+        let mut elts = BVec::new_in(self.bump);
         self.expr_lev += 1;
         if self.tok != Tok::RBrace {
             while self.tok != Tok::RBrace && self.tok != Tok::Eof {
@@ -1633,12 +1679,15 @@ impl<'a> Parser<'a> {
         let rbrace = self.expect_closing(Tok::RBrace, "composite literal");
         self.leave();
         let start = typ.as_ref().map_or(lbrace, |t| t.span().start);
-        Expr::CompositeLit(Box::new(CompositeLit {
-            typ,
-            elts,
-            braces: Span::new(lbrace, rbrace + 1),
-            span: Span::new(start, rbrace + 1),
-        }))
+        Expr::CompositeLit(alloc(
+            self.bump,
+            CompositeLit {
+                typ,
+                elts: in_arena(elts),
+                braces: Span::new(lbrace, rbrace + 1),
+                span: Span::new(start, rbrace + 1),
+            },
+        ))
     }
 
     fn parse_primary_expr(&mut self, x: Option<Expr<'a>>) -> Expr<'a> {
@@ -1669,7 +1718,7 @@ impl<'a> Parser<'a> {
                             let sel = self.parse_ident();
                             let span = Span::new(x.span().start, sel.span.end);
                             x = Expr::Selector(SelectorExpr {
-                                x: Box::new(x),
+                                x: alloc(self.bump, x),
                                 sel,
                                 span,
                             });
@@ -1687,7 +1736,7 @@ impl<'a> Parser<'a> {
                             };
                             let span = Span::new(x.span().start, sel.span.end);
                             x = Expr::Selector(SelectorExpr {
-                                x: Box::new(x),
+                                x: alloc(self.bump, x),
                                 sel,
                                 span,
                             });
@@ -1745,20 +1794,22 @@ impl<'a> Parser<'a> {
             return Expr::Unary(UnaryExpr {
                 op,
                 span: Span::new(pos, x.span().end),
-                x: Box::new(x),
+                x: alloc(self.bump, x),
             });
         }
         match self.tok {
             Tok::Arrow => {
                 let arrow = self.pos;
                 self.next();
-                let mut x = self.parse_unary_expr();
+                let x = self.parse_unary_expr();
                 if let Expr::ChanType(_) = x {
                     // `<-chan T`: the arrow belongs to the channel type; in `<-chan chan T`
-                    // and the like it rotates inward (go/parser does the same).
+                    // and the like it rotates inward (go/parser does the same). The nodes
+                    // are in the arena, so the rotated ones are rebuilt from the inside out.
                     let mut dir = ChanDir::Send;
                     let mut arrow = arrow;
-                    let mut cur = &mut x;
+                    let mut rotated = BVec::new_in(self.bump);
+                    let mut cur = &x;
                     while let Expr::ChanType(ct) = cur {
                         if dir != ChanDir::Send {
                             break;
@@ -1767,23 +1818,32 @@ impl<'a> Parser<'a> {
                             let p = ct.arrow.unwrap_or(0);
                             self.error_expected(p, "'chan'");
                         }
-                        let inner_arrow = ct.arrow;
-                        ct.span.start = arrow;
-                        ct.arrow = Some(arrow);
-                        arrow = inner_arrow.unwrap_or(0);
+                        rotated.push((*ct, arrow));
+                        arrow = ct.arrow.unwrap_or(0);
                         dir = ct.dir;
-                        ct.dir = ChanDir::Recv;
-                        cur = &mut ct.value;
+                        cur = &ct.value;
                     }
                     if dir == ChanDir::Send {
                         self.error_expected(arrow, "channel type");
                     }
-                    return x;
+                    let mut value = cur.clone();
+                    for (ct, arrow) in rotated.into_iter().rev() {
+                        value = Expr::ChanType(alloc(
+                            self.bump,
+                            ChanType {
+                                dir: ChanDir::Recv,
+                                arrow: Some(arrow),
+                                value,
+                                span: Span::new(arrow, ct.span.end),
+                            },
+                        ));
+                    }
+                    return value;
                 }
                 Expr::Unary(UnaryExpr {
                     op: UnaryOp::Recv,
                     span: Span::new(arrow, x.span().end),
-                    x: Box::new(x),
+                    x: alloc(self.bump, x),
                 })
             }
             Tok::Mul => {
@@ -1792,7 +1852,7 @@ impl<'a> Parser<'a> {
                 let x = self.parse_unary_expr();
                 Expr::Star(StarExpr {
                     span: Span::new(pos, x.span().end),
-                    x: Box::new(x),
+                    x: alloc(self.bump, x),
                 })
             }
             _ => self.parse_primary_expr(None),
@@ -1831,8 +1891,8 @@ impl<'a> Parser<'a> {
             x = Expr::Binary(BinaryExpr {
                 op: binary_op(tok),
                 op_pos,
-                x: Box::new(x),
-                y: Box::new(y),
+                x: alloc(self.bump, x),
+                y: alloc(self.bump, y),
                 span,
             });
         }
@@ -1873,10 +1933,10 @@ impl<'a> Parser<'a> {
             let start = x.first().map_or(tok_pos, |e| e.span().start);
             let end = y.last().map_or(tok_pos, |e| e.span().end);
             return Simple::Stmt(Stmt::Assign(AssignStmt {
-                lhs: x,
+                lhs: in_arena(x),
                 tok: op,
                 tok_pos,
-                rhs: y,
+                rhs: in_arena(y),
                 span: Span::new(start, end),
             }));
         }
@@ -1897,11 +1957,14 @@ impl<'a> Parser<'a> {
                     let label = *label;
                     let stmt = self.parse_stmt();
                     let span = Span::new(label.span.start, stmt.span().end);
-                    return Simple::Stmt(Stmt::Labeled(Box::new(LabeledStmt {
-                        label,
-                        stmt: Box::new(stmt),
-                        span,
-                    })));
+                    return Simple::Stmt(Stmt::Labeled(alloc(
+                        self.bump,
+                        LabeledStmt {
+                            label,
+                            stmt: alloc(self.bump, stmt),
+                            span,
+                        },
+                    )));
                 }
                 self.error(colon, "illegal label declaration");
                 Simple::Stmt(Stmt::Bad(Span::new(x0.span().start, colon + 1)))
@@ -1945,7 +2008,7 @@ impl<'a> Parser<'a> {
             );
             let mut x = x;
             while let Expr::Paren(p) = x {
-                x = *p.x;
+                x = p.x.clone();
             }
             x
         } else {
@@ -1989,12 +2052,12 @@ impl<'a> Parser<'a> {
         let results = if self.tok != Tok::Semicolon && self.tok != Tok::RBrace {
             self.parse_list(true)
         } else {
-            Vec::new()
+            BVec::new_in(self.bump)
         };
         self.expect_semi();
         let end = results.last().map_or(pos + 6, |e| e.span().end);
         Stmt::Return(ReturnStmt {
-            results,
+            results: in_arena(results),
             span: Span::new(pos, end),
         })
     }
@@ -2096,14 +2159,14 @@ impl<'a> Parser<'a> {
         if self.tok == Tok::Else {
             self.next();
             match self.tok {
-                Tok::If => els = Some(Box::new(self.parse_if_stmt())),
+                Tok::If => els = Some(alloc(self.bump, self.parse_if_stmt())),
                 Tok::LBrace => {
-                    els = Some(Box::new(Stmt::Block(self.parse_block_stmt())));
+                    els = Some(alloc(self.bump, Stmt::Block(self.parse_block_stmt())));
                     self.expect_semi();
                 }
                 _ => {
                     self.error_expected(self.pos, "if statement or block");
-                    els = Some(Box::new(Stmt::Bad(Span::new(self.pos, self.pos))));
+                    els = Some(alloc(self.bump, Stmt::Bad(Span::new(self.pos, self.pos))));
                 }
             }
         } else {
@@ -2111,18 +2174,21 @@ impl<'a> Parser<'a> {
         }
         self.leave();
         let end = els.as_ref().map_or(body.span.end, |e| e.span().end);
-        Stmt::If(Box::new(IfStmt {
-            init: init.map(Box::new),
-            cond,
-            body,
-            els,
-            span: Span::new(pos, end),
-        }))
+        Stmt::If(alloc(
+            self.bump,
+            IfStmt {
+                init: init.map(|s| alloc(self.bump, s)),
+                cond,
+                body,
+                els,
+                span: Span::new(pos, end),
+            },
+        ))
     }
 
     fn parse_case_clause(&mut self) -> CaseClause<'a> {
         let pos = self.pos;
-        let mut list = Vec::new();
+        let mut list = BVec::new_in(self.bump);
         let is_default = self.tok != Tok::Case;
         if self.tok == Tok::Case {
             self.next();
@@ -2134,9 +2200,9 @@ impl<'a> Parser<'a> {
         let body = self.parse_stmt_list();
         let end = body.last().map_or(colon + 1, |s| s.span().end);
         CaseClause {
-            list,
+            list: in_arena(list),
             is_default,
-            body,
+            body: in_arena(body),
             span: Span::new(pos, end),
         }
     }
@@ -2182,7 +2248,7 @@ impl<'a> Parser<'a> {
         }
         let type_switch = self.is_type_switch_guard(&s2);
         let lbrace = self.expect(Tok::LBrace);
-        let mut body = Vec::new();
+        let mut body = BVec::new_in(self.bump);
         while matches!(self.tok, Tok::Case | Tok::Default) {
             body.push(self.parse_case_clause());
         }
@@ -2190,25 +2256,31 @@ impl<'a> Parser<'a> {
         self.expect_semi();
         let body_span = Span::new(lbrace, rbrace + 1);
         let span = Span::new(pos, rbrace + 1);
-        let init = s1.map(Box::new);
+        let init = s1.map(|s| alloc(self.bump, s));
         if type_switch {
-            let assign = Box::new(s2.unwrap_or(Stmt::Bad(span)));
-            return Stmt::TypeSwitch(Box::new(TypeSwitchStmt {
-                init,
-                assign,
-                body,
-                body_span,
-                span,
-            }));
+            let assign = alloc(self.bump, s2.unwrap_or(Stmt::Bad(span)));
+            return Stmt::TypeSwitch(alloc(
+                self.bump,
+                TypeSwitchStmt {
+                    init,
+                    assign,
+                    body: in_arena(body),
+                    body_span,
+                    span,
+                },
+            ));
         }
         let tag = self.make_expr(s2, "switch expression");
-        Stmt::Switch(Box::new(SwitchStmt {
-            init,
-            tag,
-            body,
-            body_span,
-            span,
-        }))
+        Stmt::Switch(alloc(
+            self.bump,
+            SwitchStmt {
+                init,
+                tag,
+                body: in_arena(body),
+                body_span,
+                span,
+            },
+        ))
     }
 
     fn parse_comm_clause(&mut self) -> CommClause<'a> {
@@ -2227,11 +2299,14 @@ impl<'a> Parser<'a> {
                 lhs.truncate(1);
                 if let Some(chan) = lhs.pop() {
                     let span = chan.span().to(rhs.span());
-                    comm = Some(Box::new(Stmt::Send(SendStmt {
-                        chan,
-                        value: rhs,
-                        span,
-                    })));
+                    comm = Some(alloc(
+                        self.bump,
+                        Stmt::Send(SendStmt {
+                            chan,
+                            value: rhs,
+                            span,
+                        }),
+                    ));
                 }
             } else if let Some(op @ (AssignOp::Assign | AssignOp::Define)) = assign_op(self.tok) {
                 if lhs.len() > 2 {
@@ -2244,13 +2319,16 @@ impl<'a> Parser<'a> {
                 let rhs = self.parse_rhs();
                 let start = lhs.first().map_or(tok_pos, |e| e.span().start);
                 let span = Span::new(start, rhs.span().end);
-                comm = Some(Box::new(Stmt::Assign(AssignStmt {
-                    lhs,
-                    tok: op,
-                    tok_pos,
-                    rhs: vec![rhs],
-                    span,
-                })));
+                comm = Some(alloc(
+                    self.bump,
+                    Stmt::Assign(AssignStmt {
+                        lhs: in_arena(lhs),
+                        tok: op,
+                        tok_pos,
+                        rhs: in_arena(bumpalo::vec![in self.bump; rhs]),
+                        span,
+                    }),
+                ));
             } else {
                 if lhs.len() > 1 {
                     let p = lhs[0].span().start;
@@ -2258,7 +2336,7 @@ impl<'a> Parser<'a> {
                 }
                 lhs.truncate(1);
                 if let Some(x) = lhs.pop() {
-                    comm = Some(Box::new(Stmt::Expr(ExprStmt { x })));
+                    comm = Some(alloc(self.bump, Stmt::Expr(ExprStmt { x })));
                 }
             }
         } else {
@@ -2269,7 +2347,7 @@ impl<'a> Parser<'a> {
         let end = body.last().map_or(colon + 1, |s| s.span().end);
         CommClause {
             comm,
-            body,
+            body: in_arena(body),
             span: Span::new(pos, end),
         }
     }
@@ -2277,17 +2355,20 @@ impl<'a> Parser<'a> {
     fn parse_select_stmt(&mut self) -> Stmt<'a> {
         let pos = self.expect(Tok::Select);
         let lbrace = self.expect(Tok::LBrace);
-        let mut body = Vec::new();
+        let mut body = BVec::new_in(self.bump);
         while matches!(self.tok, Tok::Case | Tok::Default) {
             body.push(self.parse_comm_clause());
         }
         let rbrace = self.expect(Tok::RBrace);
         self.expect_semi();
-        Stmt::Select(Box::new(SelectStmt {
-            body,
-            body_span: Span::new(lbrace, rbrace + 1),
-            span: Span::new(pos, rbrace + 1),
-        }))
+        Stmt::Select(alloc(
+            self.bump,
+            SelectStmt {
+                body: in_arena(body),
+                body_span: Span::new(lbrace, rbrace + 1),
+                span: Span::new(pos, rbrace + 1),
+            },
+        ))
     }
 
     fn parse_for_stmt(&mut self) -> Stmt<'a> {
@@ -2303,7 +2384,7 @@ impl<'a> Parser<'a> {
                     self.next();
                     let x = self.parse_rhs();
                     s2 = Some(Simple::Range {
-                        lhs: Vec::new(),
+                        lhs: BVec::new_in(self.bump),
                         tok: None,
                         x,
                     });
@@ -2340,32 +2421,41 @@ impl<'a> Parser<'a> {
                 }
                 let value = if lhs.len() == 2 { lhs.pop() } else { None };
                 let key = lhs.pop();
-                Stmt::Range(Box::new(RangeStmt {
-                    key,
-                    value,
-                    tok,
-                    x,
-                    body,
-                    span,
-                }))
+                Stmt::Range(alloc(
+                    self.bump,
+                    RangeStmt {
+                        key,
+                        value,
+                        tok,
+                        x,
+                        body,
+                        span,
+                    },
+                ))
             }
             Some(Simple::Stmt(s)) => {
                 let cond = self.make_expr(Some(s), "boolean or range expression");
-                Stmt::For(Box::new(ForStmt {
-                    init: s1.map(Box::new),
-                    cond,
-                    post: s3.map(Box::new),
+                Stmt::For(alloc(
+                    self.bump,
+                    ForStmt {
+                        init: s1.map(|s| alloc(self.bump, s)),
+                        cond,
+                        post: s3.map(|s| alloc(self.bump, s)),
+                        body,
+                        span,
+                    },
+                ))
+            }
+            None => Stmt::For(alloc(
+                self.bump,
+                ForStmt {
+                    init: s1.map(|s| alloc(self.bump, s)),
+                    cond: None,
+                    post: s3.map(|s| alloc(self.bump, s)),
                     body,
                     span,
-                }))
-            }
-            None => Stmt::For(Box::new(ForStmt {
-                init: s1.map(Box::new),
-                cond: None,
-                post: s3.map(Box::new),
-                body,
-                span,
-            })),
+                },
+            )),
         }
     }
 
@@ -2496,7 +2586,7 @@ impl<'a> Parser<'a> {
     fn parse_value_spec(&mut self, keyword: Tok) -> Spec<'a> {
         let names = self.parse_ident_list();
         let mut typ = None;
-        let mut values = Vec::new();
+        let mut values = BVec::new_in(self.bump);
         if keyword == Tok::Const {
             if !matches!(self.tok, Tok::Eof | Tok::Semicolon | Tok::RParen) {
                 typ = self.try_ident_or_type();
@@ -2523,9 +2613,9 @@ impl<'a> Parser<'a> {
             .or_else(|| names.last().map(|n| n.span.end))
             .unwrap_or(start);
         Spec::Value(ValueSpec {
-            names,
+            names: in_arena(names),
             typ,
-            values,
+            values: in_arena(values),
             span: Span::new(start, end),
         })
     }
@@ -2540,7 +2630,7 @@ impl<'a> Parser<'a> {
         let close = self.expect(Tok::RBrack);
         let tparams = FieldList {
             parens: Some((open, close)),
-            list,
+            list: in_arena(list),
             span: Span::new(open, close + 1),
         };
         let mut alias = false;
@@ -2568,7 +2658,7 @@ impl<'a> Parser<'a> {
                     self.expr_lev -= 1;
                 }
                 let force = self.tok == Tok::Comma;
-                match extract_name(x, force) {
+                match extract_name(self.bump, x, force) {
                     Ok((pname, ptype)) if ptype.is_some() || self.tok != Tok::RBrack => {
                         let ptype = ptype.map(|t| self.fix_paren(t));
                         let (tp, a, t) = self.parse_generic_type(lbrack, pname, ptype);
@@ -2626,7 +2716,7 @@ impl<'a> Parser<'a> {
             Tok::Type => GenKind::Type,
             _ => GenKind::Var,
         };
-        let mut specs = Vec::new();
+        let mut specs = BVec::new_in(self.bump);
         let mut parens = None;
         if self.tok == Tok::LParen {
             let lparen = self.pos;
@@ -2647,7 +2737,7 @@ impl<'a> Parser<'a> {
         GenDecl {
             kind,
             parens,
-            specs,
+            specs: in_arena(specs),
             span: Span::new(pos, end),
         }
     }
@@ -2708,7 +2798,7 @@ impl<'a> Parser<'a> {
             Tok::Import | Tok::Const | Tok::Var | Tok::Type => {
                 Some(Decl::Gen(self.parse_gen_decl(self.tok)))
             }
-            Tok::Func => Some(Decl::Func(Box::new(self.parse_func_decl()))),
+            Tok::Func => Some(Decl::Func(alloc(self.bump, self.parse_func_decl()))),
             _ => {
                 let pos = self.pos;
                 self.error_expected(pos, "declaration");
@@ -2720,8 +2810,8 @@ impl<'a> Parser<'a> {
 
     /// A parser positioned at `offset`, the start of a line, for resuming after a declaration
     /// that did not parse (see `recover.rs`).
-    pub(crate) fn resume_at(src: &'a str, offset: u32) -> Parser<'a> {
-        let mut p = Parser::new(src);
+    pub(crate) fn resume_at(src: &'a str, bump: &'a Bump, offset: u32) -> Parser<'a> {
+        let mut p = Parser::new(src, bump);
         p.lx.seek(offset);
         p.next();
         p
@@ -2729,7 +2819,7 @@ impl<'a> Parser<'a> {
 
     /// Top-level declarations until the end of the file, without a package clause.
     pub(crate) fn parse_decls(mut self) -> Output<'a> {
-        let mut decls = Vec::new();
+        let mut decls = BVec::new_in(self.bump);
         while self.tok != Tok::Eof {
             if let Some(d) = self.parse_decl(decl_start) {
                 decls.push(d);
@@ -2743,8 +2833,8 @@ impl<'a> Parser<'a> {
                 span: Span::default(),
             },
             package_pos: 0,
-            imports: self.imports,
-            decls,
+            imports: List(self.bump.alloc_slice_fill_iter(self.imports)),
+            decls: in_arena(decls),
             span: Span::default(),
         };
         Output {
@@ -2756,7 +2846,7 @@ impl<'a> Parser<'a> {
 
     pub fn parse_file(mut self) -> Output<'a> {
         let package_pos = self.pos;
-        let mut decls = Vec::new();
+        let mut decls = BVec::new_in(self.bump);
         let mut package = Ident {
             name: "_",
             span: Span::new(package_pos, package_pos),
@@ -2799,8 +2889,8 @@ impl<'a> Parser<'a> {
         let file = File {
             package,
             package_pos,
-            imports: self.imports,
-            decls,
+            imports: List(self.bump.alloc_slice_fill_iter(self.imports)),
+            decls: in_arena(decls),
             span: Span::new(package_pos, end),
         };
         Output {

@@ -5,7 +5,9 @@
 //! gofmt prints them), as often as errors keep coming. The tree keeps borrowing from the same
 //! source, so every span stays valid; the errors stay go/parser's.
 
-use crate::ast::{Decl, File};
+use bumpalo::Bump;
+
+use crate::ast::{Decl, File, List};
 use crate::lexer::Comment;
 use crate::parser::Parser;
 
@@ -32,23 +34,25 @@ fn next_declaration(src: &str, offset: u32) -> Option<u32> {
 /// top-level declaration after it.
 pub(crate) fn resume<'a>(
     src: &'a str,
+    bump: &'a Bump,
     file: &mut File<'a>,
     comments: &mut Vec<Comment<'a>>,
     first_error: u32,
 ) {
     let mut error_at = first_error;
     let mut kept_until = 0;
+    let mut kept: Vec<Decl<'a>> = file.decls.to_vec();
     let mut resumed: Vec<Decl<'a>> = Vec::new();
     // Each round starts past the previous error's line, so the loop ends within the file.
     while let Some(start) = next_declaration(src, error_at) {
         if kept_until == 0 {
-            file.decls.retain(|d| d.span().end <= start);
+            kept.retain(|d| d.span().end <= start);
         } else {
             resumed.retain(|d| d.span().end <= start);
         }
         kept_until = start;
-        let out = Parser::resume_at(src, start).parse_decls();
-        resumed.extend(out.file.decls);
+        let out = Parser::resume_at(src, bump, start).parse_decls();
+        resumed.extend(out.file.decls.iter().cloned());
         for c in out.comments {
             if comments
                 .last()
@@ -65,7 +69,8 @@ pub(crate) fn resume<'a>(
         }
     }
     if kept_until > 0 {
-        file.decls.extend(resumed);
+        kept.extend(resumed);
+        file.decls = List(bump.alloc_slice_fill_iter(kept));
         if let Some(last) = file.decls.last() {
             file.span.end = file.span.end.max(last.span().end);
         }
@@ -75,10 +80,10 @@ pub(crate) fn resume<'a>(
 #[cfg(test)]
 mod tests {
     use crate::ast::Decl;
-    use crate::parse_file;
+    use crate::{parse_file, Arena};
 
     fn names(src: &str) -> Vec<String> {
-        parse_file(src)
+        parse_file(src, &Arena::new())
             .file
             .decls
             .iter()
@@ -92,7 +97,8 @@ mod tests {
     #[test]
     fn an_unclosed_parameter_list_does_not_swallow_the_next_functions() {
         let src = "package p\n\nimport \"context\"\n\nfunc broken(in <-chan int {\n}\n\nfunc after(ctx context.Context) {\n\t_ = ctx\n}\n\ntype T struct{}\n";
-        let parsed = parse_file(src);
+        let arena = Arena::new();
+        let parsed = parse_file(src, &arena);
         assert_eq!(parsed.errors[0].message, "missing ',' in parameter list");
         assert_eq!(names(src), ["Import", "after", "Type"]);
     }
@@ -111,7 +117,8 @@ mod tests {
     #[test]
     fn spans_stay_those_of_the_whole_file() {
         let src = "package p\n\nfunc a( {\n}\n\nfunc after() {}\n";
-        let parsed = parse_file(src);
+        let arena = Arena::new();
+        let parsed = parse_file(src, &arena);
         let Some(Decl::Func(f)) = parsed.file.decls.last() else {
             panic!("no function")
         };

@@ -138,7 +138,7 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
         }
     }
 
-    fn opt_stmt(&mut self, s: &'a Option<Box<Stmt<'a>>>) {
+    fn opt_stmt(&mut self, s: &'a Option<&'a Stmt<'a>>) {
         if let Some(s) = s {
             self.node(Node::Stmt(s));
         }

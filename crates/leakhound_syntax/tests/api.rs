@@ -47,7 +47,8 @@ L:
 
 #[test]
 fn shapes_the_rules_match_on() {
-    let parsed = parse_file(SRC);
+    let arena = leakhound_syntax::Arena::new();
+    let parsed = parse_file(SRC, &arena);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     let file = &parsed.file;
     assert_eq!(file.package.name, "main");
@@ -162,7 +163,8 @@ impl<'a> Visitor<'a> for Calls {
 
 #[test]
 fn visitor_gives_the_parent_chain() {
-    let parsed = parse_file(SRC);
+    let arena = leakhound_syntax::Arena::new();
+    let parsed = parse_file(SRC, &arena);
     let mut calls = Calls(Vec::new());
     walk_file(&parsed.file, &mut calls);
     let after = calls.0.iter().find(|(n, _)| n == "After").expect("t.After");
@@ -175,7 +177,11 @@ fn visitor_gives_the_parent_chain() {
 
 #[test]
 fn recovery_keeps_the_declarations_around_an_error() {
-    let parsed = parse_file("package p\n\nfunc a() {\n\tx := \n}\n\nfunc b() {}\n");
+    let arena = leakhound_syntax::Arena::new();
+    let parsed = parse_file(
+        "package p\n\nfunc a() {\n\tx := \n}\n\nfunc b() {}\n",
+        &arena,
+    );
     assert_eq!(parsed.errors[0].message, "expected operand, found '}'");
     assert!(parsed
         .file

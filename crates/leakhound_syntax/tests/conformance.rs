@@ -32,7 +32,7 @@ fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn rust_outline(path: &Path) -> String {
     let bytes = std::fs::read(path).expect("read");
     match std::str::from_utf8(&bytes) {
-        Ok(src) => outline(&parse_file(src)),
+        Ok(src) => outline(&parse_file(src, &leakhound_syntax::Arena::new())),
         Err(_) => "ERROR\n".to_string(),
     }
 }
@@ -56,7 +56,8 @@ fn error_fixtures_give_go_parser_first_error() {
     for line in expected.lines() {
         let (file, want) = line.split_once(' ').expect("file and message");
         let src = std::fs::read_to_string(dir.join(file)).expect("read");
-        let parsed = parse_file(&src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = parse_file(&src, &arena);
         let err = parsed
             .errors
             .first()

@@ -28,14 +28,18 @@ fn deep(open: &str, close: &str, n: usize, wrap: impl Fn(&str) -> String) -> Str
 fn hundred_thousand_parens_are_too_deeply_nested() {
     on_small_stack(|| {
         let src = deep("(", ")", 100_000, |e| format!("package p\nvar x = {e}\n"));
-        let parsed = parse_file(&src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = parse_file(&src, &arena);
         assert_eq!(
             parsed.errors.first().map(|e| e.message.as_str()),
             Some("too deeply nested")
         );
         let src = format!("package p\nvar x = {}\n", "(".repeat(100_000));
         assert_eq!(
-            parse_file(&src).errors.first().map(|e| e.message.as_str()),
+            parse_file(&src, &leakhound_syntax::Arena::new())
+                .errors
+                .first()
+                .map(|e| e.message.as_str()),
             Some("too deeply nested")
         );
     });
@@ -108,7 +112,8 @@ fn every_kind_of_deep_nesting_is_capped() {
             format!("package p\nvar x = x{}\n", ".f()[0]".repeat(n)),
         ];
         for src in cases {
-            let parsed = parse_file(&src);
+            let arena = leakhound_syntax::Arena::new();
+            let parsed = parse_file(&src, &arena);
             assert!(
                 parsed
                     .errors
@@ -126,16 +131,22 @@ fn nesting_below_the_cap_parses() {
     on_small_stack(|| {
         let n = (MAX_DEPTH as usize) / 4;
         let src = deep("(", ")", n, |e| format!("package p\nvar x = {e}\n"));
-        assert!(parse_file(&src).errors.is_empty());
+        assert!(parse_file(&src, &leakhound_syntax::Arena::new())
+            .errors
+            .is_empty());
         let n = MAX_TREE_DEPTH as usize - 10;
         let src = format!("package p\nvar s = {}\"\"\n", "\"a\" +\n".repeat(n));
         assert!(
-            parse_file(&src).errors.is_empty(),
+            parse_file(&src, &leakhound_syntax::Arena::new())
+                .errors
+                .is_empty(),
             "operator chains up to the cap"
         );
         let src = format!("package p\nvar s = x{}\n", ".f".repeat(n));
         assert!(
-            parse_file(&src).errors.is_empty(),
+            parse_file(&src, &leakhound_syntax::Arena::new())
+                .errors
+                .is_empty(),
             "selector chains up to the cap"
         );
     });
@@ -227,7 +238,8 @@ fn random_junk_never_panics() {
                 src.push(' ');
             }
         }
-        let parsed = parse_file(&src);
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = parse_file(&src, &arena);
         let end = src.len() as u32;
         for e in &parsed.errors {
             assert!(e.span.start <= end);
@@ -240,6 +252,7 @@ fn random_junk_never_panics() {
 fn every_prefix_of_a_real_file_parses_without_panic() {
     let src = include_str!("fixtures/expressions.go");
     for i in (0..src.len()).filter(|i| src.is_char_boundary(*i)) {
-        let _ = parse_file(&src[..i]);
+        let arena = leakhound_syntax::Arena::new();
+        let _ = parse_file(&src[..i], &arena);
     }
 }

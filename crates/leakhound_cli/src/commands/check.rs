@@ -165,7 +165,9 @@ impl Run {
             }
             outcomes.push(outcome);
         }
-        let parsed: Vec<_> = sources.iter().map(|(_, text)| leakhound_syntax::parse_file(text)).collect();
+        // One arena for the package's trees, freed at once when the package is done.
+        let arena = leakhound_syntax::Arena::new();
+        let parsed: Vec<_> = sources.iter().map(|(_, text)| leakhound_syntax::parse_file(text, &arena)).collect();
         let directive = parsed.iter().find_map(leakhound_rules::asynctimerchan_directive);
         let (timers, problem) = self.timers_for(dir, directive);
         let package: Vec<PackageFile> = sources
@@ -181,6 +183,7 @@ impl Run {
         let mut diagnostics = leakhound_rules::check_package(&package);
         drop(package);
         drop(parsed);
+        drop(arena);
         // Sources are kept only where the output shows them: findings and their related notes.
         let shown: Vec<String> = diagnostics.iter().flat_map(|d| d.related.iter().map(|r| r.filename.clone())).collect();
         for (i, text) in sources {

@@ -92,7 +92,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {
     }
     for (i, clause) in select.body.iter().enumerate() {
         let Some(comm) = &clause.comm else { continue };
-        let Some(call) = after_call(checker, comm.as_ref()) else { continue };
+        let Some(call) = after_call(checker, comm) else { continue };
         // Another case (or default) that keeps the loop going abandons this timer each time.
         let others_continue = select
             .body
