@@ -728,6 +728,9 @@ impl<'a> Lexer<'a> {
         ds
     }
 
+    // The scanners of literals and comments stay out of `next_token`, which then saves and
+    // restores fewer registers on every token.
+    #[inline(never)]
     fn scan_number(&mut self) -> Tok {
         let start = self.pos;
         let mut tok = Tok::Illegal;
@@ -891,6 +894,7 @@ impl<'a> Lexer<'a> {
         true
     }
 
+    #[inline(never)]
     fn scan_rune(&mut self, start: usize) {
         let mut valid = true;
         let mut n = 0;
@@ -923,6 +927,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     fn scan_string(&mut self, start: usize) {
         loop {
             match self.b.get(self.pos) {
@@ -943,6 +948,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     fn scan_raw_string(&mut self, start: usize) {
         match self
             .b
@@ -958,6 +964,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Scans a comment; returns the position of its first newline for `/* */` comments.
+    #[inline(never)]
     fn scan_comment(&mut self, start: usize) -> Option<u32> {
         let mut nl = None;
         let valid;
