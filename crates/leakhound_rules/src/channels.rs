@@ -59,14 +59,20 @@ pub(crate) struct Op<'a> {
     pub select: Option<usize>,
     /// A `context.Context` parameter is in scope (its own or a captured one).
     pub ctx_in_scope: bool,
-    /// The next statement returns: the send runs at most once even inside a loop.
-    pub then_returns: bool,
+    /// Every path after the send leaves its function (or its only loop) without looping back:
+    /// the send runs at most once even inside a loop.
+    pub runs_once: bool,
+    /// How many loops of its own function (literal) are around it.
+    pub loop_depth: u32,
 }
 
 pub(crate) struct Lit {
     pub is_go: bool,
     /// The innermost loop around the `go` statement, in the enclosing function.
     pub go_loop: Option<usize>,
+    /// How many times the loops around the `go` statement run, when every one of them has a
+    /// constant trip count (`for i := 0; i < 4; i++`, `range 4`, a range over a local literal).
+    pub go_trips: Option<u64>,
     pub parent: Option<usize>,
 }
 
@@ -75,8 +81,13 @@ pub(crate) struct Case<'a> {
     pub chan: Option<&'a str>,
     /// `<-f(...)` / `<-x.f(...)`: the callee's name and whether it was called as a method.
     pub recv_call: Option<(&'a str, bool)>,
-    /// Execution after this case can return or leave the enclosing loop.
-    pub leaves: bool,
+    /// Execution after this case can return or leave the enclosing loop normally (a call that
+    /// never returns does not count: see `fatal`).
+    pub leaves_normally: bool,
+    /// The case body contains a `return`.
+    pub returns: bool,
+    /// The clause, `case` to its last statement.
+    pub span: Span,
     /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
     /// stranded sender no longer matters.
     pub fatal: bool,
@@ -86,6 +97,20 @@ pub(crate) struct Select<'a> {
     pub span: Span,
     pub cases: Vec<Case<'a>>,
     pub in_loop: bool,
+    /// The function literal the `select` is in; `None` for the declaration's own body.
+    pub lit: Option<usize>,
+}
+
+/// The values goroutines can send on one channel.
+pub(crate) struct Sends {
+    /// The sends to report: all of them, or only those that repeat when some do.
+    pub spans: Vec<Span>,
+    /// How many values can be sent in all; `None` when some send repeats an unknown number of
+    /// times.
+    pub count: Option<u64>,
+    /// Some send runs more than once: in a loop, or its goroutine is started in one. A stream
+    /// rather than a one-shot result.
+    pub repeats: bool,
 }
 
 /// An endless loop (`for {}` or `for range t.C` over a ticker) in a goroutine literal, with
@@ -105,6 +130,8 @@ pub(crate) struct FuncModel<'a> {
     pub endless: Vec<Endless>,
     /// Names bound to `time.NewTicker(...)`.
     tickers: Vec<&'a str>,
+    /// `defer close(x)`: the channel and the function literal the `defer` is in.
+    pub deferred_closes: Vec<(&'a str, Option<usize>)>,
 }
 
 impl<'a> FuncModel<'a> {
@@ -130,28 +157,102 @@ impl<'a> FuncModel<'a> {
 
     /// Sends on `name` from goroutines, none of them guarded by a `select`, and how many
     /// values they can send: one per goroutine (sends of one goroutine on different paths are
-    /// usually alternatives: an error or a result), `None` when a send may run more than once
-    /// (in a loop, or its goroutine started in one).
-    pub fn goroutine_sends(&self, name: &str) -> Option<(Vec<Span>, Option<u64>)> {
+    /// usually alternatives: an error or a result) times the trip count of the loops that start
+    /// it, `None` when a send may run an unknown number of times (in a loop, or its goroutine
+    /// started in a loop of unknown length).
+    pub fn goroutine_sends(&self, name: &str) -> Option<Sends> {
+        let make_loop = self.make_of(name).and_then(|m| m.loop_id);
         let mut spans = Vec::new();
-        let mut senders: Vec<Option<usize>> = Vec::new();
-        let mut repeated = false;
+        let mut senders: Vec<(Option<usize>, Option<u64>)> = Vec::new();
+        let mut repeats = false;
+        let mut unknown = false;
         for op in self.ops_on(name).filter(|o| o.kind == OpKind::Send) {
             if !self.in_goroutine(op.lit) || op.select.is_some() {
                 return None;
             }
-            let make_loop = self.make_of(name).and_then(|m| m.loop_id);
-            let again = (op.in_loop && !op.then_returns) || op.lit.is_some_and(|l| self.lits[l].go_loop.is_some() && self.lits[l].go_loop != make_loop);
-            repeated |= again;
-            if !senders.contains(&op.lit) {
-                senders.push(op.lit);
+            let looped = op.in_loop && !op.runs_once;
+            // A goroutine started in a loop other than the one that makes the channel sends
+            // once per iteration: how many iterations, when the loops are counted.
+            let started = op.lit.map_or((false, Some(1)), |l| {
+                let lit = &self.lits[l];
+                if lit.go_loop.is_some() && lit.go_loop != make_loop {
+                    (true, if make_loop.is_none() { lit.go_trips } else { None })
+                } else {
+                    (false, Some(1))
+                }
+            });
+            repeats |= looped || started.0;
+            let again = looped || started.1.is_none();
+            unknown |= again;
+            if !senders.iter().any(|(l, _)| *l == op.lit) {
+                senders.push((op.lit, started.1));
             }
             spans.push((op.span, again));
         }
-        let count = (!repeated).then_some(senders.len() as u64);
+        let count = if unknown {
+            None
+        } else {
+            senders.iter().map(|(_, n)| *n).sum::<Option<u64>>()
+        };
         // When a send repeats, it is the one that overfills the buffer: report there.
-        let spans: Vec<Span> = spans.into_iter().filter(|(_, again)| !repeated || *again).map(|(s, _)| s).collect();
-        (!spans.is_empty()).then_some((spans, count))
+        let spans: Vec<Span> = spans
+            .into_iter()
+            .filter(|(_, again)| !unknown || *again)
+            .map(|(s, _)| s)
+            .collect();
+        (!spans.is_empty()).then_some(Sends {
+            spans,
+            count,
+            repeats,
+        })
+    }
+
+    /// Whether a deferred `close(x)` in the goroutine that performs `op` (or a literal around
+    /// it) means: when `x` is closed, that goroutine has finished.
+    pub fn closes_on_exit(&self, x: &str, op: &Op<'_>) -> bool {
+        let mut cur = op.lit;
+        while let Some(i) = cur {
+            if self.deferred_closes.iter().any(|(c, l)| *c == x && *l == Some(i)) {
+                return true;
+            }
+            if self.lits[i].is_go {
+                return false;
+            }
+            cur = self.lits[i].parent;
+        }
+        false
+    }
+
+    /// Whether case `case` of select `sel` lets the function go on without receiving from
+    /// `name` again: it returns, leaves the loop around the `select`, or (outside a loop) no
+    /// receive of `name` follows, in the case or after the `select`. Cases that end in a call
+    /// that never returns (a failing test or process) do not count, nor a channel that every
+    /// sender closes on its way out (when it wins, the senders are done).
+    pub fn abandons(&self, name: &str, sel: usize, case: usize) -> bool {
+        let s = &self.selects[sel];
+        let c = &s.cases[case];
+        if c.chan == Some(name) || c.fatal {
+            return false;
+        }
+        if let Some(x) = c.chan {
+            let mut sends = self.ops_on(name).filter(|o| o.kind == OpKind::Send).peekable();
+            if sends.peek().is_some() && sends.all(|o| self.closes_on_exit(x, o)) {
+                return false;
+            }
+        }
+        if c.returns || (s.in_loop && c.leaves_normally) {
+            return true;
+        }
+        if s.in_loop {
+            return false;
+        }
+        let later = self.ops_on(name).any(|o| {
+            matches!(o.kind, OpKind::Recv | OpKind::Range)
+                && o.lit == s.lit
+                && ((o.span.start >= c.span.start && o.span.end <= c.span.end)
+                    || o.span.start >= s.span.end)
+        });
+        !later
     }
 
     pub fn has(&self, name: &str, kind: OpKind) -> bool {
@@ -170,6 +271,10 @@ pub(crate) fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncMo
         ctx: false,
         loop_id: None,
         loops: 0,
+        depth: 0,
+        break_leaves_loop: false,
+        trips: Vec::new(),
+        lens: Vec::new(),
     };
     b.ctx = has_ctx_param(&decl.typ, imports);
     if let Some(body) = &decl.body {
@@ -178,14 +283,56 @@ pub(crate) fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncMo
     b.m
 }
 
-fn has_ctx_param<'a>(typ: &'a FuncType<'a>, imports: &Imports<'a>) -> bool {
-    typ.params.list.iter().any(|f| match &f.typ {
+fn is_ctx_type<'a>(typ: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
+    match typ {
         Expr::Selector(s) => {
             s.sel.name == "Context"
                 && matches!(&*s.x, Expr::Ident(p) if imports.path_of(p.name) == Some("context"))
         }
         _ => false,
-    })
+    }
+}
+
+fn has_ctx_param<'a>(typ: &'a FuncType<'a>, imports: &Imports<'a>) -> bool {
+    typ.params.list.iter().any(|f| is_ctx_type(&f.typ, imports))
+}
+
+/// How many times a loop runs when its header says so with constants: `for i := 0; i < 4;
+/// i++`, `for i := 0; i <= 3; i++`, `for range 4`.
+fn for_trips(f: &ForStmt<'_>) -> Option<u64> {
+    let Some(Stmt::Assign(init)) = f.init.as_deref() else {
+        return None;
+    };
+    let (Some(Expr::Ident(i)), Some(Expr::BasicLit(zero))) =
+        (init.lhs.first(), init.rhs.first().map(unparen))
+    else {
+        return None;
+    };
+    if init.lhs.len() != 1 || zero.value != "0" {
+        return None;
+    }
+    let Some(Expr::Binary(cond)) = f.cond.as_ref().map(unparen) else {
+        return None;
+    };
+    let (Expr::Ident(x), Expr::BasicLit(n)) = (unparen(&cond.x), unparen(&cond.y)) else {
+        return None;
+    };
+    let Some(Stmt::IncDec(post)) = f.post.as_deref() else {
+        return None;
+    };
+    if x.name != i.name || !post.inc || !matches!(unparen(&post.x), Expr::Ident(p) if p.name == i.name) {
+        return None;
+    }
+    let n = int_lit(n)?;
+    match cond.op {
+        BinaryOp::Lt => Some(n),
+        BinaryOp::Le => n.checked_add(1),
+        _ => None,
+    }
+}
+
+fn int_lit(l: &BasicLit<'_>) -> Option<u64> {
+    (l.kind == LitKind::Int).then(|| l.value.replace('_', "").parse().ok())?
 }
 
 struct Builder<'a, 'i> {
@@ -198,6 +345,15 @@ struct Builder<'a, 'i> {
     /// The innermost loop being walked, and how many loops were seen.
     loop_id: Option<usize>,
     loops: usize,
+    /// Loops of the current function (literal) around the statement being walked, the trip
+    /// count of each when constant, and whether an unlabelled `break` here leaves a loop
+    /// (rather than a `switch` or `select`).
+    depth: u32,
+    trips: Vec<Option<u64>>,
+    break_leaves_loop: bool,
+    /// Names bound once to a composite literal, with its length: a range over one runs that
+    /// many times. `None` once the name is bound again.
+    lens: Vec<(&'a str, Option<u64>)>,
 }
 
 fn chan_name<'a>(
@@ -233,7 +389,8 @@ impl<'a> Builder<'a, '_> {
                 in_loop: self.in_loop,
                 select: self.select,
                 ctx_in_scope: self.ctx,
-                then_returns: false,
+                runs_once: false,
+                loop_depth: self.depth,
             });
         }
         if !matches!(unparen(chan), Expr::Ident(_)) {
@@ -246,22 +403,65 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
-        for (i, s) in stmts.iter().enumerate() {
-            let before = self.m.ops.len();
+        let mut starts = Vec::with_capacity(stmts.len() + 1);
+        for s in stmts {
+            starts.push(self.m.ops.len());
             self.stmt(s);
-            if let (Stmt::Send(_), Some(Stmt::Return(_))) = (s, stmts.get(i + 1)) {
-                if let Some(op) = self.m.ops[before..].iter_mut().find(|o| o.kind == OpKind::Send) {
-                    op.then_returns = true;
+        }
+        starts.push(self.m.ops.len());
+        // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
+        // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
+        // most once, however deep in the loop it sits.
+        if self.depth == 0 || !stmts.last().is_some_and(|s| self.ends_for_good(s)) {
+            return;
+        }
+        for i in (0..stmts.len()).rev() {
+            if jumps_back(&stmts[i], self.depth > 1) {
+                break;
+            }
+            let (lit, depth) = (self.lit, self.depth);
+            for op in &mut self.m.ops[starts[i]..starts[i + 1]] {
+                if op.kind == OpKind::Send && op.lit == lit && op.loop_depth == depth {
+                    op.runs_once = true;
                 }
             }
         }
     }
 
-    fn looped(&mut self, f: impl FnOnce(&mut Self)) {
+    fn ends_for_good(&self, s: &'a Stmt<'a>) -> bool {
+        match s {
+            Stmt::Return(_) => true,
+            Stmt::Branch(b) => {
+                b.kind == BranchKind::Break
+                    && b.label.is_none()
+                    && self.break_leaves_loop
+                    && self.depth == 1
+            }
+            Stmt::Expr(e) => never_returns(&e.x, self.imports),
+            _ => false,
+        }
+    }
+
+    fn looped(&mut self, trips: Option<u64>, f: impl FnOnce(&mut Self)) {
         self.loops += 1;
-        let saved = (std::mem::replace(&mut self.in_loop, true), self.loop_id.replace(self.loops));
+        let saved = (
+            std::mem::replace(&mut self.in_loop, true),
+            self.loop_id.replace(self.loops),
+            std::mem::replace(&mut self.break_leaves_loop, true),
+        );
+        self.depth += 1;
+        self.trips.push(trips);
         f(self);
-        (self.in_loop, self.loop_id) = saved;
+        self.trips.pop();
+        self.depth -= 1;
+        (self.in_loop, self.loop_id, self.break_leaves_loop) = saved;
+    }
+
+    /// Walks the body of a `switch` or `select` case: an unlabelled `break` there leaves it.
+    fn in_case(&mut self, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.break_leaves_loop, false);
+        f(self);
+        self.break_leaves_loop = saved;
     }
 
     fn stmt(&mut self, s: &'a Stmt<'a>) {
@@ -306,7 +506,16 @@ impl<'a> Builder<'a, '_> {
                 }
                 self.expr(&g.call);
             }
-            Stmt::Defer(d) => self.expr(&d.call),
+            Stmt::Defer(d) => {
+                if let Expr::Call(call) = unparen(&d.call) {
+                    if let (Expr::Ident(f), [arg]) = (&*call.fun, call.args.as_slice()) {
+                        if let (Expr::Ident(ch), "close") = (unparen(arg), f.name) {
+                            self.m.deferred_closes.push((ch.name, self.lit));
+                        }
+                    }
+                }
+                self.expr(&d.call)
+            }
             Stmt::Return(r) => {
                 for e in &r.results {
                     if let (Expr::Ident(id), None) = (unparen(e), self.lit) {
@@ -319,7 +528,8 @@ impl<'a> Builder<'a, '_> {
                             in_loop: self.in_loop,
                             select: None,
                             ctx_in_scope: self.ctx,
-                            then_returns: false,
+                            runs_once: false,
+                            loop_depth: self.depth,
                         });
                     } else {
                         self.expr(e);
@@ -347,7 +557,7 @@ impl<'a> Builder<'a, '_> {
                 }
                 for c in &sw.body {
                     self.exprs(&c.list);
-                    self.stmts(&c.body);
+                    self.in_case(|b| b.stmts(&c.body));
                 }
             }
             Stmt::TypeSwitch(ts) => {
@@ -356,7 +566,7 @@ impl<'a> Builder<'a, '_> {
                 }
                 self.stmt(&ts.assign);
                 for c in &ts.body {
-                    self.stmts(&c.body);
+                    self.in_case(|b| b.stmts(&c.body));
                 }
             }
             Stmt::Select(sel) => self.select(sel),
@@ -375,7 +585,7 @@ impl<'a> Builder<'a, '_> {
                         escapes,
                     });
                 }
-                self.looped(|b| {
+                self.looped(for_trips(f), |b| {
                     if let Some(p) = &f.post {
                         b.stmt(p);
                     }
@@ -396,7 +606,16 @@ impl<'a> Builder<'a, '_> {
                         });
                     }
                 }
-                self.looped(|b| b.block(&r.body));
+                let trips = match unparen(&r.x) {
+                    Expr::BasicLit(n) => int_lit(n),
+                    Expr::Ident(id) => self
+                        .lens
+                        .iter()
+                        .find(|(n, _)| *n == id.name)
+                        .and_then(|(_, len)| *len),
+                    _ => None,
+                };
+                self.looped(trips, |b| b.block(&r.body));
             }
             Stmt::IncDec(i) => self.expr(&i.x),
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
@@ -413,6 +632,11 @@ impl<'a> Builder<'a, '_> {
                 }
             }
         } else {
+            for l in &a.lhs {
+                if let Expr::Ident(id) = unparen(l) {
+                    self.rebound(id.name);
+                }
+            }
             self.exprs(&a.lhs);
         }
         for r in &a.rhs {
@@ -420,8 +644,24 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    /// A name bound again: its literal length no longer holds.
+    fn rebound(&mut self, name: &str) {
+        for (n, len) in &mut self.lens {
+            if *n == name {
+                *len = None;
+            }
+        }
+    }
+
     /// Records `name := make(chan T[, n])` and `name := time.NewTicker(d)`.
     fn bind(&mut self, name: &'a str, value: &'a Expr<'a>) {
+        self.rebound(name);
+        if let Expr::CompositeLit(c) = unparen(value) {
+            // `[]T{5: x}` has six elements: count only literals without keys, or maps.
+            let keyed = c.elts.iter().any(|e| matches!(e, Expr::KeyValue(_)));
+            let len = (!keyed || matches!(c.typ, Some(Expr::MapType(_)))).then_some(c.elts.len() as u64);
+            self.lens.push((name, len));
+        }
         let Expr::Call(call) = unparen(value) else {
             return;
         };
@@ -469,12 +709,15 @@ impl<'a> Builder<'a, '_> {
             span: sel.span,
             cases: Vec::new(),
             in_loop: self.in_loop,
+            lit: self.lit,
         });
         for clause in &sel.body {
             let mut case = Case {
                 chan: None,
                 recv_call: None,
-                leaves: clause_leaves(&clause.body, self.imports),
+                leaves_normally: clause_leaves(&clause.body),
+                returns: clause.body.iter().any(contains_return),
+                span: clause.span,
                 fatal: clause.body.iter().any(|s| matches!(s, Stmt::Expr(e) if never_returns(&e.x, self.imports))),
             };
             if let Some(comm) = &clause.comm {
@@ -511,24 +754,31 @@ impl<'a> Builder<'a, '_> {
                 }
             }
             self.m.selects[idx].cases.push(case);
-            self.stmts(&clause.body);
+            self.in_case(|b| b.stmts(&clause.body));
         }
     }
 
     fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_loop: Option<usize>) {
         let idx = self.m.lits.len();
+        let own_ctx = has_ctx_param(&f.typ, self.imports);
+        let go_trips = self.trips.iter().copied().product::<Option<u64>>();
         self.m.lits.push(Lit {
             is_go,
             go_loop,
+            go_trips,
             parent: self.lit,
         });
-        let saved = (self.lit, self.in_loop, self.ctx, self.loop_id);
+        let saved = (self.lit, self.in_loop, self.ctx, self.loop_id, self.depth, self.break_leaves_loop);
+        let saved_trips = std::mem::take(&mut self.trips);
         self.lit = Some(idx);
         self.in_loop = false;
         self.loop_id = None;
-        self.ctx = self.ctx || has_ctx_param(&f.typ, self.imports);
+        self.depth = 0;
+        self.break_leaves_loop = false;
+        self.ctx = self.ctx || own_ctx;
         self.block(&f.body);
-        (self.lit, self.in_loop, self.ctx, self.loop_id) = saved;
+        (self.lit, self.in_loop, self.ctx, self.loop_id, self.depth, self.break_leaves_loop) = saved;
+        self.trips = saved_trips;
     }
 
     fn exprs(&mut self, es: &'a [Expr<'a>]) {
@@ -549,7 +799,8 @@ impl<'a> Builder<'a, '_> {
                     in_loop: self.in_loop,
                     select: None,
                     ctx_in_scope: self.ctx,
-                    then_returns: false,
+                    runs_once: false,
+                    loop_depth: self.depth,
                 });
             }
             Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(&u.x, OpKind::Recv, u.span),
@@ -591,7 +842,8 @@ fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
 }
 
 /// Whether a call never comes back, resolving packages by import name (see
-/// [`crate::flow::never_returns`]).
+/// [`crate::flow::never_returns`]); also testify's `require.FailNow`/`require.Fail`, which
+/// stop the test like `t.FailNow`.
 fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
     let resolve = |fun: &'a Expr<'a>| match fun {
         Expr::Selector(s) => match &*s.x {
@@ -600,7 +852,48 @@ fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
         },
         _ => None,
     };
+    if let Expr::Call(call) = unparen(e) {
+        if let Some((path, name)) = resolve(&call.fun) {
+            if path == "github.com/stretchr/testify/require"
+                && matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")
+            {
+                return true;
+            }
+        }
+    }
     crate::flow::never_returns(e, resolve, true)
+}
+
+/// Whether the statement contains a `return` of its own function (function literals are not
+/// followed).
+fn contains_return(s: &Stmt<'_>) -> bool {
+    let mut found = matches!(s, Stmt::Return(_));
+    for_children(s, &mut |c| found |= c.iter().any(contains_return));
+    found
+}
+
+/// Whether the statement can go back to the top of a loop around it: a `continue` or `goto`
+/// (an unlabelled `continue` of a nested loop only restarts that loop), or, with
+/// `breaks_too`, any `break` (it may leave an inner loop of an outer one that repeats).
+fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
+    fn walk(s: &Stmt<'_>, breaks_too: bool, nested_loop: bool) -> bool {
+        match s {
+            Stmt::Branch(b) => match b.kind {
+                BranchKind::Goto => true,
+                BranchKind::Continue => b.label.is_some() || !nested_loop,
+                BranchKind::Break => breaks_too,
+                BranchKind::Fallthrough => false,
+            },
+            Stmt::For(f) => f.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            Stmt::Range(r) => r.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            _ => {
+                let mut found = false;
+                for_children(s, &mut |c| found |= c.iter().any(|c| walk(c, breaks_too, nested_loop)));
+                found
+            }
+        }
+    }
+    walk(s, breaks_too, false)
 }
 
 /// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a
@@ -610,14 +903,15 @@ fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
 pub(crate) fn loop_escapes<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
     let mut labels = Vec::new();
     collect_labels(body, &mut labels);
-    escapes(body, imports, &labels, true)
+    escapes(body, Some(imports), &labels, true)
 }
 
-/// Whether code after a `select` case can return or leave the loop around the `select`.
-fn clause_leaves<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+/// Whether code after a `select` case can return or leave the loop around the `select`
+/// normally (calls that never return are not counted).
+fn clause_leaves<'a>(body: &'a [Stmt<'a>]) -> bool {
     let mut labels = Vec::new();
     collect_labels(body, &mut labels);
-    escapes(body, imports, &labels, false)
+    escapes(body, None, &labels, false)
 }
 
 fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
@@ -648,10 +942,11 @@ fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
     }
 }
 
-/// `plain_break`: an unlabelled `break` here leaves the loop being examined.
+/// `plain_break`: an unlabelled `break` here leaves the loop being examined. Calls that never
+/// return count as leaving when `imports` is given (to resolve them), and not without it.
 fn escapes<'a>(
     stmts: &'a [Stmt<'a>],
-    imports: &Imports<'a>,
+    imports: Option<&Imports<'a>>,
     inner: &[&'a str],
     plain_break: bool,
 ) -> bool {
@@ -663,7 +958,7 @@ fn escapes<'a>(
             (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
             _ => false,
         },
-        Stmt::Expr(e) => never_returns(&e.x, imports),
+        Stmt::Expr(e) => imports.is_some_and(|i| never_returns(&e.x, i)),
         Stmt::Labeled(l) => escapes(std::slice::from_ref(&*l.stmt), imports, inner, plain_break),
         Stmt::Block(b) => escapes(&b.stmts, imports, inner, plain_break),
         Stmt::If(i) => {

@@ -7,6 +7,14 @@
 //! of one package: a function or method that makes the channel, feeds it from a goroutine and
 //! returns it, called by another function of the package as a `select` case beside a timeout.
 //!
+//! Stays silent when the buffer has room for every value: one per goroutine (a send followed
+//! by `return`, or by a `break` out of the goroutine's only loop, runs once), times the trip
+//! count of the loop that starts the goroutines when it is constant (`for i := 0; i < 4; i++`,
+//! `range 4`, a range over a local literal). A case does not abandon the sender when it ends
+//! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
+//! receive of the channel follows it (in the case, or after a `select` outside a loop), or
+//! when it receives a channel every sender closes with `defer` (when it wins, they are done).
+//!
 //! ## Why is this bad?
 //! When the other case wins, nobody ever receives: the goroutine blocks on its send forever,
 //! with everything it references. One leaked goroutine per timed-out request adds up.
@@ -77,11 +85,11 @@ fn overfull(
     let Cap::Known(cap) = make.cap else {
         return None;
     };
-    let (sends, count) = m.goroutine_sends(name)?;
-    if count.is_some_and(|n| n <= cap) || m.has(name, OpKind::Escapes) {
+    let sends = m.goroutine_sends(name)?;
+    if sends.count.is_some_and(|n| n <= cap) || m.has(name, OpKind::Escapes) {
         return None;
     }
-    Some((cap, sends, count))
+    Some((cap, sends.spans, sends.count))
 }
 
 /// Within one function: the receive is a `select` case that may be abandoned, or a single
@@ -104,14 +112,12 @@ pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Di
             .filter(|o| o.kind == OpKind::Recv && !m.in_goroutine(o.lit))
             .collect();
         // A plain receive elsewhere (`return <-ch` after the select) still takes the value.
-        let abandoned = recvs.iter().all(|r| r.select.is_some()) && recvs.iter().any(|r| {
-            r.select.is_some_and(|s| {
-                let sel = &m.selects[s];
-                sel.cases
-                    .iter()
-                    .any(|c| c.chan != Some(name) && !c.fatal && (c.leaves || !sel.in_loop))
-            })
-        });
+        let abandoned = recvs.iter().all(|r| r.select.is_some())
+            && recvs.iter().any(|r| {
+                r.select.is_some_and(|s| {
+                    (0..m.selects[s].cases.len()).any(|c| m.abandons(name, s, c))
+                })
+            });
         let first_wins = count.is_none()
             && recvs.len() == 1
             && recvs[0].select.is_none()

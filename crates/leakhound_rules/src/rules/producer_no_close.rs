@@ -64,9 +64,9 @@ pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnost
             continue;
         }
         // A stream: some send repeats. A one-shot result channel is received, not ranged.
-        let Some((_, None)) = m.goroutine_sends(name) else {
+        if !m.goroutine_sends(name).is_some_and(|s| s.repeats) {
             continue;
-        };
+        }
         let mut d = ctx.diagnostic(&RULE, make.span, format!("{name} is returned and fed by a goroutine that never closes it: a range over it never ends"));
         d.help = Some(format!(
             "add `defer close({name})` as the goroutine's first statement"

@@ -3,6 +3,13 @@
 //! goroutine that has a `context.Context` in scope, on a channel that is not made locally with
 //! a buffer.
 //!
+//! Only channels named by an identifier (a parameter, a local or captured variable): a channel
+//! in a struct field has an owner whose protocol is out of sight (a buffer made in a
+//! constructor, a receiver that drains until every worker has exited). And only sends that
+//! repeat with the loop: a send after which the function returns (or leaves its only loop)
+//! without going round again runs once; it is a one-shot result rather than a stage's output,
+//! and LH301 covers those on local channels.
+//!
 //! ## Why is this bad?
 //! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
 //! waits forever: it never looks at the context it was given.
@@ -53,11 +60,18 @@ pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnost
     if !ctx.enabled(&RULE) {
         return;
     }
-    for send in m
-        .ops
-        .iter()
-        .filter(|o| o.kind == OpKind::Send && o.in_loop && o.ctx_in_scope && o.select.is_none())
-    {
+    // Only channels named by an identifier (a parameter, a local or captured variable): a
+    // channel in a struct field has an owner whose protocol is out of sight (buffered in a
+    // constructor, drained until every worker exits). And only sends that repeat with the
+    // loop: a send followed by `return` is a one-shot result, not a stage's output.
+    for send in m.ops.iter().filter(|o| {
+        o.kind == OpKind::Send
+            && o.local
+            && o.in_loop
+            && !o.runs_once
+            && o.ctx_in_scope
+            && o.select.is_none()
+    }) {
         if send.local
             && m.make_of(send.chan)
                 .is_some_and(|mk| mk.cap != Cap::Known(0))
