@@ -1,14 +1,19 @@
 //! ## What it does
 //! Flags a blocking channel operation — a send, a receive, a `range` over a channel, a
 //! `select` without `default` — on a path where a mutex locked in the same function is still
-//! held (a deferred `Unlock` has not run yet either).
+//! held (a deferred `Unlock` has not run yet either), when the goroutine on the other side of
+//! the channel takes that same mutex before its own operation. The other side is looked for
+//! where the rule can see it: a goroutine or closure of the same function (for a channel made
+//! there or named the same), or, when both the channel and the mutex are fields of a method's
+//! receiver (`s.events`, `s.mu`), any method of the same type in the package (from the package
+//! summaries: which receiver fields each method locks before each channel operation).
 //!
-//! Not flagged: a send on a channel made in the function with a literal buffer at least as
-//! large as its number of sends; a channel made here whose capacity is not a literal (its size
-//! is usually computed from its senders, and the rule cannot see it); a `select` with a
+//! Not flagged: an operation whose other side is not found, or does not take the lock first
+//! (a pipe's writer that holds its write lock while the reader, which never takes it, reads);
+//! a send on a channel made in the function with a literal buffer at least as large as its
+//! number of sends; a channel made here whose capacity is not a literal; a `select` with a
 //! `default` case; a wait on `ctx.Done()`, a `Done()` channel, `time.After`, `time.Tick` or a
-//! timer's or ticker's `C`, alone or as a `select` case: those end without anyone taking the
-//! lock.
+//! timer's or ticker's `C`.
 //!
 //! ## Why is this bad?
 //! The operation waits for another goroutine. If that goroutine needs the same lock first — to
@@ -46,11 +51,15 @@
 //! ## Fix safety
 //! No automatic fix: copy what the operation needs, unlock, then operate.
 //!
+//! Precision over recall: the other side must be visible in the package and take the lock
+//! before its operation. Channels and locks reached through other packages, interfaces or
+//! function values are not followed, and neither are lock orders longer than one step.
+//!
 //! ## Related
-//! LH401 missing-unlock, LH303 send-without-cancel.
+//! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
-use leakhound_model::summary::{channel_uses, made_channels, UseKind};
+use leakhound_model::summary::{channel_uses, field_of, key_of, made_channels, ChanWait, UseKind};
 use leakhound_syntax::ast::*;
 
 use crate::checker::unparen;
@@ -73,13 +82,105 @@ pub(crate) enum OpKind {
     Select,
 }
 
-/// A channel operation that may block.
-#[derive(Clone, Copy, Debug)]
+/// A channel operation that may block, with the channels it waits on as keys and whether it
+/// sends on each.
+#[derive(Clone, Debug)]
 pub(crate) struct ChanOp<'a> {
     pub kind: OpKind,
     pub span: Span,
-    /// The channel as written, when there is one expression.
+    /// The channel as written (empty for a `select`).
     pub chan: &'a str,
+    pub waits: Vec<(String, bool)>,
+}
+
+/// The other side of a channel operation: who it is, and where it takes the lock (its `Lock`
+/// call, or its call of a method that locks).
+pub(crate) struct Partner {
+    pub name: String,
+    pub file: usize,
+    pub lock: Span,
+    /// The method called that takes the lock, when it is not taken directly.
+    pub through: Option<String>,
+}
+
+/// The channel operations of the other function bodies of a declaration (its goroutines and
+/// function literals, or the declaration's body for a literal), each with a name for the
+/// message.
+pub(crate) struct OtherBodies {
+    pub bodies: Vec<(String, Vec<ChanWait>)>,
+}
+
+/// Where `w` takes `lock` (a key relative to the same receiver as `w`'s keys) before its
+/// operation without still holding it there: its own `Lock` call, or its call of a method of
+/// the receiver's type `typ` that locks it first (one call deep). `None` when it does not, or
+/// may still hold it at the operation — then the two operations can never meet, and the channel
+/// must be buffered for them by design.
+fn takes_first(
+    ctx: &Ctx<'_, '_>,
+    typ: Option<&str>,
+    w: &ChanWait,
+    lock: &str,
+    field: Option<&str>,
+) -> Option<(Span, Option<String>)> {
+    if w.held.iter().any(|k| k == lock) {
+        return None;
+    }
+    if let Some((_, span)) = w.locked_before.iter().find(|(k, _)| k == lock) {
+        return Some((*span, None));
+    }
+    let (typ, field) = (typ?, field?);
+    w.called_before.iter().find_map(|(method, span)| {
+        ctx.summary
+            .lookup(Some(typ), method)
+            .any(|f| f.locks.iter().any(|l| l.field == field))
+            .then(|| (*span, Some(method.clone())))
+    })
+}
+
+/// The goroutine or method that does the opposite operation on one of `op`'s channels after
+/// taking `lock` (and releasing it, or not yet holding it, at that operation): while this body
+/// holds the lock and waits, that one waits for the lock.
+pub(crate) fn partner(
+    ctx: &Ctx<'_, '_>,
+    recv: Option<(&str, &str)>,
+    others: &OtherBodies,
+    op: &ChanOp<'_>,
+    lock: &str,
+) -> Option<Partner> {
+    let typ = recv.map(|(_, t)| t);
+    let lock_field = recv.and_then(|(r, _)| field_of(r, lock));
+    for (chan, sends) in &op.waits {
+        for (name, waits) in &others.bodies {
+            for w in waits.iter().filter(|w| w.chan == *chan && w.feeds != *sends) {
+                if let Some((span, through)) = takes_first(ctx, typ, w, lock, lock_field.as_deref()) {
+                    return Some(Partner {
+                        name: name.clone(),
+                        file: ctx.file,
+                        lock: span,
+                        through,
+                    });
+                }
+            }
+        }
+        let Some((recv, typ)) = recv else { continue };
+        let (Some(chan_field), Some(lock_field)) = (field_of(recv, chan), lock_field.as_deref())
+        else {
+            continue;
+        };
+        for f in ctx.summary.funcs.iter().filter(|f| f.recv_type == Some(typ)) {
+            for w in f.chan_waits.iter().filter(|w| w.chan == chan_field && w.feeds != *sends) {
+                if let Some((span, through)) = takes_first(ctx, Some(typ), w, lock_field, Some(lock_field)) {
+                    return Some(Partner {
+                        name: f.name.to_string(),
+                        file: f.file,
+                        lock: span,
+                        through,
+                    });
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The channels of a function that the rule can say something about: those made in the
@@ -147,6 +248,7 @@ impl<'a> LocalChans<'a> {
             kind: OpKind::Send,
             span: send.span,
             chan: ctx.text(send.chan.span()),
+            waits: key_of(&send.chan).map(|k| (k, true)).into_iter().collect(),
         })
     }
 
@@ -158,6 +260,7 @@ impl<'a> LocalChans<'a> {
             kind: OpKind::Recv,
             span: u.span,
             chan: ctx.text(u.x.span()),
+            waits: key_of(&u.x).map(|k| (k, false)).into_iter().collect(),
         })
     }
 
@@ -174,6 +277,7 @@ impl<'a> LocalChans<'a> {
             kind: OpKind::Range,
             span,
             chan: ctx.text(r.x.span()),
+            waits: key_of(&r.x).map(|k| (k, false)).into_iter().collect(),
         })
     }
 
@@ -182,24 +286,22 @@ impl<'a> LocalChans<'a> {
         if sel.body.is_empty() {
             return None;
         }
+        let mut waits = Vec::new();
         for clause in &sel.body {
-            let chan = match clause.comm.as_deref() {
+            let (chan, sends) = match clause.comm.as_deref() {
                 None => return None,
-                Some(Stmt::Send(s)) => &s.chan,
-                Some(Stmt::Expr(e)) => recv_chan(&e.x)?,
-                Some(Stmt::Assign(a)) => recv_chan(a.rhs.first()?)?,
+                Some(Stmt::Send(s)) => (&s.chan, true),
+                Some(Stmt::Expr(e)) => (recv_chan(&e.x)?, false),
+                Some(Stmt::Assign(a)) => (recv_chan(a.rhs.first()?)?, false),
                 Some(_) => return None,
             };
             if never_needs_the_lock(chan) {
                 return None;
             }
+            waits.extend(key_of(chan).map(|k| (k, sends)));
         }
         let span = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
-        Some(ChanOp {
-            kind: OpKind::Select,
-            span,
-            chan: "",
-        })
+        Some(ChanOp { kind: OpKind::Select, span, chan: "", waits })
     }
 }
 
@@ -223,28 +325,39 @@ fn never_needs_the_lock(chan: &Expr<'_>) -> bool {
     }
 }
 
-pub(crate) fn report(ctx: &Ctx<'_, '_>, op: &ChanOp<'_>, key: &str, lock: Span) -> Diagnostic {
+pub(crate) fn report(
+    ctx: &Ctx<'_, '_>,
+    op: &ChanOp<'_>,
+    key: &str,
+    lock: Span,
+    partner: &Partner,
+) -> Diagnostic {
     let line = ctx.line(lock.start);
-    let message = match op.kind {
-        OpKind::Send => format!(
-            "send on {} may block while {key} is held (locked at line {line})",
-            op.chan
-        ),
-        OpKind::Recv => format!(
-            "receive from {} may block while {key} is held (locked at line {line})",
-            op.chan
-        ),
-        OpKind::Range => format!(
-            "range over {} waits for each value while {key} is held (locked at line {line})",
-            op.chan
-        ),
-        OpKind::Select => {
-            format!("select without default may block while {key} is held (locked at line {line})")
-        }
+    let who = &partner.name;
+    let what = match op.kind {
+        OpKind::Send => format!("send on {} may block", op.chan),
+        OpKind::Recv => format!("receive from {} may block", op.chan),
+        OpKind::Range => format!("range over {} waits for each value", op.chan),
+        OpKind::Select => "select without default may block".to_string(),
     };
+    let other = match op.kind {
+        OpKind::Send => "receiving",
+        OpKind::Recv | OpKind::Range => "sending or closing",
+        OpKind::Select => "its side of a case",
+    };
+    let message = format!(
+        "{what} while {key} is held (locked at line {line}): {who} locks it before {other}"
+    );
     let mut d = ctx.diagnostic(&RULE, op.span, message);
-    d.help = Some(format!("unlock {key} before the channel operation, or make it a select with default or <-ctx.Done()"));
+    d.help = Some(format!(
+        "unlock {key} before the channel operation, or make it a select with default or <-ctx.Done()"
+    ));
     d.related
         .push(ctx.related(ctx.file, lock, format!("{key} locked here")));
+    let how = match &partner.through {
+        Some(method) => format!("{who} locks {key} here (in {method})"),
+        None => format!("{who} locks {key} here"),
+    };
+    d.related.push(ctx.related(partner.file, partner.lock, how));
     d
 }
