@@ -200,15 +200,50 @@ pub struct FuncSummary<'a> {
     /// Those of `releases` that some paths leave alone (`if rs.scanHold { rs.mu.RUnlock() }`):
     /// the type keeps track of whether the lock is held, across its methods.
     pub releases_if_held: Vec<String>,
-    /// The channel operations on receiver fields, with the receiver fields locked before them
-    /// (keys relative to the receiver, as in [`FieldLock::field`]).
-    pub chan_waits: Vec<ChanWait>,
+    /// The body and the receiver's name, for [`FuncSummary::chan_waits`].
+    body: &'a Block<'a>,
+    recv_name: Option<&'a str>,
+    /// Computed on first use: most methods are never asked.
+    chan_waits: std::cell::OnceCell<Vec<ChanWait>>,
     /// Locks under its parameters that it releases for its caller, as [`FuncSummary::releases`]
     /// does for the receiver: the parameter's position (the receiver not counted) and the field
     /// (`(0, "mux")` for `func wait(w *waiters) { ...; w.mux.Unlock() }`).
     pub releases_params: Vec<(usize, String)>,
     /// The file the method is in (as numbered by [`PackageSummary::add_file`]).
     pub file: usize,
+}
+
+impl<'a> FuncSummary<'a> {
+    /// The channel operations of a method on its receiver's fields, with what it did before
+    /// each (keys relative to the receiver, as in [`FieldLock::field`]); empty for a function.
+    /// `never_returns` as for [`PackageSummary::add_file`].
+    pub fn chan_waits(&self, never_returns: &dyn Fn(&'a Expr<'a>) -> bool) -> &[ChanWait] {
+        self.chan_waits.get_or_init(|| {
+            let Some(recv) = self.recv_name else {
+                return Vec::new();
+            };
+            channel_waits(self.body, never_returns, Some(recv))
+                .into_iter()
+                .filter_map(|mut w| {
+                    w.chan = field_of(recv, &w.chan)?;
+                    w.locked_before.retain_mut(|(key, _)| match field_of(recv, key) {
+                        Some(f) => {
+                            *key = f;
+                            true
+                        }
+                        None => false,
+                    });
+                    w.held = w.held.iter().filter_map(|k| field_of(recv, k)).collect();
+                    w.published_under = w
+                        .published_under
+                        .iter()
+                        .filter_map(|k| field_of(recv, k))
+                        .collect();
+                    Some(w)
+                })
+                .collect()
+        })
+    }
 }
 
 /// The summaries of the functions and methods of one package.
@@ -426,29 +461,11 @@ fn summarise<'a>(
         }
     }
     let mut locks = ReceiverLocks::default();
-    let mut chan_waits = Vec::new();
     if let Some((Some(recv_name), _)) = recv {
         // After `c = c.parent` the receiver's fields are another value's.
         let reassigned = text.contains("ock()") && assigns(body, recv_name);
         if text.contains("ock()") && !reassigned {
             locks = receiver_locks(file, recv_name, body, never_returns);
-        }
-        if text.contains("<-") || text.contains("close(") {
-            chan_waits = channel_waits(body, never_returns, Some(recv_name))
-                .into_iter()
-                .filter_map(|mut w| {
-                    w.chan = field_of(recv_name, &w.chan)?;
-                    w.locked_before.retain_mut(|(key, _)| match field_of(recv_name, key) {
-                        Some(f) => {
-                            *key = f;
-                            true
-                        }
-                        None => false,
-                    });
-                    w.held = w.held.iter().filter_map(|k| field_of(recv_name, k)).collect();
-                    (!w.locked_before.is_empty() || !w.called_before.is_empty()).then_some(w)
-                })
-                .collect();
         }
     }
     FuncSummary {
@@ -459,7 +476,9 @@ fn summarise<'a>(
         locks: locks.locks,
         releases: locks.releases,
         releases_if_held: locks.releases_if_held,
-        chan_waits,
+        body,
+        recv_name: recv.and_then(|(n, _)| n),
+        chan_waits: std::cell::OnceCell::new(),
         releases_params,
         file,
     }
@@ -728,6 +747,13 @@ pub struct ChanWait {
     pub called_before: Vec<(String, Span)>,
     /// The keys that may still be held at the operation (a deferred unlock has not run yet).
     pub held: Vec<String>,
+    /// Where it happens in the body's text: the operation's start, or the body's end for a
+    /// deferred one. Rules compare it with `Lock` calls in source order.
+    pub at: u32,
+    /// The locks held (on some path) where this body assigns the channel (`s.done = make(...)`
+    /// under `s.mu`): anyone who finds the channel under that lock comes after that critical
+    /// section, and the body's own taking of the lock before it does not make it wait.
+    pub published_under: Vec<String>,
 }
 
 #[derive(Clone, Default)]
@@ -736,6 +762,8 @@ struct WaitState {
     called: Vec<(String, Span)>,
     held: Vec<String>,
     deferred: Vec<String>,
+    /// Keys assigned, with the locks held there.
+    assigned: Vec<(String, Vec<String>)>,
 }
 
 fn add<T: PartialEq + Clone>(into: &mut Vec<T>, item: T) -> bool {
@@ -787,6 +815,16 @@ pub fn channel_waits<'a>(
             return;
         }
         each_expr(s, &mut |e| receiver_calls(e, recv, &mut state.called));
+        if let Stmt::Assign(a) = s {
+            if !state.held.is_empty() {
+                for l in &a.lhs {
+                    if let Some(k) = key_of(l) {
+                        let held = state.held.clone();
+                        add(&mut state.assigned, (k, held));
+                    }
+                }
+            }
+        }
         if let Stmt::Expr(e) = s {
             match lock_call(&e.x) {
                 Some((key, LockOp::Acquire(_))) => {
@@ -812,21 +850,35 @@ pub fn channel_waits<'a>(
         for k in &from.deferred {
             changed |= add(&mut into.deferred, k.clone());
         }
+        for a in &from.assigned {
+            changed |= add(&mut into.assigned, a.clone());
+        }
         changed
     };
     let states = cfg.forward(WaitState::default(), transfer, join);
-    let wait = |chan: &'a Expr<'a>, feeds: bool, span: Span, state: &WaitState| {
+    let wait = |chan: &'a Expr<'a>, feeds: bool, span: Span, at: u32, state: &WaitState| {
         let mut held = state.held.clone();
         for k in &state.deferred {
             add(&mut held, k.clone());
         }
+        let chan = key_of(chan)?;
+        let mut published_under = Vec::new();
+        for (k, locks) in &state.assigned {
+            if *k == chan {
+                for l in locks {
+                    add(&mut published_under, l.clone());
+                }
+            }
+        }
         Some(ChanWait {
-            chan: key_of(chan)?,
+            chan,
             feeds,
             span,
             locked_before: state.taken.clone(),
             called_before: state.called.clone(),
             held,
+            at,
+            published_under,
         })
     };
     let mut out = Vec::new();
@@ -858,13 +910,21 @@ pub fn channel_waits<'a>(
                 }
                 Node::Select(_) => {}
             }
-            out.extend(ops.into_iter().filter_map(|(c, f, span)| wait(c, f, span, &state)));
+            out.extend(
+                ops.into_iter()
+                    .filter_map(|(c, f, span)| wait(c, f, span, span.start, &state)),
+            );
             transfer(node, &mut state);
         }
     }
     // Deferred operations run at the exit, after whatever any path did.
     if let Some(exit) = &states[crate::cfg::EXIT] {
-        out.extend(deferred.into_iter().filter_map(|(c, f, span)| wait(c, f, span, exit)));
+        let end = body.span.end;
+        out.extend(
+            deferred
+                .into_iter()
+                .filter_map(|(c, f, span)| wait(c, f, span, end, exit)),
+        );
     }
     out
 }

@@ -59,7 +59,10 @@
 //! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
-use leakhound_model::summary::{channel_uses, field_of, key_of, made_channels, ChanWait, UseKind};
+use leakhound_model::summary::{
+    channel_uses, field_of, key_of, make_chan_cap, made_channels, ChanWait, UseKind,
+};
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use leakhound_syntax::ast::*;
 
 use crate::checker::unparen;
@@ -110,11 +113,12 @@ pub(crate) struct OtherBodies {
     pub bodies: Vec<(String, Vec<ChanWait>)>,
 }
 
-/// Where `w` takes `lock` (a key relative to the same receiver as `w`'s keys) before its
-/// operation without still holding it there: its own `Lock` call, or its call of a method of
-/// the receiver's type `typ` that locks it first (one call deep). `None` when it does not, or
-/// may still hold it at the operation — then the two operations can never meet, and the channel
-/// must be buffered for them by design.
+/// Where `w` takes `lock` (a key relative to the same receiver as `w`'s keys) on its way to
+/// its operation: its own `Lock` call, or its call of a method of the receiver's type `typ`
+/// that locks it first (one call deep), earlier in the text than the operation. `None` when it
+/// does not; when it may still hold the lock at the operation (then the two operations can
+/// never meet, and the channel is buffered for them by design); or when it assigned the channel
+/// under that lock (whoever finds the channel under the lock comes after it).
 fn takes_first(
     ctx: &Ctx<'_, '_>,
     typ: Option<&str>,
@@ -122,19 +126,31 @@ fn takes_first(
     lock: &str,
     field: Option<&str>,
 ) -> Option<(Span, Option<String>)> {
-    if w.held.iter().any(|k| k == lock) {
+    if w.held.iter().any(|k| k == lock) || w.published_under.iter().any(|k| k == lock) {
         return None;
     }
     if let Some((_, span)) = w.locked_before.iter().find(|(k, _)| k == lock) {
-        return Some((*span, None));
+        return (span.start < w.at).then_some((*span, None));
     }
     let (typ, field) = (typ?, field?);
     w.called_before.iter().find_map(|(method, span)| {
-        ctx.summary
-            .lookup(Some(typ), method)
-            .any(|f| f.locks.iter().any(|l| l.field == field))
-            .then(|| (*span, Some(method.clone())))
+        (span.start < w.at
+            && ctx
+                .summary
+                .lookup(Some(typ), method)
+                .any(|f| f.locks.iter().any(|l| l.field == field)))
+        .then(|| (*span, Some(method.clone())))
     })
+}
+
+/// The first operation of a body (in the text, deferred ones at the end) that is the opposite
+/// of a send (`sends`) or a receive on `chan`: operations pair up in order, so that is the one
+/// this side waits for.
+fn first_opposite<'w>(waits: &'w [ChanWait], chan: &str, sends: bool) -> Option<&'w ChanWait> {
+    waits
+        .iter()
+        .filter(|w| w.chan == chan && w.feeds != sends)
+        .min_by_key(|w| w.at)
 }
 
 /// The goroutine or method that does the opposite operation on one of `op`'s channels after
@@ -151,7 +167,7 @@ pub(crate) fn partner(
     let lock_field = recv.and_then(|(r, _)| field_of(r, lock));
     for (chan, sends) in &op.waits {
         for (name, waits) in &others.bodies {
-            for w in waits.iter().filter(|w| w.chan == *chan && w.feeds != *sends) {
+            if let Some(w) = first_opposite(waits, chan, *sends) {
                 if let Some((span, through)) = takes_first(ctx, typ, w, lock, lock_field.as_deref()) {
                     return Some(Partner {
                         name: name.clone(),
@@ -168,7 +184,7 @@ pub(crate) fn partner(
             continue;
         };
         for f in ctx.summary.funcs.iter().filter(|f| f.recv_type == Some(typ)) {
-            for w in f.chan_waits.iter().filter(|w| w.chan == chan_field && w.feeds != *sends) {
+            if let Some(w) = first_opposite(f.chan_waits(&|e| ctx.never_returns(e)), &chan_field, *sends) {
                 if let Some((span, through)) = takes_first(ctx, Some(typ), w, lock_field, Some(lock_field)) {
                     return Some(Partner {
                         name: f.name.to_string(),
@@ -187,6 +203,9 @@ pub(crate) fn partner(
 /// declaration (with their capacity and number of sends) and the channel-typed parameters.
 pub(crate) struct LocalChans<'a> {
     made: Vec<(&'a str, Option<u64>, usize)>,
+    /// Fields assigned a channel whose capacity is not a literal in the declaration
+    /// (`b.readySema = make(chan bool, len(all))`): sized for their senders.
+    sized_fields: Vec<String>,
     params: Vec<&'a str>,
 }
 
@@ -203,6 +222,7 @@ impl<'a> LocalChans<'a> {
         let Some(block) = &decl.body else {
             return LocalChans {
                 made: Vec::new(),
+                sized_fields: Vec::new(),
                 params,
             };
         };
@@ -225,7 +245,11 @@ impl<'a> LocalChans<'a> {
                 )
             })
             .collect();
-        LocalChans { made, params }
+        LocalChans {
+            made,
+            sized_fields: sized_fields(block),
+            params,
+        }
     }
 
     fn made(&self, name: &str) -> Option<(Option<u64>, usize)> {
@@ -234,6 +258,9 @@ impl<'a> LocalChans<'a> {
 
     pub fn send(&self, ctx: &Ctx<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
         if never_needs_the_lock(&send.chan) {
+            return None;
+        }
+        if key_of(&send.chan).is_some_and(|k| self.sized_fields.contains(&k)) {
             return None;
         }
         if let Expr::Ident(id) = unparen(&send.chan) {
@@ -303,6 +330,33 @@ impl<'a> LocalChans<'a> {
         let span = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
         Some(ChanOp { kind: OpKind::Select, span, chan: "", waits })
     }
+}
+
+/// The fields (`x.f`) the block assigns a `make(chan T, n)` with a capacity that is not a
+/// literal, function literals included.
+fn sized_fields<'a>(block: &'a Block<'a>) -> Vec<String> {
+    struct V {
+        out: Vec<String>,
+    }
+    impl<'a> Visitor<'a> for V {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                if a.lhs.len() == a.rhs.len() {
+                    for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                        if matches!(unparen(l), Expr::Selector(_))
+                            && make_chan_cap(r) == Some(None)
+                        {
+                            self.out.extend(key_of(l));
+                        }
+                    }
+                }
+            }
+            true
+        }
+    }
+    let mut v = V { out: Vec::new() };
+    walk_node(VNode::Block(block), &[], &mut v);
+    v.out
 }
 
 fn recv_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
