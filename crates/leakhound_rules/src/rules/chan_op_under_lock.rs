@@ -2,61 +2,94 @@
 //! Flags a blocking channel operation — a send, a receive, a `range` over a channel, a
 //! `select` without `default` — on a path where a mutex locked in the same function is still
 //! held (a deferred `Unlock` has not run yet either), when the goroutine on the other side of
-//! the channel takes that same mutex before its own operation. The other side is looked for
-//! where the rule can see it: a goroutine or closure of the same function (for a channel made
-//! there or named the same), or, when both the channel and the mutex are fields of a method's
-//! receiver (`s.events`, `s.mu`), any method of the same type in the package (from the package
-//! summaries: which receiver fields each method locks before each channel operation).
+//! the channel takes that same mutex on its way to its own operation. The other side is looked
+//! for where the rule can see it:
+//! - a goroutine or function literal of the same declaration (or the declaration's body, for an
+//!   operation in a literal) doing the opposite operation on the same channel expression;
+//! - when the channel and the mutex are both fields of a method's receiver (`s.done`, `s.mu`),
+//!   any method of the same type in the package (package summaries, computed when first
+//!   needed).
 //!
-//! Not flagged: an operation whose other side is not found, or does not take the lock first
-//! (a pipe's writer that holds its write lock while the reader, which never takes it, reads);
-//! a send on a channel made in the function with a literal buffer at least as large as its
-//! number of sends; a channel made here whose capacity is not a literal; a `select` with a
-//! `default` case; a wait on `ctx.Done()`, a `Done()` channel, `time.After`, `time.Tick` or a
-//! timer's or ticker's `C`.
+//! The opposite of a receive is a send or a `close` (a deferred one happens at the end of its
+//! function). The other side takes the lock with its own `Lock`/`RLock` call or by calling a
+//! method of the receiver that locks that field first (one call deep: `run` calls
+//! `s.compact()`, which locks `s.mu`). Its first opposite operation on the channel, in the text,
+//! is the one that counts, and the lock must come before it.
+//!
+//! Not flagged:
+//! - an operation whose other side is not visible: channels that are parameters, elements of
+//!   slices or maps, range variables, or fields of values other than the receiver; channels
+//!   whose other side is in another package or behind an interface or function value;
+//! - another side that never takes the lock, or takes it only after its first operation on
+//!   the channel (a pipe's writer holds its write lock while the reader, which never takes it,
+//!   hands back counts; a handshake that receives first and locks afterwards);
+//! - another side that may still hold the lock at its own operation: then the two can never
+//!   meet on an unbuffered channel, and the channel is buffered for them by design
+//!   (`net/http`'s `wantConn.tryDeliver` and `cancel`);
+//! - another side that assigned the channel while holding the lock (`s.done = make(...)`
+//!   under `s.mu`): whoever finds the channel under the lock comes after that critical section;
+//! - a send on a channel made in the declaration with a literal buffer at least as large as its
+//!   number of sends, or with a capacity that is not a literal (a local or a field:
+//!   `b.readySema = make(chan bool, len(all))` is sized for its senders);
+//! - a `select` with a `default` case; a wait on `ctx.Done()`, a `Done()` channel,
+//!   `time.After`, `time.Tick` or a timer's or ticker's `C`, alone or as a `select` case.
 //!
 //! ## Why is this bad?
-//! The operation waits for another goroutine. If that goroutine needs the same lock first — to
-//! produce the value, to drain the channel, to reach its own receive — both wait forever, and
-//! every other user of the mutex queues behind them. This mix of a channel and a mutex is the
-//! most common blocking bug in large Go systems (Tu et al., ASPLOS 2019).
+//! The operation waits for another goroutine, and that goroutine needs the same lock first: it
+//! waits at the `Lock` for this one to unlock, this one waits at the channel for it. Both wait
+//! forever, and every other user of the mutex queues behind them. This mix of a channel and a
+//! mutex is the most common blocking bug in large Go systems (Tu et al., ASPLOS 2019).
 //!
 //! ## Example
 //! ```go
-//! func (b *Broker) Publish(m Msg) {
-//!     b.mu.Lock()
-//!     defer b.mu.Unlock()
-//!     for _, sub := range b.subs {
-//!         sub.ch <- m // a subscriber that calls b.Unsubscribe() first never receives
+//! func (db *DB) Close() error {
+//!     db.mu.Lock()
+//!     defer db.mu.Unlock()
+//!     close(db.stop)
+//!     <-db.done // run may be waiting for db.mu in compact: it never closes db.done
+//!     return nil
+//! }
+//!
+//! func (db *DB) run() {
+//!     defer close(db.done)
+//!     for {
+//!         select {
+//!         case <-db.stop:
+//!             return
+//!         case <-db.tick:
+//!             db.compact() // db.mu.RLock(); defer db.mu.RUnlock()
+//!         }
 //!     }
 //! }
 //! ```
 //!
 //! ## Use instead
 //! ```go
-//! func (b *Broker) Publish(m Msg) {
-//!     b.mu.Lock()
-//!     subs := slices.Clone(b.subs)
-//!     b.mu.Unlock()
-//!     for _, sub := range subs {
-//!         sub.ch <- m
-//!     }
+//! func (db *DB) Close() error {
+//!     close(db.stop)
+//!     <-db.done // wait without the lock
+//!     db.mu.Lock()
+//!     defer db.mu.Unlock()
+//!     return nil
 //! }
 //! ```
-//! or send in a `select` with `default` (dropping) or `<-ctx.Done()`.
+//! In general: copy what the operation needs, unlock, then operate; or make the operation a
+//! `select` with `default` (dropping) or `<-ctx.Done()`.
 //!
 //! ## Go version notes
 //! None.
 //!
 //! ## Fix safety
-//! No automatic fix: copy what the operation needs, unlock, then operate.
+//! No automatic fix: where to unlock depends on what the lock protects.
 //!
-//! Precision over recall: the other side must be visible in the package and take the lock
-//! before its operation. Channels and locks reached through other packages, interfaces or
-//! function values are not followed, and neither are lock orders longer than one step.
+//! Precision over recall: on the Go standard library and four large repositories, the earlier
+//! form of this rule (any blocking operation under a lock) was right about 2 findings in 101;
+//! this form asks for the other side to be visible and to take the lock (docs/precision.md).
+//! Lock orders longer than one call, and deadlocks through a receiver that has gone away while
+//! a `close` waits for the lock (`x/crypto/ssh`'s `forwardList.forward`), are not found.
 //!
 //! ## Related
-//! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel.
+//! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel, LH301 abandoned-sender.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{
@@ -72,7 +105,7 @@ use crate::registry::Rule;
 pub(crate) const RULE: Rule = Rule {
     code: "LH403",
     name: "chan-op-under-lock",
-    summary: "a blocking channel operation while a mutex is held",
+    summary: "a blocking channel operation under a lock that the other side takes first",
     severity: Severity::Warning,
     doc: crate::docs::CHAN_OP_UNDER_LOCK,
 };
