@@ -200,6 +200,50 @@ pub struct FuncSummary<'a> {
     /// Those of `releases` that some paths leave alone (`if rs.scanHold { rs.mu.RUnlock() }`):
     /// the type keeps track of whether the lock is held, across its methods.
     pub releases_if_held: Vec<String>,
+    /// The body and the receiver's name, for [`FuncSummary::chan_waits`].
+    body: &'a Block<'a>,
+    recv_name: Option<&'a str>,
+    /// Computed on first use: most methods are never asked.
+    chan_waits: std::cell::OnceCell<Vec<ChanWait>>,
+    /// Locks under its parameters that it releases for its caller, as [`FuncSummary::releases`]
+    /// does for the receiver: the parameter's position (the receiver not counted) and the field
+    /// (`(0, "mux")` for `func wait(w *waiters) { ...; w.mux.Unlock() }`).
+    pub releases_params: Vec<(usize, String)>,
+    /// The file the method is in (as numbered by [`PackageSummary::add_file`]).
+    pub file: usize,
+}
+
+impl<'a> FuncSummary<'a> {
+    /// The channel operations of a method on its receiver's fields, with what it did before
+    /// each (keys relative to the receiver, as in [`FieldLock::field`]); empty for a function.
+    /// `never_returns` as for [`PackageSummary::add_file`].
+    pub fn chan_waits(&self, never_returns: &dyn Fn(&'a Expr<'a>) -> bool) -> &[ChanWait] {
+        self.chan_waits.get_or_init(|| {
+            let Some(recv) = self.recv_name else {
+                return Vec::new();
+            };
+            channel_waits(self.body, never_returns, Some(recv))
+                .into_iter()
+                .filter_map(|mut w| {
+                    w.chan = field_of(recv, &w.chan)?;
+                    w.locked_before.retain_mut(|(key, _)| match field_of(recv, key) {
+                        Some(f) => {
+                            *key = f;
+                            true
+                        }
+                        None => false,
+                    });
+                    w.held = w.held.iter().filter_map(|k| field_of(recv, k)).collect();
+                    w.published_under = w
+                        .published_under
+                        .iter()
+                        .filter_map(|k| field_of(recv, k))
+                        .collect();
+                    Some(w)
+                })
+                .collect()
+        })
+    }
 }
 
 /// The summaries of the functions and methods of one package.
@@ -293,6 +337,25 @@ impl<'a> PackageSummary<'a> {
         })
     }
 
+    /// Whether a function of the package other than `except` releases the receiver field
+    /// `field` of `recv_type` without taking it: a method of that type that unlocks `field`
+    /// first, or a method of another type that unlocks a field path ending in it
+    /// (`tx.db.rwlock.Unlock()` for `DB.rwlock`). The lock is taken in one function and
+    /// released in another (`beginTx` and `Tx.Rollback`), on purpose.
+    pub fn released_elsewhere(&self, recv_type: &str, field: &str, except: &str) -> bool {
+        let suffix = format!(".{field}");
+        self.funcs.iter().any(|f| {
+            !(f.recv_type == Some(recv_type) && f.name == except)
+                && f.releases.iter().any(|r| {
+                    if f.recv_type == Some(recv_type) {
+                        r == field
+                    } else {
+                        !field.is_empty() && r.ends_with(&suffix)
+                    }
+                })
+        })
+    }
+
     /// The `sync` type of a struct field or package-level variable of this package with that
     /// name, if one is declared.
     pub fn sync_kind_of(&self, name: &str) -> Option<SyncKind> {
@@ -381,6 +444,22 @@ fn summarise<'a>(
                 && on().any(|u| u.kind == UseKind::Send && u.in_go)
         });
     }
+    let mut releases_params = Vec::new();
+    if text.contains("nlock()") {
+        let mut index = 0;
+        for field in &func.typ.params.list {
+            for name in &field.names {
+                if name.name != "_" && text.contains(name.name) && !assigns(body, name.name) {
+                    let released = receiver_locks(file, name.name, body, never_returns).releases;
+                    releases_params.extend(released.into_iter().map(|f| (index, f)));
+                }
+                index += 1;
+            }
+            if field.names.is_empty() {
+                index += 1;
+            }
+        }
+    }
     let mut locks = ReceiverLocks::default();
     if let Some((Some(recv_name), _)) = recv {
         // After `c = c.parent` the receiver's fields are another value's.
@@ -397,6 +476,11 @@ fn summarise<'a>(
         locks: locks.locks,
         releases: locks.releases,
         releases_if_held: locks.releases_if_held,
+        body,
+        recv_name: recv.and_then(|(n, _)| n),
+        chan_waits: std::cell::OnceCell::new(),
+        releases_params,
+        file,
     }
 }
 
@@ -560,15 +644,7 @@ fn receiver_locks<'a>(
     body: &'a Block<'a>,
     never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
 ) -> ReceiverLocks {
-    let field = |key: &str| -> Option<String> {
-        if key == recv {
-            Some(String::new())
-        } else {
-            key.strip_prefix(recv)
-                .and_then(|k| k.strip_prefix('.'))
-                .map(str::to_string)
-        }
-    };
+    let field = |key: &str| field_of(recv, key);
     let cfg = Cfg::build(body, never_returns);
     let mut out = ReceiverLocks::default();
     let mut unlocked_first: Vec<String> = Vec::new();
@@ -641,6 +717,346 @@ fn receiver_locks<'a>(
         }
     }
     out
+}
+
+/// `recv.f.g` relative to the receiver `recv`: `f.g`; `""` for `recv` itself.
+pub fn field_of(recv: &str, key: &str) -> Option<String> {
+    if key == recv {
+        Some(String::new())
+    } else {
+        key.strip_prefix(recv)?.strip_prefix('.').map(str::to_string)
+    }
+}
+
+/// A channel operation of a function body, with what the body may have done on the way there:
+/// the locks it took (released since or not) and the methods of its receiver it called. If
+/// another goroutine holds one of those locks while it waits for this operation, this body
+/// waits at the `Lock` and never gets to the operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChanWait {
+    /// The channel as a key ([`key_of`]).
+    pub chan: String,
+    /// A send or a `close` (it lets a receiver go on); otherwise a receive (a `range` or a
+    /// `select` case included).
+    pub feeds: bool,
+    pub span: Span,
+    /// The keys locked on some path before it, each with its (first) `Lock` call.
+    pub locked_before: Vec<(String, Span)>,
+    /// The receiver's methods called on some path before it (`s.flush()`), with the call: their
+    /// locks are in their summaries.
+    pub called_before: Vec<(String, Span)>,
+    /// The keys that may still be held at the operation (a deferred unlock has not run yet).
+    pub held: Vec<String>,
+    /// Where it happens in the body's text: the operation's start, or the body's end for a
+    /// deferred one. Rules compare it with `Lock` calls in source order.
+    pub at: u32,
+    /// The locks held (on some path) where this body assigns the channel (`s.done = make(...)`
+    /// under `s.mu`): anyone who finds the channel under that lock comes after that critical
+    /// section, and the body's own taking of the lock before it does not make it wait.
+    pub published_under: Vec<String>,
+}
+
+#[derive(Clone, Default)]
+struct WaitState {
+    taken: Vec<(String, Span)>,
+    called: Vec<(String, Span)>,
+    held: Vec<String>,
+    deferred: Vec<String>,
+    /// Keys assigned, with the locks held there.
+    assigned: Vec<(String, Vec<String>)>,
+}
+
+fn add<T: PartialEq + Clone>(into: &mut Vec<T>, item: T) -> bool {
+    if into.contains(&item) {
+        false
+    } else {
+        into.push(item);
+        true
+    }
+}
+
+fn add_keyed(into: &mut Vec<(String, Span)>, key: &str, span: Span) -> bool {
+    if into.iter().any(|(k, _)| k == key) {
+        false
+    } else {
+        into.push((key.to_string(), span));
+        true
+    }
+}
+
+/// The channel operations of `body` (its function literals excluded, the bodies of deferred
+/// literals included, at the exit) with what the body did before each: a forward pass over the
+/// body's control-flow view. `recv` is the receiver's name, for [`ChanWait::called_before`].
+pub fn channel_waits<'a>(
+    body: &'a Block<'a>,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+    recv: Option<&str>,
+) -> Vec<ChanWait> {
+    let cfg = Cfg::build(body, never_returns);
+    let transfer = |node: &Node<'a>, state: &mut WaitState| {
+        let s = match node {
+            Node::Stmt(s) | Node::Comm(s) => *s,
+            Node::Cond(e) => {
+                receiver_calls(e, recv, &mut state.called);
+                return;
+            }
+            Node::Range(r) => {
+                receiver_calls(&r.x, recv, &mut state.called);
+                return;
+            }
+            Node::Select(_) => return,
+        };
+        if let Stmt::Defer(d) = s {
+            let mut released = Vec::new();
+            deferred_unlocks(&d.call, &mut released);
+            for key in released {
+                add(&mut state.deferred, key);
+            }
+            return;
+        }
+        each_expr(s, &mut |e| receiver_calls(e, recv, &mut state.called));
+        if let Stmt::Assign(a) = s {
+            if !state.held.is_empty() {
+                for l in &a.lhs {
+                    if let Some(k) = key_of(l) {
+                        let held = state.held.clone();
+                        add(&mut state.assigned, (k, held));
+                    }
+                }
+            }
+        }
+        if let Stmt::Expr(e) = s {
+            match lock_call(&e.x) {
+                Some((key, LockOp::Acquire(_))) => {
+                    add_keyed(&mut state.taken, &key, e.x.span());
+                    add(&mut state.held, key);
+                }
+                Some((key, LockOp::Release(_))) => state.held.retain(|k| *k != key),
+                None => {}
+            }
+        }
+    };
+    let join = |into: &mut WaitState, from: &WaitState| {
+        let mut changed = false;
+        for (k, span) in &from.taken {
+            changed |= add_keyed(&mut into.taken, k, *span);
+        }
+        for (k, span) in &from.called {
+            changed |= add_keyed(&mut into.called, k, *span);
+        }
+        for k in &from.held {
+            changed |= add(&mut into.held, k.clone());
+        }
+        for k in &from.deferred {
+            changed |= add(&mut into.deferred, k.clone());
+        }
+        for a in &from.assigned {
+            changed |= add(&mut into.assigned, a.clone());
+        }
+        changed
+    };
+    let states = cfg.forward(WaitState::default(), transfer, join);
+    let wait = |chan: &'a Expr<'a>, feeds: bool, span: Span, at: u32, state: &WaitState| {
+        let mut held = state.held.clone();
+        for k in &state.deferred {
+            add(&mut held, k.clone());
+        }
+        let chan = key_of(chan)?;
+        let mut published_under = Vec::new();
+        for (k, locks) in &state.assigned {
+            if *k == chan {
+                for l in locks {
+                    add(&mut published_under, l.clone());
+                }
+            }
+        }
+        Some(ChanWait {
+            chan,
+            feeds,
+            span,
+            locked_before: state.taken.clone(),
+            called_before: state.called.clone(),
+            held,
+            at,
+            published_under,
+        })
+    };
+    let mut out = Vec::new();
+    let mut deferred: Vec<(&'a Expr<'a>, bool, Span)> = Vec::new();
+    for (b, block) in cfg.blocks.iter().enumerate() {
+        let Some(mut state) = states[b].clone() else {
+            continue;
+        };
+        for node in &block.nodes {
+            let mut ops: Vec<(&'a Expr<'a>, bool, Span)> = Vec::new();
+            match node {
+                Node::Stmt(Stmt::Defer(d)) => chan_ops_in_defer(&d.call, &mut deferred),
+                Node::Stmt(Stmt::Send(send)) | Node::Comm(Stmt::Send(send)) => {
+                    ops.push((&send.chan, true, send.span));
+                    receives(&send.value, &mut ops);
+                }
+                Node::Stmt(s) | Node::Comm(s) => {
+                    each_expr(s, &mut |e| receives(e, &mut ops));
+                    if let Stmt::Expr(e) = s {
+                        if let Some(ch) = closed_chan(&e.x) {
+                            ops.push((ch, true, e.x.span()));
+                        }
+                    }
+                }
+                Node::Cond(e) => receives(e, &mut ops),
+                Node::Range(r) => {
+                    receives(&r.x, &mut ops);
+                    ops.push((&r.x, false, r.span));
+                }
+                Node::Select(_) => {}
+            }
+            out.extend(
+                ops.into_iter()
+                    .filter_map(|(c, f, span)| wait(c, f, span, span.start, &state)),
+            );
+            transfer(node, &mut state);
+        }
+    }
+    // Deferred operations run at the exit, after whatever any path did.
+    if let Some(exit) = &states[crate::cfg::EXIT] {
+        let end = body.span.end;
+        out.extend(
+            deferred
+                .into_iter()
+                .filter_map(|(c, f, span)| wait(c, f, span, end, exit)),
+        );
+    }
+    out
+}
+
+/// `recv.m(...)` calls in an expression (function literals excluded): the method names.
+fn receiver_calls<'a>(e: &'a Expr<'a>, recv: Option<&str>, out: &mut Vec<(String, Span)>) {
+    let Some(recv) = recv else { return };
+    struct V<'r, 'o> {
+        recv: &'r str,
+        out: &'o mut Vec<(String, Span)>,
+    }
+    impl<'a> Visitor<'a> for V<'_, '_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            match e {
+                Expr::FuncLit(_) => false,
+                Expr::Call(c) => {
+                    if let Expr::Selector(s) = unparen(&c.fun) {
+                        if matches!(unparen(&s.x), Expr::Ident(id) if id.name == self.recv) {
+                            add_keyed(self.out, s.sel.name, c.span);
+                        }
+                    }
+                    true
+                }
+                _ => true,
+            }
+        }
+    }
+    walk_node(VNode::Expr(e), &[], &mut V { recv, out });
+}
+
+/// The keys a deferred call unlocks: `defer mu.Unlock()`, `defer func() { mu.Unlock() }()`.
+fn deferred_unlocks<'a>(call: &'a Expr<'a>, out: &mut Vec<String>) {
+    if let Some((key, LockOp::Release(_))) = lock_call(call) {
+        out.push(key);
+        return;
+    }
+    let Expr::Call(c) = unparen(call) else { return };
+    let Expr::FuncLit(f) = unparen(&c.fun) else { return };
+    struct V<'o> {
+        out: &'o mut Vec<String>,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Some((key, LockOp::Release(_))) = lock_call(e) {
+                self.out.push(key);
+            }
+            !matches!(e, Expr::FuncLit(_))
+        }
+    }
+    walk_node(VNode::Block(&f.body), &[], &mut V { out });
+}
+
+/// The channel operations a deferred call makes: `defer close(ch)`, and the sends, receives
+/// and closes of `defer func() { ... }()`.
+fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, Span)>) {
+    let Expr::Call(c) = unparen(call) else { return };
+    if let Some(ch) = closed_chan(call) {
+        out.push((ch, true, c.span));
+        return;
+    }
+    let Expr::FuncLit(f) = unparen(&c.fun) else { return };
+    struct V<'a, 'o> {
+        out: &'o mut Vec<(&'a Expr<'a>, bool, Span)>,
+    }
+    impl<'a> Visitor<'a> for V<'a, '_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Send(send) = s {
+                self.out.push((&send.chan, true, send.span));
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            match e {
+                Expr::FuncLit(_) => return false,
+                Expr::Unary(u) if u.op == UnaryOp::Recv => self.out.push((&u.x, false, u.span)),
+                _ => {
+                    if let Some(ch) = closed_chan(e) {
+                        self.out.push((ch, true, e.span()));
+                    }
+                }
+            }
+            true
+        }
+    }
+    walk_node(VNode::Block(&f.body), &[], &mut V { out });
+}
+
+/// `close(ch)`: the channel.
+fn closed_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
+    let Expr::Call(c) = unparen(e) else { return None };
+    match (unparen(&c.fun), c.args.as_slice()) {
+        (Expr::Ident(id), [ch]) if id.name == "close" => Some(ch),
+        _ => None,
+    }
+}
+
+/// The receives `<-x` in an expression (function literals excluded).
+fn receives<'a>(e: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, Span)>) {
+    struct V<'a, 'o> {
+        out: &'o mut Vec<(&'a Expr<'a>, bool, Span)>,
+    }
+    impl<'a> Visitor<'a> for V<'a, '_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            match e {
+                Expr::FuncLit(_) => false,
+                Expr::Unary(u) if u.op == UnaryOp::Recv => {
+                    self.out.push((&u.x, false, u.span));
+                    true
+                }
+                _ => true,
+            }
+        }
+    }
+    walk_node(VNode::Expr(e), &[], &mut V { out });
+}
+
+/// The expressions a simple statement evaluates.
+fn each_expr<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a Expr<'a>)) {
+    match s {
+        Stmt::Expr(e) => f(&e.x),
+        Stmt::Assign(a) => a.rhs.iter().for_each(f),
+        Stmt::Return(r) => r.results.iter().for_each(f),
+        Stmt::Decl(g) => {
+            for spec in &g.specs {
+                if let Spec::Value(v) = spec {
+                    v.values.iter().for_each(&mut *f);
+                }
+            }
+        }
+        Stmt::IncDec(i) => f(&i.x),
+        _ => {}
+    }
 }
 
 /// Whether `name` is assigned anywhere in the block (function literals included).

@@ -244,7 +244,7 @@ pub(crate) fn check_package(
                         .flat_map(|(_, o)| &o.released_first)
                         .map(String::as_str)
                         .collect();
-                    LockPass::run(&ctx, func, b, &handed, &mut out[i]);
+                    LockPass::run(&ctx, func, &bodies, k, &handed, &mut out[i]);
                 }
             }
             if waits {
@@ -564,16 +564,24 @@ struct LockPass<'c, 'f, 'a> {
     handed: Vec<String>,
     /// Channel names made in the declaration, with their literal capacity and send count.
     chans: rules::chan_op_under_lock::LocalChans<'a>,
+    /// The declaration's bodies and which one this pass is over.
+    decl: &'a FuncDecl<'a>,
+    bodies: &'c [Body<'a>],
+    body: usize,
+    /// The channel operations of the declaration's other bodies, computed when first needed.
+    others: std::cell::OnceCell<rules::chan_op_under_lock::OtherBodies>,
 }
 
 impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn run(
         ctx: &'c Ctx<'f, 'a>,
         decl: &'a FuncDecl<'a>,
-        body: &Body<'a>,
+        bodies: &'c [Body<'a>],
+        k: usize,
         handed: &[&str],
         out: &mut Vec<Diagnostic>,
     ) {
+        let body = &bodies[k];
         let recv = match summary::receiver(decl) {
             Some((Some(name), typ)) => Some((name, typ)),
             _ => None,
@@ -586,6 +594,10 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             caller_held: Vec::new(),
             handed: handed.iter().map(|k| k.to_string()).collect(),
             chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
+            decl,
+            bodies,
+            body: k,
+            others: std::cell::OnceCell::new(),
         };
         let cfg = Cfg::build(body.block, &|e| ctx.never_returns(e));
         let effects: Vec<Vec<Effect<'a>>> = cfg
@@ -625,6 +637,8 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         );
         // The fixed point is known: replay each block once, checking before each effect.
         let mut exits: Vec<(Span, bool, Held)> = Vec::new();
+        // Every `return` reached, with whether its last result is `nil` and the keys held there.
+        let mut returns: Vec<(bool, Vec<u32>)> = Vec::new();
         let mut found = Vec::new();
         for (b, block) in cfg.blocks.iter().enumerate() {
             let Some(mut state) = states[b].clone() else {
@@ -639,6 +653,11 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 Term::End(span) => Some((span, true)),
                 Term::Jump | Term::NoReturn(_) => None,
             };
+            if let Term::Return(r) = block.term {
+                let nil = matches!(r.results.last().map(unparen), Some(Expr::Ident(id)) if id.name == "nil");
+                let held = state.held.iter().filter(|h| !h.deferred).map(|h| h.key).collect();
+                returns.push((nil, held));
+            }
             if let Some((at, end)) = exit {
                 exits.extend(
                     state
@@ -664,6 +683,28 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     _ => false,
                 })
             };
+            // `beginTx`: the lock stays held on the path that returns a nil error and is released
+            // on every path that returns one: it is taken for the caller, who releases it later
+            // through another function (checked with `released_elsewhere`).
+            let held_at_end: Vec<u32> = exits
+                .iter()
+                .filter(|(_, end, _)| *end)
+                .map(|(_, _, h)| h.key)
+                .collect();
+            let kept_on_success = |name: &str| {
+                let Some(key) = pass.keys.iter().position(|k| k == name) else {
+                    return false;
+                };
+                let key = key as u32;
+                let (held, freed): (Vec<_>, Vec<_>) =
+                    returns.iter().partition(|(_, keys)| keys.contains(&key));
+                let at_end = held_at_end.contains(&key);
+                !at_end
+                    && !held.is_empty()
+                    && !freed.is_empty()
+                    && held.iter().all(|(nil, _)| *nil)
+                    && freed.iter().all(|(nil, _)| !*nil)
+            };
             // A receiver field that a method of the type releases only when it is held is held
             // across methods on purpose (`Rows.Scan` keeps `closemu` until `Next`).
             let across_methods = |name: &str| {
@@ -673,7 +714,11 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     } else {
                         name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
                     };
-                    field.is_some_and(|f| ctx.summary.holds_across_methods(typ, f))
+                    field.is_some_and(|f| {
+                        ctx.summary.holds_across_methods(typ, f)
+                            || (ctx.summary.released_elsewhere(typ, f, decl.name.name)
+                                && kept_on_success(name))
+                    })
                 })
             };
             exits.retain(|(_, _, h)| {
@@ -709,6 +754,29 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         out.extend(found);
     }
 
+    /// The channel operations of the declaration's bodies other than this one (deferred
+    /// literals run in this body's goroutine and are part of it).
+    fn other_bodies(&self) -> rules::chan_op_under_lock::OtherBodies {
+        let ctx = self.ctx;
+        let recv = self.recv.map(|(r, _)| r);
+        let bodies = self
+            .bodies
+            .iter()
+            .enumerate()
+            .filter(|(j, b)| *j != self.body && b.kind != BodyKind::Deferred)
+            .map(|(_, b)| {
+                let name = match b.kind {
+                    BodyKind::Decl => self.decl.name.name.to_string(),
+                    BodyKind::Go => format!("the goroutine at line {}", ctx.line(b.block.span.start)),
+                    _ => format!("the function literal at line {}", ctx.line(b.block.span.start)),
+                };
+                let waits = summary::channel_waits(b.block, &|e| ctx.never_returns(e), recv);
+                (name, waits)
+            })
+            .collect();
+        rules::chan_op_under_lock::OtherBodies { bodies }
+    }
+
     /// Interns the keys a [`Effect::Rename`] can produce, so that applying it needs no
     /// allocation.
     fn rename(&mut self, from: &str, to: &str) {
@@ -736,15 +804,15 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn node_effects(&mut self, node: &Node<'a>, out: &mut Vec<Effect<'a>>) {
         match node {
             Node::Stmt(s) => match s {
-                Stmt::Expr(e) => self.exprs(std::slice::from_ref(&e.x), out),
+                Stmt::Expr(e) => self.exprs(std::slice::from_ref(&e.x), true, out),
                 Stmt::Send(send) => {
-                    self.exprs(std::slice::from_ref(&send.value), out);
+                    self.exprs(std::slice::from_ref(&send.value), false, out);
                     if let Some(op) = self.chans.send(self.ctx, send) {
                         out.push(Effect::Chan(op));
                     }
                 }
                 Stmt::Assign(a) => {
-                    self.exprs(&a.rhs, out);
+                    self.exprs(&a.rhs, false, out);
                     for (i, l) in a.lhs.iter().enumerate() {
                         let Some(root) = key_of(l) else { continue };
                         out.push(Effect::Forget { root: root.clone() });
@@ -760,20 +828,20 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 Stmt::Decl(g) => {
                     for spec in &g.specs {
                         if let Spec::Value(v) = spec {
-                            self.exprs(&v.values, out);
+                            self.exprs(&v.values, false, out);
                             out.extend(v.names.iter().map(|n| Effect::Forget {
                                 root: n.name.to_string(),
                             }));
                         }
                     }
                 }
-                Stmt::Return(r) => self.exprs(&r.results, out),
+                Stmt::Return(r) => self.exprs(&r.results, false, out),
                 Stmt::Defer(d) => self.defer(&d.call, out),
                 // `go s.resetAndUnlock()`: the goroutine releases the lock; whatever it takes, it
                 // takes in another goroutine.
                 Stmt::Go(g) => {
                     let mut effects = Vec::new();
-                    self.call_effects(&g.call, &mut effects);
+                    self.call_effects(&g.call, true, &mut effects);
                     out.extend(effects.into_iter().filter(|e| {
                         matches!(e, Effect::Release { .. } | Effect::ReleaseUnder { .. })
                     }));
@@ -781,9 +849,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 Stmt::TypeSwitch(_) | Stmt::IncDec(_) => {}
                 _ => {}
             },
-            Node::Cond(e) => self.exprs(std::slice::from_ref(*e), out),
+            Node::Cond(e) => self.exprs(std::slice::from_ref(*e), false, out),
             Node::Range(r) => {
-                self.exprs(std::slice::from_ref(&r.x), out);
+                self.exprs(std::slice::from_ref(&r.x), false, out);
                 if let Some(op) = self.chans.range(self.ctx, r) {
                     out.push(Effect::Chan(op));
                 }
@@ -810,9 +878,14 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     }
 
     /// The lock calls: `mu.Lock()`, `unlock()` (a method value), `s.release()` (a method that
-    /// releases a receiver field), `s.updateAndUnlock()` (a name that says so).
-    fn call_effects(&mut self, e: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
+    /// releases a receiver field), `s.updateAndUnlock()` (a name that says so). A `Lock()`
+    /// whose result is used (`unlock, err := r.mu.Lock()`) is some other type's: only
+    /// `statement` calls count.
+    fn call_effects(&mut self, e: &'a Expr<'a>, statement: bool, out: &mut Vec<Effect<'a>>) {
         if let Some((key, op)) = lock_call(e) {
+            if !statement {
+                return;
+            }
             let key = self.intern(key);
             out.push(match op {
                 LockOp::Acquire(mode) => Effect::Acquire {
@@ -844,6 +917,11 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 return;
             }
         }
+        let before = out.len();
+        self.released_through_params(call, out);
+        if out.len() > before {
+            return;
+        }
         if let Some(released) = self.released_by_method(&call.fun) {
             for key in released {
                 let key = self.intern(key);
@@ -851,6 +929,32 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             }
         } else if let Some(root) = unlock_helper(&call.fun) {
             out.push(Effect::ReleaseUnder { root });
+        }
+    }
+
+    /// `wait(w)` or `s.wait(w)`, a function or receiver method of the package that releases a
+    /// lock under its parameter (`w.mux.Unlock()` first): the caller's `w.mux` is released.
+    fn released_through_params(&mut self, call: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) {
+        let (typ, name) = match unparen(&call.fun) {
+            Expr::Ident(id) => (None, id.name),
+            Expr::Selector(s) => match (self.recv, unparen(&s.x)) {
+                (Some((recv, typ)), Expr::Ident(id)) if id.name == recv => (Some(typ), s.sel.name),
+                _ => return,
+            },
+            _ => return,
+        };
+        let mut keys = Vec::new();
+        for f in self.ctx.summary.lookup(typ, name) {
+            for (index, field) in &f.releases_params {
+                let Some(root) = call.args.get(*index).and_then(key_of) else {
+                    continue;
+                };
+                keys.push(field_key(&root, field));
+            }
+        }
+        for key in keys {
+            let key = self.intern(key);
+            out.push(Effect::Release { key, mode: None });
         }
     }
 
@@ -877,7 +981,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn defer(&mut self, call: &'a Expr<'a>, out: &mut Vec<Effect<'a>>) {
         let Expr::Call(c) = unparen(call) else { return };
         let mut released = Vec::new();
-        self.call_effects(call, &mut released);
+        self.call_effects(call, true, &mut released);
         // `defer func() { ...; mu.Unlock() }()`: every unlock in the closure is deferred.
         if let Expr::FuncLit(f) = unparen(&c.fun) {
             struct Unlocks<'a, 'p, 'c, 'f> {
@@ -887,7 +991,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             impl<'a> Visitor<'a> for Unlocks<'a, '_, '_, '_> {
                 fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
                     if let Stmt::Expr(e) = s {
-                        self.pass.call_effects(&e.x, &mut self.out);
+                        self.pass.call_effects(&e.x, true, &mut self.out);
                     }
                     true
                 }
@@ -908,14 +1012,16 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
-    /// Receives and same-package method calls inside expressions (function literals excluded).
-    fn exprs(&mut self, es: &'a [Expr<'a>], out: &mut Vec<Effect<'a>>) {
+    /// Receives and calls inside expressions (function literals excluded); `statement`: the
+    /// expression is an expression statement.
+    fn exprs(&mut self, es: &'a [Expr<'a>], statement: bool, out: &mut Vec<Effect<'a>>) {
         struct V<'a, 'p, 'c, 'f> {
             pass: &'p mut LockPass<'c, 'f, 'a>,
             out: &'p mut Vec<Effect<'a>>,
+            statement: bool,
         }
         impl<'a> Visitor<'a> for V<'a, '_, '_, '_> {
-            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
                 match e {
                     Expr::FuncLit(_) => return false,
                     Expr::Unary(u) if u.op == UnaryOp::Recv => {
@@ -925,14 +1031,19 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     }
                     Expr::Call(c) => {
                         self.pass.call_locks(c, self.out);
-                        self.pass.call_effects(e, self.out);
+                        let statement = self.statement && parents.is_empty();
+                        self.pass.call_effects(e, statement, self.out);
                     }
                     _ => {}
                 }
                 true
             }
         }
-        let mut v = V { pass: self, out };
+        let mut v = V {
+            pass: self,
+            out,
+            statement,
+        };
         for e in es {
             walk_node(VNode::Expr(e), &[], &mut v);
         }
@@ -1079,13 +1190,20 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 }
             }
             Effect::Chan(op) if ctx.enabled(&rules::chan_op_under_lock::RULE) => {
-                if let Some(held) = state.held.first() {
-                    out.push(rules::chan_op_under_lock::report(
-                        ctx,
-                        op,
-                        &self.keys[held.key as usize],
-                        held.site,
-                    ));
+                let others = self.others.get_or_init(|| self.other_bodies());
+                for held in &state.held {
+                    let key = &self.keys[held.key as usize];
+                    if self.handed.contains(key) {
+                        continue;
+                    }
+                    let partner =
+                        rules::chan_op_under_lock::partner(ctx, self.recv, others, op, key);
+                    if let Some(partner) = partner {
+                        out.push(rules::chan_op_under_lock::report(
+                            ctx, op, key, held.site, &partner,
+                        ));
+                        break;
+                    }
                 }
             }
             _ => {}

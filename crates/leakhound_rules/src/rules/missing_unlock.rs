@@ -21,7 +21,14 @@
 //! - a receiver field that a method of the type releases only when a flag says it is held
 //!   (`database/sql`'s `Rows.Scan` keeps `closemu` until `Next`);
 //! - a lock taken or released under an `if` on a boolean flag of the function
-//!   (`if lockHeld { mu.Unlock() }`): the flag, not the path, says whether it is held.
+//!   (`if lockHeld { mu.Unlock() }`): the flag, not the path, says whether it is held;
+//! - a lock whose holder is passed to a function of the package that releases it
+//!   (`return m.wait(w)` where `wait` unlocks `w.mux` first);
+//! - a lock kept for the caller on success: held only on paths that return a `nil` error,
+//!   released on every path that returns a non-`nil` one, and released (without being taken)
+//!   by another function of the package (`bbolt`'s `beginTx`, released by `Tx.Rollback`);
+//! - a `Lock()` whose result is used (`unlock, err := mu.Lock()`, `cmd/go`'s
+//!   `lockedfile.Mutex`): not a `sync` lock.
 //!
 //! ## Why is this bad?
 //! The next `Lock` of the same mutex — in any goroutine — waits forever. Every goroutine that
