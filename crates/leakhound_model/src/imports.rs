@@ -60,12 +60,25 @@ pub fn default_name(path: &str) -> &str {
     if last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit()) {
         last = elems.next().unwrap_or(last);
     }
-    if let Some(dot) = last.find(".v") {
-        if last[dot + 2..].bytes().all(|b| b.is_ascii_digit()) {
+    // Byte and prefix/suffix tests only: a substring search sets up a searcher per call, and
+    // this runs for every import of every file.
+    if let Some(dot) = last.rfind('.') {
+        let version = &last.as_bytes()[dot + 1..];
+        if version.len() > 1 && version[0] == b'v' && version[1..].iter().all(u8::is_ascii_digit) {
             last = &last[..dot];
         }
     }
-    last.trim_start_matches("go-").trim_end_matches("-go").trim_end_matches(".go")
+    let mut name = last;
+    while let Some(rest) = name.strip_prefix("go-") {
+        name = rest;
+    }
+    while let Some(rest) = name.strip_suffix("-go") {
+        name = rest;
+    }
+    while let Some(rest) = name.strip_suffix(".go") {
+        name = rest;
+    }
+    name
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 //! an `Unlock` of it is deferred; LH401, LH402 and LH403 read that state. LH404, LH405 and LH306
 //! live in their rule files and use the same views and summaries.
 
+use std::sync::LazyLock;
+
 use leakhound_diagnostics::{Diagnostic, Location, Related};
 use leakhound_model::cfg::{Cfg, Node, Term};
 use leakhound_model::imports::Imports;
@@ -17,6 +19,7 @@ use leakhound_model::summary::{
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use leakhound_syntax::LineIndex;
+use memchr::memmem::Finder;
 
 use crate::checker::unparen;
 use crate::registry::Rule;
@@ -179,12 +182,12 @@ pub(crate) fn check_package(
     let wants = |f: &PackageFile<'_>, rules: &[&Rule]| {
         rules.iter().any(|r| f.settings.rules.contains(r.code))
     };
-    let lock_file = |f: &PackageFile<'_>| wants(f, &LOCK_RULES) && has(f.source, "Lock()");
+    let lock_file = |f: &PackageFile<'_>| wants(f, &LOCK_RULES) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, &WAIT_GROUP_RULES) && (has(f.source, ".Done()") || has(f.source, ".Wait()"))
+        wants(f, &WAIT_GROUP_RULES) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
     };
     let chan_file = |f: &PackageFile<'_>| {
-        wants(f, &[&rules::abandoned_receiver::RULE]) && has(f.source, "make(chan")
+        wants(f, &[&rules::abandoned_receiver::RULE]) && has(f.source, &MAKE_CHAN)
     };
     if !files
         .iter()
@@ -230,9 +233,9 @@ pub(crate) fn check_package(
             // Most functions use none of these: skip them before listing their bodies. LH404
             // and LH405 need a `.Done()` or a `.Wait()` in the declaration.
             let text = ctx.text(body.span);
-            let lock_fn = locks && has(text, "Lock()");
-            let wait_fn = waits && (has(text, ".Done()") || has(text, ".Wait()"));
-            let chan_fn = chans && has(text, "make(chan");
+            let lock_fn = locks && has(text, &LOCK_CALL);
+            let wait_fn = waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL));
+            let chan_fn = chans && has(text, &MAKE_CHAN);
             if !(lock_fn || wait_fn || chan_fn) {
                 continue;
             }
@@ -240,7 +243,7 @@ pub(crate) fn check_package(
             if lock_fn {
                 let own: Vec<OwnLocks> = bodies.iter().map(|b| OwnLocks::of(b.block)).collect();
                 for (k, b) in bodies.iter().enumerate() {
-                    if !has(ctx.text(b.block.span), "Lock()") {
+                    if !has(ctx.text(b.block.span), &LOCK_CALL) {
                         continue;
                     }
                     // Locks that another goroutine or callback of this declaration releases
@@ -267,9 +270,15 @@ pub(crate) fn check_package(
     out
 }
 
-/// Whether `text` contains `needle` (one SIMD search: these tests run on every function).
-fn has(text: &str, needle: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
+// The substrings that decide whether a file or function is worth a look: searchers built once,
+// since these tests run on every function.
+static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
+static DONE_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Done()"));
+static WAIT_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Wait()"));
+static MAKE_CHAN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("make(chan"));
+
+fn has(text: &str, finder: &Finder<'_>) -> bool {
+    finder.find(text.as_bytes()).is_some()
 }
 
 /// The lock calls of one body itself and of the closures it defers (other function literals
