@@ -73,3 +73,41 @@ func (inv *Inventory) ReserveAllFixed(ctx context.Context, batch []Order) []erro
 	wg.Wait()
 	return errs
 }
+
+// Restocks hands deliveries from the supplier goroutine to the orders waiting for them.
+type Restocks struct {
+	mu        sync.Mutex
+	delivered chan int
+	waiting   int
+}
+
+// Deliver records a delivery, then hands it to a waiting order.
+func (r *Restocks) Deliver(item int) {
+	r.mu.Lock()
+	r.waiting--
+	r.mu.Unlock()
+	r.delivered <- item
+}
+
+// Await waits for the next delivery while holding mu. Deliver needs mu before it can send,
+// so the order and the supplier wait for each other forever, and every order behind them too.
+func (r *Restocks) Await() int {
+	r.mu.Lock()
+	r.waiting++
+	item := <-r.delivered
+	r.mu.Unlock()
+	return item
+}
+
+// AwaitFixed releases mu before it waits, and gives up when the order's context ends.
+func (r *Restocks) AwaitFixed(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	r.waiting++
+	r.mu.Unlock()
+	select {
+	case item := <-r.delivered:
+		return item, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
