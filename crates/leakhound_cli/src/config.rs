@@ -104,7 +104,7 @@ impl Config {
     }
 
     /// The path of `file` relative to the config's directory, the form its globs are written in.
-    fn relative<'p>(&self, file: &'p Path) -> Option<PathBuf> {
+    fn relative(&self, file: &Path) -> Option<PathBuf> {
         let abs = std::path::absolute(file).ok()?;
         abs.strip_prefix(&self.root).ok().map(Path::to_path_buf)
     }

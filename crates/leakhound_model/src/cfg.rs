@@ -317,7 +317,7 @@ impl<'a> Builder<'a, '_> {
                 self.start(target);
                 self.labels.push((l.label.name, target));
                 self.label = Some(l.label.name);
-                self.stmt(&l.stmt);
+                self.stmt(l.stmt);
                 self.label = None;
             }
             Stmt::Branch(b) => self.branch(b),
@@ -363,7 +363,7 @@ impl<'a> Builder<'a, '_> {
                 if let Some(init) = &ts.init {
                     self.stmt(init);
                 }
-                self.push(Node::Stmt(&ts.assign));
+                self.push(Node::Stmt(ts.assign));
                 self.clauses(&ts.body, label);
             }
             Stmt::Select(sel) => {
@@ -514,7 +514,7 @@ mod tests {
         let Decl::Func(func) = parsed.file.decls.last().unwrap() else {
             panic!("no func")
         };
-        let never = |e: &Expr<'_>| matches!(e, Expr::Call(c) if matches!(&*c.fun, Expr::Ident(id) if id.name == "panic"));
+        let never = |e: &Expr<'_>| matches!(e, Expr::Call(c) if matches!(c.fun, Expr::Ident(id) if id.name == "panic"));
         let cfg = Cfg::build(func.body.as_ref().unwrap(), &never);
         f(&cfg);
     }

@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(imports.path_of("time"), None);
         assert_eq!(imports.path_of("sync"), Some("sync"));
         assert!(imports.dot_imports("context"));
-        assert!(imports.imports("net/http/pprof") == false);
+        assert!(!imports.imports("net/http/pprof"));
         assert!(imports.imports("time"));
     }
 }

@@ -25,10 +25,10 @@ use crate::imports::Imports;
 pub fn key_of(e: &Expr<'_>) -> Option<String> {
     match e {
         Expr::Ident(id) => Some(id.name.to_string()),
-        Expr::Selector(s) => Some(format!("{}.{}", key_of(&s.x)?, s.sel.name)),
-        Expr::Paren(p) => key_of(&p.x),
-        Expr::Star(s) => key_of(&s.x),
-        Expr::Unary(u) if u.op == UnaryOp::And => key_of(&u.x),
+        Expr::Selector(s) => Some(format!("{}.{}", key_of(s.x)?, s.sel.name)),
+        Expr::Paren(p) => key_of(p.x),
+        Expr::Star(s) => key_of(s.x),
+        Expr::Unary(u) if u.op == UnaryOp::And => key_of(u.x),
         _ => None,
     }
 }
@@ -74,7 +74,7 @@ pub fn unlock_method_value<'a>(e: &'a Expr<'a>) -> Option<(String, Mode)> {
         "RUnlock" => Mode::Read,
         _ => return None,
     };
-    Some((key_of(&s.x)?, mode))
+    Some((key_of(s.x)?, mode))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,15 +101,15 @@ fn method_call<'a>(e: &'a Expr<'a>) -> Option<(&'a Expr<'a>, &'a str, &'a [Expr<
     let Expr::Call(call) = unparen(e) else {
         return None;
     };
-    let Expr::Selector(s) = unparen(&call.fun) else {
+    let Expr::Selector(s) = unparen(call.fun) else {
         return None;
     };
-    Some((&s.x, s.sel.name, &call.args))
+    Some((s.x, s.sel.name, &call.args))
 }
 
 pub fn unparen<'a, 'b>(mut e: &'b Expr<'a>) -> &'b Expr<'a> {
     while let Expr::Paren(p) = e {
-        e = &p.x;
+        e = p.x;
     }
     e
 }
@@ -125,9 +125,9 @@ pub enum SyncKind {
 /// `sync.Mutex`, `*sync.WaitGroup`, ... resolved through the file's imports.
 pub fn sync_kind(typ: &Expr<'_>, imports: &Imports<'_>) -> Option<SyncKind> {
     match unparen(typ) {
-        Expr::Star(s) => sync_kind(&s.x, imports),
+        Expr::Star(s) => sync_kind(s.x, imports),
         Expr::Selector(s) => {
-            let Expr::Ident(pkg) = unparen(&s.x) else {
+            let Expr::Ident(pkg) = unparen(s.x) else {
                 return None;
             };
             if imports.path_of(pkg.name) != Some("sync") {
@@ -380,8 +380,8 @@ pub fn receiver<'a>(func: &'a FuncDecl<'a>) -> Option<(Option<&'a str>, &'a str)
 fn type_name<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
     match unparen(e) {
         Expr::Ident(id) => Some(id.name),
-        Expr::Star(s) => type_name(&s.x),
-        Expr::Index(i) => type_name(&i.x),
+        Expr::Star(s) => type_name(s.x),
+        Expr::Index(i) => type_name(i.x),
         _ => None,
     }
 }
@@ -560,7 +560,7 @@ fn literal_bodies<'a>(s: &'a Stmt<'a>, out: &mut Vec<&'a Block<'a>>) {
         _ => return,
     };
     if let Expr::Call(c) = unparen(call) {
-        if let Expr::FuncLit(f) = unparen(&c.fun) {
+        if let Expr::FuncLit(f) = unparen(c.fun) {
             out.push(&f.body);
         }
     }
@@ -572,7 +572,7 @@ pub fn make_chan_cap(e: &Expr<'_>) -> Option<Option<u64>> {
     let Expr::Call(call) = unparen(e) else {
         return None;
     };
-    let is_make = matches!(&*call.fun, Expr::Ident(id) if id.name == "make");
+    let is_make = matches!(call.fun, Expr::Ident(id) if id.name == "make");
     if !is_make || !matches!(call.args.first(), Some(Expr::ChanType(_))) {
         return None;
     }
@@ -588,7 +588,7 @@ pub fn make_chan_cap(e: &Expr<'_>) -> Option<Option<u64>> {
 /// Calls `f` with the statement lists nested directly in `s` (not inside function literals).
 pub fn for_each_child_block<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
     match s {
-        Stmt::Labeled(l) => f(std::slice::from_ref(&*l.stmt)),
+        Stmt::Labeled(l) => f(std::slice::from_ref(l.stmt)),
         Stmt::Block(b) => f(&b.stmts),
         Stmt::If(i) => {
             if let Some(init) = &i.init {
@@ -941,8 +941,8 @@ fn receiver_calls<'a>(e: &'a Expr<'a>, recv: Option<&str>, out: &mut Vec<(String
             match e {
                 Expr::FuncLit(_) => false,
                 Expr::Call(c) => {
-                    if let Expr::Selector(s) = unparen(&c.fun) {
-                        if matches!(unparen(&s.x), Expr::Ident(id) if id.name == self.recv) {
+                    if let Expr::Selector(s) = unparen(c.fun) {
+                        if matches!(unparen(s.x), Expr::Ident(id) if id.name == self.recv) {
                             add_keyed(self.out, s.sel.name, c.span);
                         }
                     }
@@ -962,7 +962,7 @@ fn deferred_unlocks<'a>(call: &'a Expr<'a>, out: &mut Vec<String>) {
         return;
     }
     let Expr::Call(c) = unparen(call) else { return };
-    let Expr::FuncLit(f) = unparen(&c.fun) else { return };
+    let Expr::FuncLit(f) = unparen(c.fun) else { return };
     struct V<'o> {
         out: &'o mut Vec<String>,
     }
@@ -985,7 +985,7 @@ fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, 
         out.push((ch, true, c.span));
         return;
     }
-    let Expr::FuncLit(f) = unparen(&c.fun) else { return };
+    let Expr::FuncLit(f) = unparen(c.fun) else { return };
     struct V<'a, 'o> {
         out: &'o mut Vec<(&'a Expr<'a>, bool, Span)>,
     }
@@ -999,7 +999,7 @@ fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, 
         fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
             match e {
                 Expr::FuncLit(_) => return false,
-                Expr::Unary(u) if u.op == UnaryOp::Recv => self.out.push((&u.x, false, u.span)),
+                Expr::Unary(u) if u.op == UnaryOp::Recv => self.out.push((u.x, false, u.span)),
                 _ => {
                     if let Some(ch) = closed_chan(e) {
                         self.out.push((ch, true, e.span()));
@@ -1015,7 +1015,7 @@ fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, 
 /// `close(ch)`: the channel.
 fn closed_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
     let Expr::Call(c) = unparen(e) else { return None };
-    match (unparen(&c.fun), c.args.as_slice()) {
+    match (unparen(c.fun), c.args.as_slice()) {
         (Expr::Ident(id), [ch]) if id.name == "close" => Some(ch),
         _ => None,
     }
@@ -1031,7 +1031,7 @@ fn receives<'a>(e: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, Span)>) {
             match e {
                 Expr::FuncLit(_) => false,
                 Expr::Unary(u) if u.op == UnaryOp::Recv => {
-                    self.out.push((&u.x, false, u.span));
+                    self.out.push((u.x, false, u.span));
                     true
                 }
                 _ => true,
@@ -1247,7 +1247,7 @@ impl<'a> UseWalker<'a, '_> {
                 if let Some(init) = &ts.init {
                     self.stmt(init);
                 }
-                self.stmt(&ts.assign);
+                self.stmt(ts.assign);
                 for c in &ts.body {
                     self.stmts(&c.body);
                 }
@@ -1255,7 +1255,7 @@ impl<'a> UseWalker<'a, '_> {
             Stmt::Select(sel) => {
                 let others = sel.body.len() > 1;
                 for c in &sel.body {
-                    match c.comm.as_deref() {
+                    match c.comm {
                         Some(Stmt::Send(send)) => self.send(send, others),
                         Some(Stmt::Expr(e)) => self.recv_case(&e.x, others),
                         Some(Stmt::Assign(a)) => {
@@ -1280,7 +1280,7 @@ impl<'a> UseWalker<'a, '_> {
                 }
                 self.stmts(&f.body.stmts);
             }
-            Stmt::Labeled(l) => self.stmt(&l.stmt),
+            Stmt::Labeled(l) => self.stmt(l.stmt),
             Stmt::Block(b) => self.stmts(&b.stmts),
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
         }
@@ -1297,7 +1297,7 @@ impl<'a> UseWalker<'a, '_> {
     fn recv_case(&mut self, e: &'a Expr<'a>, others: bool) {
         if let Expr::Unary(u) = unparen(e) {
             if u.op == UnaryOp::Recv {
-                if let Some(name) = self.tracked(&u.x) {
+                if let Some(name) = self.tracked(u.x) {
                     self.record(name, UseKind::Recv, u.span, others);
                     return;
                 }
@@ -1309,7 +1309,7 @@ impl<'a> UseWalker<'a, '_> {
     /// `go f(...)` and `defer f(...)`: a literal's body is walked (in a goroutine for `go`).
     fn call_stmt(&mut self, call: &'a Expr<'a>, is_go: bool) {
         if let Expr::Call(c) = unparen(call) {
-            if let Expr::FuncLit(f) = unparen(&c.fun) {
+            if let Expr::FuncLit(f) = unparen(c.fun) {
                 let saved = (self.in_literal, self.in_go);
                 self.in_literal = true;
                 self.in_go |= is_go;
@@ -1338,9 +1338,9 @@ impl<'a> UseWalker<'a, '_> {
             Expr::Ident(id) if self.names.contains(&id.name) => {
                 self.record(id.name, UseKind::Escapes, id.span, false)
             }
-            Expr::Unary(u) if u.op == UnaryOp::Recv => match self.tracked(&u.x) {
+            Expr::Unary(u) if u.op == UnaryOp::Recv => match self.tracked(u.x) {
                 Some(name) => self.record(name, UseKind::Recv, u.span, false),
-                None => self.expr(&u.x),
+                None => self.expr(u.x),
             },
             Expr::Call(c) => self.call(c),
             Expr::FuncLit(f) => {
@@ -1351,35 +1351,35 @@ impl<'a> UseWalker<'a, '_> {
             }
             // Comparing a channel (`ch == nil`) does not let it go anywhere.
             Expr::Binary(b) if matches!(b.op, BinaryOp::Eq | BinaryOp::Ne) => {
-                if self.tracked(&b.x).is_none() {
-                    self.expr(&b.x);
+                if self.tracked(b.x).is_none() {
+                    self.expr(b.x);
                 }
-                if self.tracked(&b.y).is_none() {
-                    self.expr(&b.y);
+                if self.tracked(b.y).is_none() {
+                    self.expr(b.y);
                 }
             }
             Expr::Binary(b) => {
-                self.expr(&b.x);
-                self.expr(&b.y);
+                self.expr(b.x);
+                self.expr(b.y);
             }
             Expr::CompositeLit(c) => c.elts.iter().for_each(|x| self.expr(x)),
-            Expr::Paren(p) => self.expr(&p.x),
-            Expr::Selector(s) => self.expr(&s.x),
+            Expr::Paren(p) => self.expr(p.x),
+            Expr::Selector(s) => self.expr(s.x),
             Expr::Index(i) => {
-                self.expr(&i.x);
+                self.expr(i.x);
                 i.indices.iter().for_each(|x| self.expr(x));
             }
             Expr::Slice(s) => self.expr(&s.x),
-            Expr::TypeAssert(t) => self.expr(&t.x),
-            Expr::Star(s) => self.expr(&s.x),
-            Expr::Unary(u) => self.expr(&u.x),
-            Expr::KeyValue(kv) => self.expr(&kv.value),
+            Expr::TypeAssert(t) => self.expr(t.x),
+            Expr::Star(s) => self.expr(s.x),
+            Expr::Unary(u) => self.expr(u.x),
+            Expr::KeyValue(kv) => self.expr(kv.value),
             _ => {}
         }
     }
 
     fn call(&mut self, c: &'a CallExpr<'a>) {
-        match unparen(&c.fun) {
+        match unparen(c.fun) {
             Expr::Ident(id) if id.name == "close" && c.args.len() == 1 => {
                 if let Some(name) = self.tracked(&c.args[0]) {
                     self.record(name, UseKind::Close, c.span, false);
@@ -1390,11 +1390,11 @@ impl<'a> UseWalker<'a, '_> {
             Expr::Ident(id) if matches!(id.name, "len" | "cap") => return,
             _ => {}
         }
-        let callee = match unparen(&c.fun) {
+        let callee = match unparen(c.fun) {
             Expr::Ident(id) if !self.names.contains(&id.name) => Some(Callee::Func(id.name)),
-            Expr::Selector(s) => match root_ident(&s.x) {
+            Expr::Selector(s) => match root_ident(s.x) {
                 Some(root)
-                    if matches!(unparen(&s.x), Expr::Ident(_))
+                    if matches!(unparen(s.x), Expr::Ident(_))
                         && self.imports.is_import_name(root) =>
                 {
                     None
@@ -1407,7 +1407,7 @@ impl<'a> UseWalker<'a, '_> {
             },
             _ => None,
         };
-        self.expr(&c.fun);
+        self.expr(c.fun);
         for (index, a) in c.args.iter().enumerate() {
             match (self.tracked(a), callee) {
                 (Some(name), Some(callee)) => {
@@ -1422,8 +1422,8 @@ impl<'a> UseWalker<'a, '_> {
 fn root_ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
     match unparen(e) {
         Expr::Ident(id) => Some(id.name),
-        Expr::Selector(s) => root_ident(&s.x),
-        Expr::Star(s) => root_ident(&s.x),
+        Expr::Selector(s) => root_ident(s.x),
+        Expr::Star(s) => root_ident(s.x),
         _ => None,
     }
 }

@@ -287,7 +287,7 @@ fn is_ctx_type<'a>(typ: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
     match typ {
         Expr::Selector(s) => {
             s.sel.name == "Context"
-                && matches!(&*s.x, Expr::Ident(p) if imports.path_of(p.name) == Some("context"))
+                && matches!(s.x, Expr::Ident(p) if imports.path_of(p.name) == Some("context"))
         }
         _ => false,
     }
@@ -300,7 +300,7 @@ fn has_ctx_param<'a>(typ: &'a FuncType<'a>, imports: &Imports<'a>) -> bool {
 /// How many times a loop runs when its header says so with constants: `for i := 0; i < 4;
 /// i++`, `for i := 0; i <= 3; i++`, `for range 4`.
 fn for_trips(f: &ForStmt<'_>) -> Option<u64> {
-    let Some(Stmt::Assign(init)) = f.init.as_deref() else {
+    let Some(Stmt::Assign(init)) = f.init else {
         return None;
     };
     let (Some(Expr::Ident(i)), Some(Expr::BasicLit(zero))) =
@@ -314,10 +314,10 @@ fn for_trips(f: &ForStmt<'_>) -> Option<u64> {
     let Some(Expr::Binary(cond)) = f.cond.as_ref().map(unparen) else {
         return None;
     };
-    let (Expr::Ident(x), Expr::BasicLit(n)) = (unparen(&cond.x), unparen(&cond.y)) else {
+    let (Expr::Ident(x), Expr::BasicLit(n)) = (unparen(cond.x), unparen(cond.y)) else {
         return None;
     };
-    let Some(Stmt::IncDec(post)) = f.post.as_deref() else {
+    let Some(Stmt::IncDec(post)) = f.post else {
         return None;
     };
     if x.name != i.name || !post.inc || !matches!(unparen(&post.x), Expr::Ident(p) if p.name == i.name) {
@@ -369,7 +369,7 @@ fn chan_name<'a>(
 /// `a.b.c` as one name, for channels that are fields.
 fn selector_path<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
     match e {
-        Expr::Selector(s) => match unparen(&s.x) {
+        Expr::Selector(s) => match unparen(s.x) {
             Expr::Ident(_) | Expr::Selector(_) => Some(s.sel.name),
             _ => None,
         },
@@ -487,7 +487,7 @@ impl<'a> Builder<'a, '_> {
             }
             Stmt::Expr(e) => {
                 if let Expr::Call(call) = unparen(&e.x) {
-                    if matches!(&*call.fun, Expr::Ident(id) if id.name == "close")
+                    if matches!(call.fun, Expr::Ident(id) if id.name == "close")
                         && call.args.len() == 1
                     {
                         self.op(&call.args[0], OpKind::Close, call.span);
@@ -498,7 +498,7 @@ impl<'a> Builder<'a, '_> {
             }
             Stmt::Go(g) => {
                 if let Expr::Call(call) = unparen(&g.call) {
-                    if let Expr::FuncLit(f) = unparen(&call.fun) {
+                    if let Expr::FuncLit(f) = unparen(call.fun) {
                         self.func_lit(f, true, self.loop_id);
                         self.exprs(&call.args);
                         return;
@@ -508,7 +508,7 @@ impl<'a> Builder<'a, '_> {
             }
             Stmt::Defer(d) => {
                 if let Expr::Call(call) = unparen(&d.call) {
-                    if let (Expr::Ident(f), [arg]) = (&*call.fun, call.args.as_slice()) {
+                    if let (Expr::Ident(f), [arg]) = (call.fun, call.args.as_slice()) {
                         if let (Expr::Ident(ch), "close") = (unparen(arg), f.name) {
                             self.m.deferred_closes.push((ch.name, self.lit));
                         }
@@ -536,7 +536,7 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
             }
-            Stmt::Labeled(l) => self.stmt(&l.stmt),
+            Stmt::Labeled(l) => self.stmt(l.stmt),
             Stmt::Block(b) => self.block(b),
             Stmt::If(i) => {
                 if let Some(init) = &i.init {
@@ -564,7 +564,7 @@ impl<'a> Builder<'a, '_> {
                 if let Some(init) = &ts.init {
                     self.stmt(init);
                 }
-                self.stmt(&ts.assign);
+                self.stmt(ts.assign);
                 for c in &ts.body {
                     self.in_case(|b| b.stmts(&c.body));
                 }
@@ -596,7 +596,7 @@ impl<'a> Builder<'a, '_> {
                 self.op(&r.x, OpKind::Range, r.span);
                 if let Expr::Selector(s) = unparen(&r.x) {
                     let ticker = s.sel.name == "C"
-                        && matches!(unparen(&s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
+                        && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
                     if ticker && self.m.in_goroutine(self.lit) {
                         let escapes = loop_escapes(&r.body.stmts, self.imports);
                         self.m.endless.push(Endless {
@@ -665,7 +665,7 @@ impl<'a> Builder<'a, '_> {
         let Expr::Call(call) = unparen(value) else {
             return;
         };
-        match &*call.fun {
+        match call.fun {
             Expr::Ident(id)
                 if id.name == "make" && matches!(call.args.first(), Some(Expr::ChanType(_))) =>
             {
@@ -695,7 +695,7 @@ impl<'a> Builder<'a, '_> {
             }
             Expr::Selector(s)
                 if s.sel.name == "NewTicker"
-                    && matches!(&*s.x, Expr::Ident(p) if self.imports.path_of(p.name) == Some("time")) =>
+                    && matches!(s.x, Expr::Ident(p) if self.imports.path_of(p.name) == Some("time")) =>
             {
                 self.m.tickers.push(name);
             }
@@ -739,16 +739,16 @@ impl<'a> Builder<'a, '_> {
                 };
                 if let Some(Expr::Unary(u)) = recv.map(unparen) {
                     if u.op == UnaryOp::Recv {
-                        case.chan = ident(&u.x);
-                        if let Expr::Call(c) = unparen(&u.x) {
-                            match &*c.fun {
+                        case.chan = ident(u.x);
+                        if let Expr::Call(c) = unparen(u.x) {
+                            match c.fun {
                                 Expr::Ident(id) => case.recv_call = Some((id.name, false)),
                                 Expr::Selector(s) => case.recv_call = Some((s.sel.name, true)),
                                 _ => {}
                             }
                         }
                         self.select = Some(idx);
-                        self.op(&u.x, OpKind::Recv, u.span);
+                        self.op(u.x, OpKind::Recv, u.span);
                         self.select = None;
                     }
                 }
@@ -803,32 +803,32 @@ impl<'a> Builder<'a, '_> {
                     loop_depth: self.depth,
                 });
             }
-            Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(&u.x, OpKind::Recv, u.span),
+            Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(u.x, OpKind::Recv, u.span),
             Expr::Call(c) => {
                 // len(ch) and cap(ch) only look at the channel.
-                if matches!(&*c.fun, Expr::Ident(id) if id.name == "len" || id.name == "cap") {
+                if matches!(c.fun, Expr::Ident(id) if id.name == "len" || id.name == "cap") {
                     return;
                 }
-                self.expr(&c.fun);
+                self.expr(c.fun);
                 self.exprs(&c.args);
             }
             Expr::FuncLit(f) => self.func_lit(f, false, None),
             Expr::CompositeLit(c) => self.exprs(&c.elts),
-            Expr::Paren(p) => self.expr(&p.x),
-            Expr::Selector(s) => self.expr(&s.x),
+            Expr::Paren(p) => self.expr(p.x),
+            Expr::Selector(s) => self.expr(s.x),
             Expr::Index(i) => {
-                self.expr(&i.x);
+                self.expr(i.x);
                 self.exprs(&i.indices);
             }
             Expr::Slice(s) => self.expr(&s.x),
-            Expr::TypeAssert(t) => self.expr(&t.x),
-            Expr::Star(s) => self.expr(&s.x),
-            Expr::Unary(u) => self.expr(&u.x),
+            Expr::TypeAssert(t) => self.expr(t.x),
+            Expr::Star(s) => self.expr(s.x),
+            Expr::Unary(u) => self.expr(u.x),
             Expr::Binary(b) => {
-                self.expr(&b.x);
-                self.expr(&b.y);
+                self.expr(b.x);
+                self.expr(b.y);
             }
-            Expr::KeyValue(kv) => self.expr(&kv.value),
+            Expr::KeyValue(kv) => self.expr(kv.value),
             _ => {}
         }
     }
@@ -846,14 +846,14 @@ fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
 /// stop the test like `t.FailNow`.
 fn never_returns<'a>(e: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
     let resolve = |fun: &'a Expr<'a>| match fun {
-        Expr::Selector(s) => match &*s.x {
+        Expr::Selector(s) => match s.x {
             Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
             _ => None,
         },
         _ => None,
     };
     if let Expr::Call(call) = unparen(e) {
-        if let Some((path, name)) = resolve(&call.fun) {
+        if let Some((path, name)) = resolve(call.fun) {
             if path == "github.com/stretchr/testify/require"
                 && matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")
             {
@@ -925,7 +925,7 @@ fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
 
 fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
     match s {
-        Stmt::Labeled(l) => f(std::slice::from_ref(&*l.stmt)),
+        Stmt::Labeled(l) => f(std::slice::from_ref(l.stmt)),
         Stmt::Block(b) => f(&b.stmts),
         Stmt::If(i) => {
             f(&i.body.stmts);
@@ -959,12 +959,11 @@ fn escapes<'a>(
             _ => false,
         },
         Stmt::Expr(e) => imports.is_some_and(|i| never_returns(&e.x, i)),
-        Stmt::Labeled(l) => escapes(std::slice::from_ref(&*l.stmt), imports, inner, plain_break),
+        Stmt::Labeled(l) => escapes(std::slice::from_ref(l.stmt), imports, inner, plain_break),
         Stmt::Block(b) => escapes(&b.stmts, imports, inner, plain_break),
         Stmt::If(i) => {
             escapes(&i.body.stmts, imports, inner, plain_break)
                 || i.els
-                    .as_deref()
                     .is_some_and(|e| escapes(std::slice::from_ref(e), imports, inner, plain_break))
         }
         Stmt::Switch(sw) => sw

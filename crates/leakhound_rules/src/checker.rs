@@ -183,7 +183,7 @@ impl<'a> Checker<'a> {
     pub fn resolve(&self, expr: &'a Expr<'a>) -> Option<(&'a str, &'a str)> {
         match expr {
             Expr::Selector(sel) => {
-                let Expr::Ident(pkg) = &*sel.x else { return None };
+                let Expr::Ident(pkg) = sel.x else { return None };
                 if self.is_shadowed(pkg.name) {
                     return None;
                 }
@@ -203,7 +203,7 @@ impl<'a> Checker<'a> {
     /// Whether `call` calls the function `path.name` (one of `names`).
     pub fn calls(&self, expr: &'a Expr<'a>, path: &str, names: &[&str]) -> Option<&'a str> {
         let Expr::Call(call) = unparen(expr) else { return None };
-        let (p, name) = self.resolve(&call.fun)?;
+        let (p, name) = self.resolve(call.fun)?;
         (p == path && names.contains(&name)).then_some(name)
     }
 
@@ -329,7 +329,7 @@ impl<'a> Checker<'a> {
             }
             Stmt::Labeled(labeled) => {
                 self.pending_label = Some(labeled.label.name);
-                self.walk_stmt(&labeled.stmt);
+                self.walk_stmt(labeled.stmt);
                 self.pending_label = None;
             }
             Stmt::Expr(e) => {
@@ -431,8 +431,8 @@ impl<'a> Checker<'a> {
                 if let Some(init) = &s.init {
                     self.walk_stmt(init);
                 }
-                let bound = type_switch_binding(&s.assign);
-                self.walk_stmt(&s.assign);
+                let bound = type_switch_binding(s.assign);
+                self.walk_stmt(s.assign);
                 for clause in &s.body {
                     self.push_scope();
                     if let Some(name) = bound {
@@ -516,13 +516,13 @@ impl<'a> Checker<'a> {
                 let named_results = params.len() - before;
                 self.walk_function(FrameKind::Literal, &lit.body, params, named_results, lit.span);
             }
-            Expr::Paren(p) => self.walk_expr(&p.x),
-            Expr::Selector(sel) => match &*sel.x {
+            Expr::Paren(p) => self.walk_expr(p.x),
+            Expr::Selector(sel) => match sel.x {
                 Expr::Ident(id) => self.add_ref(id.name, RefKind::Selected),
                 other => self.walk_expr(other),
             },
             Expr::Index(ix) => {
-                self.walk_expr(&ix.x);
+                self.walk_expr(ix.x);
                 for i in &ix.indices {
                     self.walk_expr(i);
                 }
@@ -534,11 +534,11 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::TypeAssert(t) => {
-                self.walk_expr(&t.x);
+                self.walk_expr(t.x);
             }
             Expr::Call(call) => {
                 self.on_call(expr, call);
-                if let (Expr::Ident(builtin), [Expr::Ident(arg)]) = (&*call.fun, call.args.as_slice()) {
+                if let (Expr::Ident(builtin), [Expr::Ident(arg)]) = (call.fun, call.args.as_slice()) {
                     let kind = match builtin.name {
                         "close" => Some(RefKind::Closed),
                         "len" | "cap" => Some(RefKind::Operated),
@@ -549,11 +549,11 @@ impl<'a> Checker<'a> {
                         return;
                     }
                 }
-                match &*call.fun {
+                match call.fun {
                     Expr::Ident(id) => self.add_ref(id.name, RefKind::Called),
-                    Expr::Selector(sel) => match &*sel.x {
+                    Expr::Selector(sel) => match sel.x {
                         Expr::Ident(id) if sel.sel.name == "Stop" => self.add_ref(id.name, RefKind::Stopped),
-                        _ => self.walk_expr(&call.fun),
+                        _ => self.walk_expr(call.fun),
                     },
                     other => self.walk_expr(other),
                 }
@@ -561,21 +561,21 @@ impl<'a> Checker<'a> {
                     self.walk_expr(arg);
                 }
             }
-            Expr::Star(s) => self.walk_expr(&s.x),
-            Expr::Unary(u) => match (&u.op, &*u.x) {
+            Expr::Star(s) => self.walk_expr(s.x),
+            Expr::Unary(u) => match (&u.op, u.x) {
                 (UnaryOp::Recv, Expr::Ident(id)) => self.add_ref(id.name, RefKind::Operated),
-                _ => self.walk_expr(&u.x),
+                _ => self.walk_expr(u.x),
             },
             Expr::Binary(b) => {
-                self.walk_expr(&b.x);
-                self.walk_expr(&b.y);
+                self.walk_expr(b.x);
+                self.walk_expr(b.y);
             }
             Expr::KeyValue(kv) => {
                 // A struct key is a field name, not a reference.
-                if !matches!(&*kv.key, Expr::Ident(_)) {
-                    self.walk_expr(&kv.key);
+                if !matches!(kv.key, Expr::Ident(_)) {
+                    self.walk_expr(kv.key);
                 }
-                self.walk_expr(&kv.value);
+                self.walk_expr(kv.value);
             }
             // Types hold no references the rules ask about.
             _ => {}
@@ -585,7 +585,7 @@ impl<'a> Checker<'a> {
     // ---- dispatch ----
 
     fn on_call(&mut self, expr: &'a Expr<'a>, call: &'a CallExpr<'a>) {
-        let Some((path, name)) = self.resolve(&call.fun) else { return };
+        let Some((path, name)) = self.resolve(call.fun) else { return };
         match (path, name) {
             ("time", "Tick") if self.enabled(&rules::tick_leak::RULE) => rules::tick_leak::check(self, expr),
             _ => {}
@@ -665,7 +665,7 @@ fn dot_member(path: &str, name: &str) -> bool {
 
 pub(crate) fn unparen<'a>(mut expr: &'a Expr<'a>) -> &'a Expr<'a> {
     while let Expr::Paren(p) = expr {
-        expr = &p.x;
+        expr = p.x;
     }
     expr
 }

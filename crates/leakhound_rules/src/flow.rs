@@ -33,7 +33,7 @@ fn stmt_leaves_loop<'a>(checker: &Checker<'a>, stmt: &'a Stmt<'a>) -> bool {
             Some(els) => leaves_loop(checker, &s.body.stmts) && stmt_leaves_loop(checker, els),
             None => false,
         },
-        Stmt::Labeled(l) => stmt_leaves_loop(checker, &l.stmt),
+        Stmt::Labeled(l) => stmt_leaves_loop(checker, l.stmt),
         _ => false,
     }
 }
@@ -49,7 +49,7 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a
         return false;
     };
     let (label, stmt) = match last {
-        Stmt::Labeled(l) => (Some(l.label.name), &*l.stmt),
+        Stmt::Labeled(l) => (Some(l.label.name), l.stmt),
         other => (None, other),
     };
     match stmt {
@@ -94,8 +94,8 @@ fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
             _ => false,
         },
         Stmt::Block(b) => breaks_out(&b.stmts, label, depth),
-        Stmt::Labeled(l) => stmt_breaks_out(&l.stmt, label, depth),
-        Stmt::If(s) => breaks_out(&s.body.stmts, label, depth) || s.els.as_deref().is_some_and(|e| stmt_breaks_out(e, label, depth)),
+        Stmt::Labeled(l) => stmt_breaks_out(l.stmt, label, depth),
+        Stmt::If(s) => breaks_out(&s.body.stmts, label, depth) || s.els.is_some_and(|e| stmt_breaks_out(e, label, depth)),
         Stmt::Switch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
         Stmt::TypeSwitch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
         Stmt::Select(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
@@ -114,8 +114,8 @@ fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
     match stmt {
         Stmt::Return(_) => true,
         Stmt::Block(b) => contains_return(b),
-        Stmt::Labeled(l) => stmt_contains_return(&l.stmt),
-        Stmt::If(s) => contains_return(&s.body) || s.els.as_deref().is_some_and(stmt_contains_return),
+        Stmt::Labeled(l) => stmt_contains_return(l.stmt),
+        Stmt::If(s) => contains_return(&s.body) || s.els.is_some_and(stmt_contains_return),
         Stmt::Switch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
         Stmt::TypeSwitch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
         Stmt::Select(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
@@ -135,16 +135,16 @@ pub(crate) fn never_returns<'a>(
     panic_is_builtin: bool,
 ) -> bool {
     let Expr::Call(call) = unparen(expr) else { return false };
-    match resolve(&call.fun) {
+    match resolve(call.fun) {
         Some(("os", "Exit")) | Some(("runtime", "Goexit")) => return true,
         Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
         Some(_) => return false,
         None => {}
     }
-    match &*call.fun {
+    match call.fun {
         Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
         Expr::Selector(sel) => {
-            matches!(&*sel.x, Expr::Ident(_))
+            matches!(sel.x, Expr::Ident(_))
                 && matches!(sel.sel.name, "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow")
         }
         _ => false,

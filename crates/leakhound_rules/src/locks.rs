@@ -94,7 +94,7 @@ impl<'a> Ctx<'_, 'a> {
     pub fn never_returns(&self, e: &'a Expr<'a>) -> bool {
         let imports = self.imports;
         let resolve = |fun: &'a Expr<'a>| match fun {
-            Expr::Selector(s) => match &*s.x {
+            Expr::Selector(s) => match s.x {
                 Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
                 _ => None,
             },
@@ -162,7 +162,7 @@ pub(crate) fn literal_kind<'a>(e: &'a Expr<'a>, parents: &[VNode<'a>]) -> BodyKi
         i -= 1;
     }
     let called = i >= 1
-        && matches!(parents[i - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(unparen(&c.fun), e));
+        && matches!(parents[i - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(unparen(c.fun), e));
     if !called || i < 2 {
         return BodyKind::Lit;
     }
@@ -475,7 +475,7 @@ impl<'a> Scan<'a> {
                 let (Some((recv, typ)), Expr::Selector(s)) = (self.recv, e) else {
                     return;
                 };
-                if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+                if !matches!(unparen(s.x), Expr::Ident(id) if id.name == recv) {
                     return;
                 }
                 for f in self.summary.lookup(Some(typ), s.sel.name) {
@@ -518,7 +518,7 @@ impl<'a> Scan<'a> {
                         }
                     }
                     Expr::Selector(_) => {
-                        let is_call = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(&c.fun), e));
+                        let is_call = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
                         if is_call {
                             return true;
                         }
@@ -566,7 +566,7 @@ impl<'a> Scan<'a> {
 fn unlock_helper<'a>(fun: &'a Expr<'a>) -> Option<Option<String>> {
     let (name, root) = match unparen(fun) {
         Expr::Ident(id) => (id.name, None),
-        Expr::Selector(s) => (s.sel.name, key_of(&s.x)),
+        Expr::Selector(s) => (s.sel.name, key_of(s.x)),
         _ => return None,
     };
     (name.len() > 6 && name.to_ascii_lowercase().contains("unlock") || name == "unlock")
@@ -923,7 +923,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             return;
         }
         let Expr::Call(call) = unparen(e) else { return };
-        if let Expr::Ident(id) = unparen(&call.fun) {
+        if let Expr::Ident(id) = unparen(call.fun) {
             if let Some((_, key, mode)) = self
                 .scan
                 .method_values
@@ -944,12 +944,12 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if out.len() > before {
             return;
         }
-        if let Some(released) = self.released_by_method(&call.fun) {
+        if let Some(released) = self.released_by_method(call.fun) {
             for key in released {
                 let key = self.intern(key);
                 out.push(Effect::Release { key, mode: None });
             }
-        } else if let Some(root) = unlock_helper(&call.fun) {
+        } else if let Some(root) = unlock_helper(call.fun) {
             out.push(Effect::ReleaseUnder { root });
         }
     }
@@ -957,9 +957,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     /// `wait(w)` or `s.wait(w)`, a function or receiver method of the package that releases a
     /// lock under its parameter (`w.mux.Unlock()` first): the caller's `w.mux` is released.
     fn released_through_params(&mut self, call: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) {
-        let (typ, name) = match unparen(&call.fun) {
+        let (typ, name) = match unparen(call.fun) {
             Expr::Ident(id) => (None, id.name),
-            Expr::Selector(s) => match (self.recv, unparen(&s.x)) {
+            Expr::Selector(s) => match (self.recv, unparen(s.x)) {
                 (Some((recv, typ)), Expr::Ident(id)) if id.name == recv => (Some(typ), s.sel.name),
                 _ => return,
             },
@@ -987,7 +987,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let Expr::Selector(s) = unparen(fun) else {
             return None;
         };
-        if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+        if !matches!(unparen(s.x), Expr::Ident(id) if id.name == recv) {
             return None;
         }
         let keys: Vec<String> = self
@@ -1005,7 +1005,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let mut released = Vec::new();
         self.call_effects(call, true, &mut released);
         // `defer func() { ...; mu.Unlock() }()`: every unlock in the closure is deferred.
-        if let Expr::FuncLit(f) = unparen(&c.fun) {
+        if let Expr::FuncLit(f) = unparen(c.fun) {
             struct Unlocks<'a, 'p, 'c, 'f> {
                 pass: &'p mut LockPass<'c, 'f, 'a>,
                 out: Vec<Effect<'a>>,
@@ -1074,10 +1074,10 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     /// `s.helper()` where `helper` locks a field of `s` first: LH402 when that field is held.
     fn call_locks(&mut self, c: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) {
         let Some((recv, typ)) = self.recv else { return };
-        let Expr::Selector(s) = unparen(&c.fun) else {
+        let Expr::Selector(s) = unparen(c.fun) else {
             return;
         };
-        if !matches!(unparen(&s.x), Expr::Ident(id) if id.name == recv) {
+        if !matches!(unparen(s.x), Expr::Ident(id) if id.name == recv) {
             return;
         }
         let summary = self.ctx.summary;

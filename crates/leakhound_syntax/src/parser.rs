@@ -146,7 +146,7 @@ fn expr_end(t: Tok) -> bool {
 }
 
 /// Moves a node into the arena.
-fn alloc<'a, T>(bump: &'a Bump, x: T) -> &'a T {
+fn alloc<T>(bump: &Bump, x: T) -> &T {
     bump.alloc(x)
 }
 
@@ -159,7 +159,7 @@ fn in_arena<'a, T>(v: BVec<'a, T>) -> List<'a, T> {
 
 fn unparen<'b, 'a>(mut x: &'b Expr<'a>) -> &'b Expr<'a> {
     while let Expr::Paren(p) = x {
-        x = &p.x;
+        x = p.x;
     }
     x
 }
@@ -192,9 +192,9 @@ fn is_type_elem(x: &Expr<'_>) -> bool {
         | Expr::InterfaceType(_)
         | Expr::MapType(_)
         | Expr::ChanType(_) => true,
-        Expr::Binary(b) => is_type_elem(&b.x) || is_type_elem(&b.y),
+        Expr::Binary(b) => is_type_elem(b.x) || is_type_elem(b.y),
         Expr::Unary(u) => u.op == UnaryOp::Tilde,
-        Expr::Paren(p) => is_type_elem(&p.x),
+        Expr::Paren(p) => is_type_elem(p.x),
         _ => false,
     }
 }
@@ -211,7 +211,7 @@ fn extract_name<'a>(
         Expr::Binary(b)
             if b.op == BinaryOp::Mul
                 && matches!(*b.x, Expr::Ident(_))
-                && (force || is_type_elem(&b.y)) =>
+                && (force || is_type_elem(b.y)) =>
         {
             let BinaryExpr { x, y, op_pos, .. } = b;
             let Expr::Ident(name) = *x else {
@@ -226,7 +226,7 @@ fn extract_name<'a>(
             ))
         }
         Expr::Binary(b) if b.op == BinaryOp::Or => {
-            let force2 = force || is_type_elem(&b.y);
+            let force2 = force || is_type_elem(b.y);
             let BinaryExpr {
                 op,
                 op_pos,

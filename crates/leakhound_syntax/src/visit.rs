@@ -252,7 +252,7 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
             }
             Stmt::Labeled(l) => {
                 self.ident(&l.label);
-                self.node(Node::Stmt(&l.stmt));
+                self.node(Node::Stmt(l.stmt));
             }
             Stmt::Expr(e) => self.expr(&e.x),
             Stmt::Send(s) => {
@@ -288,7 +288,7 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
             }
             Stmt::TypeSwitch(s) => {
                 self.opt_stmt(&s.init);
-                self.node(Node::Stmt(&s.assign));
+                self.node(Node::Stmt(s.assign));
                 for c in &s.body {
                     self.node(Node::CaseClause(c));
                 }
@@ -325,13 +325,13 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
                 self.func_type(&f.typ, None);
                 self.node(Node::Block(&f.body));
             }
-            Expr::Paren(p) => self.expr(&p.x),
+            Expr::Paren(p) => self.expr(p.x),
             Expr::Selector(s) => {
-                self.expr(&s.x);
+                self.expr(s.x);
                 self.ident(&s.sel);
             }
             Expr::Index(i) => {
-                self.expr(&i.x);
+                self.expr(i.x);
                 self.exprs(&i.indices);
             }
             Expr::Slice(s) => {
@@ -341,24 +341,24 @@ impl<'a, V: Visitor<'a>> Walker<'_, 'a, V> {
                 self.opt_expr(&s.max);
             }
             Expr::TypeAssert(t) => {
-                self.expr(&t.x);
+                self.expr(t.x);
                 if let Some(t) = &t.typ {
                     self.expr(t);
                 }
             }
             Expr::Call(c) => {
-                self.expr(&c.fun);
+                self.expr(c.fun);
                 self.exprs(&c.args);
             }
-            Expr::Star(s) => self.expr(&s.x),
-            Expr::Unary(u) => self.expr(&u.x),
+            Expr::Star(s) => self.expr(s.x),
+            Expr::Unary(u) => self.expr(u.x),
             Expr::Binary(b) => {
-                self.expr(&b.x);
-                self.expr(&b.y);
+                self.expr(b.x);
+                self.expr(b.y);
             }
             Expr::KeyValue(kv) => {
-                self.expr(&kv.key);
-                self.expr(&kv.value);
+                self.expr(kv.key);
+                self.expr(kv.value);
             }
             Expr::ArrayType(a) => {
                 self.opt_expr(&a.len);

@@ -78,7 +78,7 @@ fn shapes_the_rules_match_on() {
     let Expr::Call(call) = &a.rhs[0] else {
         panic!("call")
     };
-    let Expr::Selector(sel) = &*call.fun else {
+    let Expr::Selector(sel) = call.fun else {
         panic!("selector")
     };
     assert_eq!(sel.sel.name, "WithTimeout");
@@ -101,27 +101,27 @@ fn shapes_the_rules_match_on() {
     };
     assert_eq!(s.body.len(), 3);
     assert!(
-        matches!(s.body[0].comm.as_deref(), Some(Stmt::Expr(e)) if matches!(&e.x, Expr::Unary(u) if u.op == UnaryOp::Recv))
+        matches!(s.body[0].comm, Some(Stmt::Expr(e)) if matches!(&e.x, Expr::Unary(u) if u.op == UnaryOp::Recv))
     );
-    assert!(matches!(s.body[1].comm.as_deref(), Some(Stmt::Assign(a)) if a.lhs.len() == 2));
+    assert!(matches!(s.body[1].comm, Some(Stmt::Assign(a)) if a.lhs.len() == 2));
     assert!(s.body[2].comm.is_none(), "default");
 
     let Stmt::TypeSwitch(ts) = &stmts[3] else {
         panic!("type switch")
     };
     assert!(
-        matches!(&*ts.assign, Stmt::Assign(a) if matches!(&a.rhs[0], Expr::TypeAssert(t) if t.typ.is_none()))
+        matches!(ts.assign, Stmt::Assign(a) if matches!(&a.rhs[0], Expr::TypeAssert(t) if t.typ.is_none()))
     );
     assert!(
         matches!(&stmts[4], Stmt::Assign(a) if matches!(&a.rhs[0], Expr::Index(i) if i.indices.len() == 2))
     );
     assert!(
-        matches!(&stmts[5], Stmt::Go(g) if matches!(&g.call, Expr::Call(c) if matches!(&*c.fun, Expr::FuncLit(_))))
+        matches!(&stmts[5], Stmt::Go(g) if matches!(&g.call, Expr::Call(c) if matches!(c.fun, Expr::FuncLit(_))))
     );
     let Stmt::Labeled(l) = &stmts[6] else {
         panic!("labeled")
     };
-    let Stmt::For(f) = &*l.stmt else {
+    let Stmt::For(f) = l.stmt else {
         panic!("for")
     };
     assert!(
@@ -142,7 +142,7 @@ struct Calls(Vec<(String, Vec<&'static str>)>);
 impl<'a> Visitor<'a> for Calls {
     fn visit_expr(&mut self, expr: &'a Expr<'a>, parents: &[Node<'a>]) -> bool {
         if let Expr::Call(c) = expr {
-            if let Expr::Selector(s) = &*c.fun {
+            if let Expr::Selector(s) = c.fun {
                 let kinds = parents
                     .iter()
                     .map(|p| match p {

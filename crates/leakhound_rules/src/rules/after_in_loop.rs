@@ -83,7 +83,7 @@ fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<
     if u.op != UnaryOp::Recv {
         return None;
     }
-    checker.calls(&u.x, "time", &["After"]).map(|_| unparen(&u.x))
+    checker.calls(u.x, "time", &["After"]).map(|_| unparen(u.x))
 }
 
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {

@@ -313,14 +313,14 @@ impl<'a> LocalChans<'a> {
     }
 
     pub fn recv(&self, ctx: &Ctx<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
-        if never_needs_the_lock(&u.x) {
+        if never_needs_the_lock(u.x) {
             return None;
         }
         Some(ChanOp {
             kind: OpKind::Recv,
             span: u.span,
             chan: ctx.text(u.x.span()),
-            waits: key_of(&u.x).map(|k| (k, false)).into_iter().collect(),
+            waits: key_of(u.x).map(|k| (k, false)).into_iter().collect(),
         })
     }
 
@@ -348,7 +348,7 @@ impl<'a> LocalChans<'a> {
         }
         let mut waits = Vec::new();
         for clause in &sel.body {
-            let (chan, sends) = match clause.comm.as_deref() {
+            let (chan, sends) = match clause.comm {
                 None => return None,
                 Some(Stmt::Send(s)) => (&s.chan, true),
                 Some(Stmt::Expr(e)) => (recv_chan(&e.x)?, false),
@@ -394,7 +394,7 @@ fn sized_fields<'a>(block: &'a Block<'a>) -> Vec<String> {
 
 fn recv_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
     match unparen(e) {
-        Expr::Unary(u) if u.op == UnaryOp::Recv => Some(&u.x),
+        Expr::Unary(u) if u.op == UnaryOp::Recv => Some(u.x),
         _ => None,
     }
 }
@@ -403,7 +403,7 @@ fn recv_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
 /// the lock: `ctx.Done()`, `x.Done()`, `time.After(d)`, `time.Tick(d)`, `t.C`.
 fn never_needs_the_lock(chan: &Expr<'_>) -> bool {
     match unparen(chan) {
-        Expr::Call(c) => match unparen(&c.fun) {
+        Expr::Call(c) => match unparen(c.fun) {
             Expr::Selector(s) => matches!(s.sel.name, "Done" | "After" | "Tick"),
             _ => false,
         },

@@ -143,9 +143,9 @@ fn is_new_wait_group(ctx: &Ctx<'_, '_>, e: &Expr<'_>) -> bool {
     let is_wg = |t: &Expr<'_>| sync_kind(t, ctx.imports) == Some(SyncKind::WaitGroup);
     match unparen(e) {
         Expr::CompositeLit(c) => c.typ.as_ref().is_some_and(is_wg),
-        Expr::Unary(u) if u.op == UnaryOp::And => is_new_wait_group(ctx, &u.x),
+        Expr::Unary(u) if u.op == UnaryOp::And => is_new_wait_group(ctx, u.x),
         Expr::Call(c) => {
-            matches!(&*c.fun, Expr::Ident(id) if id.name == "new")
+            matches!(c.fun, Expr::Ident(id) if id.name == "new")
                 && c.args.first().is_some_and(is_wg)
         }
         _ => false,
@@ -205,7 +205,7 @@ impl<'a> Calls<'a> {
                     }
                     Expr::Call(c) => {
                         if self.deferred
-                            && matches!(&*c.fun, Expr::Ident(id) if id.name == "recover")
+                            && matches!(c.fun, Expr::Ident(id) if id.name == "recover")
                         {
                             self.calls.recovers = true;
                         }
@@ -396,5 +396,5 @@ fn check_key<'a>(
 }
 
 fn is_panic(e: &Expr<'_>) -> bool {
-    matches!(unparen(e), Expr::Call(c) if matches!(&*c.fun, Expr::Ident(id) if id.name == "panic"))
+    matches!(unparen(e), Expr::Call(c) if matches!(c.fun, Expr::Ident(id) if id.name == "panic"))
 }

@@ -65,7 +65,7 @@ pub(crate) struct Candidate<'a> {
 
 fn is_make_chan(checker: &Checker<'_>, expr: &Expr<'_>) -> bool {
     let Expr::Call(call) = unparen(expr) else { return false };
-    matches!(&*call.fun, Expr::Ident(f) if f.name == "make" && !checker.is_shadowed("make"))
+    matches!(call.fun, Expr::Ident(f) if f.name == "make" && !checker.is_shadowed("make"))
         && matches!(call.args.first(), Some(Expr::ChanType(_)))
 }
 

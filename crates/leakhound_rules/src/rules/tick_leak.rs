@@ -78,7 +78,7 @@ fn starts_no_ticker(call: &Expr<'_>) -> bool {
     let Expr::Call(call) = call else { return false };
     match call.args.first() {
         Some(Expr::BasicLit(lit)) => lit.value.trim_start_matches('0').is_empty(),
-        Some(Expr::Unary(u)) => u.op == UnaryOp::Neg && matches!(&*u.x, Expr::BasicLit(_)),
+        Some(Expr::Unary(u)) => u.op == UnaryOp::Neg && matches!(u.x, Expr::BasicLit(_)),
         _ => false,
     }
 }
