@@ -3,12 +3,14 @@
 //! it three times in each format and must name the leak site, see it grow, leave the control
 //! alone, and with `--src` link the site to the checkout and to the static rule that explains it.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use common::{leakhound, App};
 use serde_json::Value;
 
 fn goapps() -> PathBuf {
@@ -35,35 +37,8 @@ fn bin_dir() -> &'static Path {
     .path()
 }
 
-/// A running program, killed when dropped.
-struct App {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(name: &str) -> App {
-    let mut child = Command::new(bin_dir().join(name))
-        .args(["-rate", "150", "-load", "15s", "-lifetime", "30s"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_string();
-    App { child, addr }
+    common::start(&bin_dir().join(name), "15s", "30s")
 }
 
 /// The line marked `// leak site` in a program's source.
@@ -73,16 +48,6 @@ fn leak_line(name: &str) -> u64 {
         .position(|l| l.contains("// leak site"))
         .expect("marker") as u64
         + 1
-}
-
-fn leakhound(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap(), json)
 }
 
 /// Samples `app` in the three formats at once: debug=1 (default), debug=2 (`--full`), debug=0.

@@ -4,21 +4,14 @@
 //! A site in the profile is a proven leak and ranks first; the timer loop, which keeps being
 //! woken, is not in it (the runtime's definition: it can still run).
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use common::App;
 use serde_json::Value;
-
-struct App(Child, String);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn go_minor() -> Option<u32> {
     let out = Command::new("go")
@@ -36,21 +29,7 @@ fn go_minor() -> Option<u32> {
 }
 
 fn start(dir: &Path, name: &str) -> App {
-    let mut child = Command::new(dir.join(name))
-        .args(["-rate", "150", "-load", "10s", "-lifetime", "20s"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    App(child, addr)
+    common::start(&dir.join(name), "10s", "20s")
 }
 
 fn profile(url: &str, full: bool) -> (i32, Value) {
@@ -58,13 +37,7 @@ fn profile(url: &str, full: bool) -> (i32, Value) {
     if full {
         args.push("--full");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(&args)
-        .output()
-        .unwrap();
-    let v = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap(), v)
+    common::leakhound(&args)
 }
 
 #[test]
@@ -89,7 +62,7 @@ fn goroutineleak_profile_proves_the_abandoned_sender() {
 
     let app = start(dir.path(), "abandoned");
     std::thread::sleep(Duration::from_millis(1500));
-    let leak_url = format!("{}/debug/pprof/goroutineleak", app.1);
+    let leak_url = format!("{}/debug/pprof/goroutineleak", app.addr);
     for (query, full, format) in [
         ("", false, "debug1"),
         ("?debug=0", false, "debug0"),
@@ -124,7 +97,7 @@ fn goroutineleak_profile_proves_the_abandoned_sender() {
 
     let ticker = start(dir.path(), "tickerloop");
     std::thread::sleep(Duration::from_millis(1500));
-    let (_, v) = profile(&format!("{}/debug/pprof/goroutineleak", ticker.1), false);
+    let (_, v) = profile(&format!("{}/debug/pprof/goroutineleak", ticker.addr), false);
     assert!(
         v["groups"]
             .as_array()
