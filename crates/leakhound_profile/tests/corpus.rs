@@ -36,6 +36,8 @@ const LEAKS: [(&str, &str, &str, f64); 4] = [
         60.0,
     ),
 ];
+/// The four leaks and the healthy control.
+const SCENARIOS: [&str; 5] = ["timeafter", "abandonedsender", "neverclosed", "tickerleak", "healthy"];
 const TIMES: [&str; 4] = ["t000s", "t010s", "t020s", "t030s"];
 const FORMATS: [&str; 3] = ["debug2.txt", "debug1.txt", "debug0.pb.gz"];
 
@@ -159,13 +161,7 @@ fn single_snapshot_leak_site_dominates() {
 /// 4. Stable groups (auditWorker ×4, the pool, flushMetrics) are never suspects.
 #[test]
 fn stable_groups_are_not_suspects() {
-    for scenario in [
-        "timeafter",
-        "abandonedsender",
-        "neverclosed",
-        "tickerleak",
-        "healthy",
-    ] {
+    for scenario in SCENARIOS {
         for format in FORMATS {
             let a = run(&snapshots(scenario, &TIMES, format), None);
             for g in a
@@ -290,13 +286,7 @@ fn wait_reasons_and_minutes() {
 /// `expected.json`; debug=1 totals match the header.
 #[test]
 fn every_snapshot_matches_expected_json() {
-    for scenario in [
-        "timeafter",
-        "abandonedsender",
-        "neverclosed",
-        "tickerleak",
-        "healthy",
-    ] {
+    for scenario in SCENARIOS {
         let expected: serde_json::Value = serde_json::from_slice(
             &std::fs::read(corpus().join(scenario).join("expected.json")).unwrap(),
         )
