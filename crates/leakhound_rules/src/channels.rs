@@ -9,10 +9,10 @@
 use leakhound_model::imports::Imports;
 use leakhound_syntax::ast::*;
 
-use leakhound_diagnostics::{Diagnostic, Location, Related};
+use leakhound_diagnostics::{Diagnostic, Related};
 
 use crate::checker::unparen;
-use crate::registry::Rule;
+use crate::registry::{location, Rule};
 use crate::rules;
 
 /// A buffer capacity as written in `make(chan T, n)`.
@@ -1080,20 +1080,17 @@ pub(crate) fn check_package(
                 }
                 for (p, producer) in producers.iter().enumerate() {
                     if producer.name == name && producer.is_method == is_method {
-                        let (row, column) = lines[*i].line_col(sel.span.start);
-                        let (erow, ecol) =
-                            lines[*i].line_col(sel.span.start + "select".len() as u32);
                         related[p].push(Related {
                             message: format!(
                                 "{} stops waiting here when another case wins",
                                 func.name.name
                             ),
                             filename: f.filename.clone(),
-                            location: Location { row, column },
-                            end_location: Location {
-                                row: erow,
-                                column: ecol,
-                            },
+                            location: location(&lines[*i], sel.span.start),
+                            end_location: location(
+                                &lines[*i],
+                                sel.span.start + "select".len() as u32,
+                            ),
                         });
                         callers[p] = func.name.name;
                     }
@@ -1136,25 +1133,6 @@ impl Ctx<'_, '_> {
     }
 
     pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
-        let (row, column) = self.lines.line_col(span.start);
-        let (erow, ecol) = self.lines.line_col(span.end);
-        Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            message,
-            help: None,
-            filename: self.file.filename.clone(),
-            location: Location { row, column },
-            end_location: Location {
-                row: erow,
-                column: ecol,
-            },
-            fix: None,
-            related: Vec::new(),
-            url: rule.url(),
-            start: span.start as usize,
-            end: span.end as usize,
-        }
+        rule.at(self.file.filename.clone(), self.lines, span, message)
     }
 }

@@ -4,7 +4,7 @@
 //! uses (LH103, LH201) record a candidate and are answered when the walk leaves the function,
 //! from the references the walk collected on the way.
 
-use leakhound_diagnostics::{Diagnostic, Location, Related, Severity};
+use leakhound_diagnostics::{Diagnostic, Location, Severity};
 use leakhound_model::gomod::TimerSemantics;
 use leakhound_model::imports::Imports;
 use leakhound_syntax::ast::*;
@@ -111,26 +111,13 @@ impl<'a> Checker<'a> {
     }
 
     pub fn location(&self, offset: u32) -> Location {
-        let (row, column) = self.lines.line_col(offset);
-        Location { row, column }
+        crate::registry::location(self.lines, offset)
     }
 
     pub fn diagnostic(&self, rule: &'static Rule, span: Span, severity: Severity, message: String) -> Diagnostic {
-        Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity,
-            message,
-            help: None,
-            filename: self.filename.to_string(),
-            location: self.location(span.start),
-            end_location: self.location(span.end),
-            fix: None,
-            related: Vec::<Related>::new(),
-            url: rule.url(),
-            start: span.start as usize,
-            end: span.end as usize,
-        }
+        let mut d = rule.at(self.filename.to_string(), self.lines, span, message);
+        d.severity = severity;
+        d
     }
 
     pub fn text(&self, span: Span) -> &'a str {

@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use leakhound_diagnostics::{Diagnostic, Location, Related};
+use leakhound_diagnostics::{Diagnostic, Related};
 use leakhound_model::cfg::{Cfg, Node, Term};
 use leakhound_model::imports::Imports;
 use leakhound_model::summary::{
@@ -22,7 +22,7 @@ use leakhound_syntax::LineIndex;
 use memchr::memmem::Finder;
 
 use crate::checker::unparen;
-use crate::registry::Rule;
+use crate::registry::{location, Rule};
 use crate::rules;
 use crate::PackageFile;
 
@@ -58,27 +58,8 @@ impl<'a> Ctx<'_, 'a> {
         self.lines[self.file].line_col(offset).0
     }
 
-    fn location(&self, file: usize, offset: u32) -> Location {
-        let (row, column) = self.lines[file].line_col(offset);
-        Location { row, column }
-    }
-
     pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
-        Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: rule.severity,
-            message,
-            help: None,
-            filename: self.files[self.file].filename.clone(),
-            location: self.location(self.file, span.start),
-            end_location: self.location(self.file, span.end),
-            fix: None,
-            related: Vec::new(),
-            url: rule.url(),
-            start: span.start as usize,
-            end: span.end as usize,
-        }
+        rule.at(self.files[self.file].filename.clone(), &self.lines[self.file], span, message)
     }
 
     /// A related location in `file` (the package's file index).
@@ -86,8 +67,8 @@ impl<'a> Ctx<'_, 'a> {
         Related {
             message,
             filename: self.files[file].filename.clone(),
-            location: self.location(file, span.start),
-            end_location: self.location(file, span.end),
+            location: location(&self.lines[file], span.start),
+            end_location: location(&self.lines[file], span.end),
         }
     }
 

@@ -2,7 +2,9 @@
 //! language (`LH101`, `after-in-loop`, `LH2`, `ALL`) that `--select`, `--ignore`, the config
 //! file and suppression comments share.
 
-use leakhound_diagnostics::{RuleMeta, Severity};
+use leakhound_diagnostics::{Diagnostic, Location, RuleMeta, Severity};
+use leakhound_syntax::ast::Span;
+use leakhound_syntax::LineIndex;
 
 use crate::rules;
 
@@ -24,6 +26,26 @@ pub struct Rule {
 impl Rule {
     pub fn url(&self) -> String {
         format!("{DOCS_BASE}/{}", self.name)
+    }
+
+    /// A finding of this rule at `span` of `filename`, with the rule's severity and no help,
+    /// fix or related notes yet: the one constructor every rule pass uses.
+    pub(crate) fn at(&'static self, filename: String, lines: &LineIndex, span: Span, message: String) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            message,
+            help: None,
+            filename,
+            location: location(lines, span.start),
+            end_location: location(lines, span.end),
+            fix: None,
+            related: Vec::new(),
+            url: self.url(),
+            start: span.start as usize,
+            end: span.end as usize,
+        }
     }
 
     pub fn meta(&self) -> RuleMeta {
@@ -58,6 +80,12 @@ pub static RULES: &[&Rule] = &[
     &rules::done_skipped::RULE,
     &rules::waitgroup_misuse::RULE,
 ];
+
+/// The 1-based line and byte column of `offset`.
+pub(crate) fn location(lines: &LineIndex, offset: u32) -> Location {
+    let (row, column) = lines.line_col(offset);
+    Location { row, column }
+}
 
 /// Looks a rule up by code or name, case-insensitively.
 pub fn find(key: &str) -> Option<&'static Rule> {
