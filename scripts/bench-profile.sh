@@ -15,7 +15,7 @@ mkdir -p "$work"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0
 PATH="$PATH:$HOME/go/bin"
 
-[ -x "$work/bigdump" ] || (cd "$repo/../shared/corpus/profiles/programs" && go build -trimpath -o "$work/bigdump" ./bigdump)
+[ -x "$work/bigdump" ] || (cd "$repo/crates/leakhound_profile/tests/corpus/programs" && go build -trimpath -o "$work/bigdump" ./bigdump)
 for n in 10000 50000 200000; do
   [ -s "$work/big$n.debug2.txt" ] && continue
   (cd "$work" && ./bigdump -n "$n" -out "big$n.debug2.txt" -debug1 "big$n.debug1.txt" -debug0 "big$n.debug0.pb.gz" >/dev/null 2>&1)

@@ -12,7 +12,9 @@ fn main() {
         .expect("src/rules exists")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs") && p.file_stem().is_some_and(|s| s != "mod"))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "rs") && p.file_stem().is_some_and(|s| s != "mod")
+        })
         .collect();
     entries.sort();
     let mut out = String::new();
@@ -22,10 +24,18 @@ fn main() {
         let doc: Vec<&str> = text
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.strip_prefix("//!").unwrap_or(l)))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.strip_prefix("//!").unwrap_or(l))
+            })
             .collect();
         let stem = path.file_stem().unwrap().to_string_lossy().to_uppercase();
-        writeln!(out, "pub(crate) const {stem}: &str = {:?};", doc.join("\n").trim()).unwrap();
+        writeln!(
+            out,
+            "pub(crate) const {stem}: &str = {:?};",
+            doc.join("\n").trim()
+        )
+        .unwrap();
     }
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("rule_docs.rs");
     std::fs::write(dest, out).unwrap();

@@ -49,7 +49,11 @@ impl Config {
     /// Finds the nearest `leakhound.toml` at or above `start`.
     pub fn discover(start: &Path) -> Result<Option<Config>> {
         let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if start.is_dir() { Some(start.as_path()) } else { start.parent() };
+        let mut dir = if start.is_dir() {
+            Some(start.as_path())
+        } else {
+            start.parent()
+        };
         while let Some(d) = dir {
             let candidate = d.join(CONFIG_FILE);
             if candidate.is_file() {
@@ -67,8 +71,9 @@ impl Config {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| anyhow::anyhow!("{}: invalid configuration: {}", path.display(), e.message()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            anyhow::anyhow!("{}: invalid configuration: {}", path.display(), e.message())
+        })?;
         let context = |what: &str| format!("{}: invalid {what}", path.display());
         let select = raw
             .select
@@ -110,7 +115,8 @@ impl Config {
     }
 
     pub fn is_excluded(&self, file: &Path) -> bool {
-        self.relative(file).is_some_and(|rel| self.exclude.is_match(&rel))
+        self.relative(file)
+            .is_some_and(|rel| self.exclude.is_match(&rel))
     }
 
     /// Rules switched off for this file by `per-file-ignores`.
@@ -154,22 +160,42 @@ mod tests {
         assert_eq!(c.go_version, Some(GoVersion::new(1, 22)));
         assert!(c.is_excluded(Path::new("/repo/gen/x.go")));
         assert!(!c.is_excluded(Path::new("/repo/src/x.go")));
-        assert!(c.ignored_for(Path::new("/repo/cmd/tool/main.go")).contains("LH102"));
+        assert!(c
+            .ignored_for(Path::new("/repo/cmd/tool/main.go"))
+            .contains("LH102"));
         assert!(c.ignored_for(Path::new("/repo/pkg/a.go")).is_empty());
     }
 
     #[test]
     fn malformed_configs_name_the_file_and_the_problem() {
         let path = Path::new("/repo/leakhound.toml");
-        let err = format!("{:#}", Config::parse(path, "select = [\"LH101\"").unwrap_err());
-        assert!(err.starts_with("/repo/leakhound.toml: invalid configuration"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::parse(path, "select = [\"LH101\"").unwrap_err()
+        );
+        assert!(
+            err.starts_with("/repo/leakhound.toml: invalid configuration"),
+            "{err}"
+        );
         let err = format!("{:#}", Config::parse(path, "selct = []").unwrap_err());
         assert!(err.contains("unknown field"), "{err}");
-        let err = format!("{:#}", Config::parse(path, "select = [\"LH999\"]").unwrap_err());
-        assert!(err.contains("invalid select") && err.contains("LH999"), "{err}");
-        let err = format!("{:#}", Config::parse(path, "go-version = \"one\"").unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::parse(path, "select = [\"LH999\"]").unwrap_err()
+        );
+        assert!(
+            err.contains("invalid select") && err.contains("LH999"),
+            "{err}"
+        );
+        let err = format!(
+            "{:#}",
+            Config::parse(path, "go-version = \"one\"").unwrap_err()
+        );
         assert!(err.contains("go-version"), "{err}");
-        let err = format!("{:#}", Config::parse(path, "exclude = [\"a[\"]").unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::parse(path, "exclude = [\"a[\"]").unwrap_err()
+        );
         assert!(err.contains("exclude"), "{err}");
     }
 }

@@ -24,7 +24,9 @@ pub struct Discovered {
 
 /// Strips Go's `/...` pattern suffix: `./...` is `.`, `pkg/...` is `pkg`.
 pub fn normalise_arg(arg: &str) -> PathBuf {
-    let trimmed = arg.strip_suffix("/...").or_else(|| (arg == "...").then_some("."));
+    let trimmed = arg
+        .strip_suffix("/...")
+        .or_else(|| (arg == "...").then_some("."));
     PathBuf::from(trimmed.unwrap_or(arg))
 }
 
@@ -35,14 +37,20 @@ fn skipped_dir(name: &str, opts: &DiscoverOptions) -> bool {
         || name.starts_with('_')
 }
 
-pub fn discover(args: &[String], opts: &DiscoverOptions, excluded: &dyn Fn(&Path) -> bool) -> Discovered {
+pub fn discover(
+    args: &[String],
+    opts: &DiscoverOptions,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Discovered {
     let mut found = Discovered::default();
     for arg in args {
         let root = normalise_arg(arg);
         let meta = match std::fs::metadata(&root) {
             Ok(meta) => meta,
             Err(err) => {
-                found.errors.push(format!("{}: {}", root.display(), describe_io(&err)));
+                found
+                    .errors
+                    .push(format!("{}: {}", root.display(), describe_io(&err)));
                 continue;
             }
         };
@@ -68,7 +76,11 @@ pub fn discover(args: &[String], opts: &DiscoverOptions, excluded: &dyn Fn(&Path
                     let path = entry.path();
                     let name = entry.file_name().to_string_lossy();
                     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                    if is_dir || !name.ends_with(".go") || name.starts_with('.') || name.starts_with('_') {
+                    if is_dir
+                        || !name.ends_with(".go")
+                        || name.starts_with('.')
+                        || name.starts_with('_')
+                    {
                         continue;
                     }
                     if opts.skip_tests && name.ends_with("_test.go") {
@@ -90,7 +102,9 @@ pub fn discover(args: &[String], opts: &DiscoverOptions, excluded: &dyn Fn(&Path
 
 /// `./a/b.go` prints as `a/b.go`, as the go tool prints it.
 fn clean(path: &Path) -> PathBuf {
-    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Words for an I/O error that read well after `path:`.
@@ -99,7 +113,9 @@ pub fn describe_io(err: &std::io::Error) -> String {
     match err.kind() {
         NotFound => "no such file or directory".to_string(),
         PermissionDenied => "permission denied".to_string(),
-        _ if err.raw_os_error() == Some(40) => "symlink loop (too many levels of symbolic links)".to_string(),
+        _ if err.raw_os_error() == Some(40) => {
+            "symlink loop (too many levels of symbolic links)".to_string()
+        }
         _ => err.to_string(),
     }
 }
@@ -119,26 +135,62 @@ mod tests {
     #[test]
     fn skips_vendor_testdata_dot_and_underscore_dirs() {
         let dir = tempfile::tempdir().unwrap();
-        for f in ["a.go", "a_test.go", "vendor/v.go", "testdata/t.go", ".hidden/h.go", "_old/o.go", "sub/s.go", "sub/readme.md"] {
+        for f in [
+            "a.go",
+            "a_test.go",
+            "vendor/v.go",
+            "testdata/t.go",
+            ".hidden/h.go",
+            "_old/o.go",
+            "sub/s.go",
+            "sub/readme.md",
+        ] {
             let p = dir.path().join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "package x\n").unwrap();
         }
         let root = dir.path().to_string_lossy().to_string();
         let names = |d: &Discovered| -> Vec<String> {
-            d.files.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_string_lossy().to_string()).collect()
+            d.files
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(dir.path())
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string()
+                })
+                .collect()
         };
-        let all = discover(std::slice::from_ref(&root), &DiscoverOptions::default(), &|_| false);
+        let all = discover(
+            std::slice::from_ref(&root),
+            &DiscoverOptions::default(),
+            &|_| false,
+        );
         assert_eq!(names(&all), ["a.go", "a_test.go", "sub/s.go"]);
-        let opts = DiscoverOptions { include_vendor: true, include_testdata: true, skip_tests: true, no_ignore: false };
+        let opts = DiscoverOptions {
+            include_vendor: true,
+            include_testdata: true,
+            skip_tests: true,
+            no_ignore: false,
+        };
         let more = discover(&[root], &opts, &|_| false);
-        assert_eq!(names(&more), ["a.go", "sub/s.go", "testdata/t.go", "vendor/v.go"]);
+        assert_eq!(
+            names(&more),
+            ["a.go", "sub/s.go", "testdata/t.go", "vendor/v.go"]
+        );
     }
 
     #[test]
     fn missing_paths_are_reported_not_fatal() {
-        let found = discover(&["/definitely/not/here".to_string()], &DiscoverOptions::default(), &|_| false);
+        let found = discover(
+            &["/definitely/not/here".to_string()],
+            &DiscoverOptions::default(),
+            &|_| false,
+        );
         assert!(found.files.is_empty());
-        assert_eq!(found.errors, ["/definitely/not/here: no such file or directory"]);
+        assert_eq!(
+            found.errors,
+            ["/definitely/not/here: no such file or directory"]
+        );
     }
 }

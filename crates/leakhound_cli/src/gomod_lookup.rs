@@ -23,7 +23,12 @@ pub struct GoModCache {
 impl GoModCache {
     pub fn lookup(&self, dir: &Path) -> ModuleInfo {
         let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        if let Some(hit) = self.by_dir.lock().unwrap_or_else(|e| e.into_inner()).get(&abs) {
+        if let Some(hit) = self
+            .by_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&abs)
+        {
             return hit.clone();
         }
         let info = match abs.parent() {
@@ -31,7 +36,10 @@ impl GoModCache {
             Some(parent) => self.lookup(parent),
             None => ModuleInfo::None,
         };
-        self.by_dir.lock().unwrap_or_else(|e| e.into_inner()).insert(abs, info.clone());
+        self.by_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(abs, info.clone());
         info
     }
 }
@@ -41,8 +49,14 @@ fn read(path: &Path) -> ModuleInfo {
     match std::fs::read_to_string(path) {
         Ok(text) => match GoMod::parse(&text) {
             Ok(gomod) => ModuleInfo::Found(gomod),
-            Err(err) => ModuleInfo::Invalid { path: shown, message: err.to_string() },
+            Err(err) => ModuleInfo::Invalid {
+                path: shown,
+                message: err.to_string(),
+            },
         },
-        Err(err) => ModuleInfo::Invalid { path: shown, message: crate::discover::describe_io(&err) },
+        Err(err) => ModuleInfo::Invalid {
+            path: shown,
+            message: crate::discover::describe_io(&err),
+        },
     }
 }

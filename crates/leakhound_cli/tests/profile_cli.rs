@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/profiles/go1.19")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../leakhound_profile/tests/corpus/go1.19")
 }
 
 fn leakhound(args: &[&str]) -> Output {

@@ -16,7 +16,11 @@ pub struct GoVersion {
 
 impl GoVersion {
     pub const fn new(major: u32, minor: u32) -> Self {
-        GoVersion { major, minor, patch: 0 }
+        GoVersion {
+            major,
+            minor,
+            patch: 0,
+        }
     }
 
     /// The first version whose unreferenced timers and tickers are garbage-collected.
@@ -62,7 +66,11 @@ impl FromStr for GoVersion {
         if parts.next().is_some() || major == 0 {
             return Err(err());
         }
-        Ok(GoVersion { major, minor, patch })
+        Ok(GoVersion {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 
@@ -141,8 +149,8 @@ impl GoMod {
                     gomod.go = Some(version);
                 }
                 "godebug" => gomod.apply_godebug(rest, line_no)?,
-                "toolchain" | "require" | "replace" | "exclude" | "retract" | "tool"
-                | "ignore" => {}
+                "toolchain" | "require" | "replace" | "exclude" | "retract" | "tool" | "ignore" => {
+                }
                 _ => {
                     return Err(GoModError {
                         line: line_no,
@@ -168,10 +176,11 @@ impl GoMod {
             });
         };
         if key.trim() == "asynctimerchan" {
-            self.async_timer_chan = Some(AsyncTimerChan::parse(value).ok_or_else(|| GoModError {
-                line,
-                message: format!("asynctimerchan={} is not 0, 1 or 2", value.trim()),
-            })?);
+            self.async_timer_chan =
+                Some(AsyncTimerChan::parse(value).ok_or_else(|| GoModError {
+                    line,
+                    message: format!("asynctimerchan={} is not 0, 1 or 2", value.trim()),
+                })?);
         }
         Ok(())
     }
@@ -241,10 +250,20 @@ mod tests {
         assert_eq!("1.22".parse::<GoVersion>().unwrap(), GoVersion::new(1, 22));
         assert_eq!(
             "1.23.4".parse::<GoVersion>().unwrap(),
-            GoVersion { major: 1, minor: 23, patch: 4 }
+            GoVersion {
+                major: 1,
+                minor: 23,
+                patch: 4
+            }
         );
-        assert_eq!("1.23rc1".parse::<GoVersion>().unwrap(), GoVersion::new(1, 23));
-        assert_eq!("go1.21".parse::<GoVersion>().unwrap(), GoVersion::new(1, 21));
+        assert_eq!(
+            "1.23rc1".parse::<GoVersion>().unwrap(),
+            GoVersion::new(1, 23)
+        );
+        assert_eq!(
+            "go1.21".parse::<GoVersion>().unwrap(),
+            GoVersion::new(1, 21)
+        );
         assert!("1".parse::<GoVersion>().is_err());
         assert!("x.y".parse::<GoVersion>().is_err());
         assert!("1.2.3.4".parse::<GoVersion>().is_err());
@@ -258,7 +277,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.module.as_deref(), Some("example.com/orders"));
-        assert_eq!(m.go, Some(GoVersion { major: 1, minor: 22, patch: 1 }));
+        assert_eq!(
+            m.go,
+            Some(GoVersion {
+                major: 1,
+                minor: 22,
+                patch: 1
+            })
+        );
         assert_eq!(m.async_timer_chan, Some(AsyncTimerChan::On));
         let single = GoMod::parse("module m\ngo 1.23\ngodebug asynctimerchan=0\n").unwrap();
         assert_eq!(single.async_timer_chan, Some(AsyncTimerChan::Off));
@@ -284,10 +310,12 @@ mod tests {
         assert_eq!(old.reason(), "go 1.22");
         let new = TimerSemantics::decide(Some(GoVersion::new(1, 23)), None);
         assert!(new.timers_collected());
-        let reverted = TimerSemantics::decide(Some(GoVersion::new(1, 24)), Some(AsyncTimerChan::On));
+        let reverted =
+            TimerSemantics::decide(Some(GoVersion::new(1, 24)), Some(AsyncTimerChan::On));
         assert!(!reverted.timers_collected());
         assert_eq!(reverted.reason(), "asynctimerchan=1");
-        let gc_only = TimerSemantics::decide(Some(GoVersion::new(1, 23)), Some(AsyncTimerChan::GcOnly));
+        let gc_only =
+            TimerSemantics::decide(Some(GoVersion::new(1, 23)), Some(AsyncTimerChan::GcOnly));
         assert!(gc_only.timers_collected());
         let unknown = TimerSemantics::decide(None, None);
         assert!(!unknown.timers_collected());

@@ -30,7 +30,10 @@ impl<'a> Imports<'a> {
 
     /// The import path a local name refers to, before scoping.
     pub fn path_of(&self, local: &str) -> Option<&'a str> {
-        self.named.iter().find(|(name, _)| *name == local).map(|(_, path)| *path)
+        self.named
+            .iter()
+            .find(|(name, _)| *name == local)
+            .map(|(_, path)| *path)
     }
 
     pub fn is_import_name(&self, local: &str) -> bool {

@@ -3,7 +3,7 @@
 //! No type checker and no build: imports are resolved by path, local names that shadow an
 //! import are tracked by scope, and the module's Go version decides the timer semantics.
 
+pub mod cfg;
 pub mod gomod;
 pub mod imports;
-pub mod cfg;
 pub mod summary;

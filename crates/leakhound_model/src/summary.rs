@@ -226,13 +226,14 @@ impl<'a> FuncSummary<'a> {
                 .into_iter()
                 .filter_map(|mut w| {
                     w.chan = field_of(recv, &w.chan)?;
-                    w.locked_before.retain_mut(|(key, _)| match field_of(recv, key) {
-                        Some(f) => {
-                            *key = f;
-                            true
-                        }
-                        None => false,
-                    });
+                    w.locked_before
+                        .retain_mut(|(key, _)| match field_of(recv, key) {
+                            Some(f) => {
+                                *key = f;
+                                true
+                            }
+                            None => false,
+                        });
                     w.held = w.held.iter().filter_map(|k| field_of(recv, k)).collect();
                     w.published_under = w
                         .published_under
@@ -724,7 +725,9 @@ pub fn field_of(recv: &str, key: &str) -> Option<String> {
     if key == recv {
         Some(String::new())
     } else {
-        key.strip_prefix(recv)?.strip_prefix('.').map(str::to_string)
+        key.strip_prefix(recv)?
+            .strip_prefix('.')
+            .map(str::to_string)
     }
 }
 
@@ -962,7 +965,9 @@ fn deferred_unlocks<'a>(call: &'a Expr<'a>, out: &mut Vec<String>) {
         return;
     }
     let Expr::Call(c) = unparen(call) else { return };
-    let Expr::FuncLit(f) = unparen(c.fun) else { return };
+    let Expr::FuncLit(f) = unparen(c.fun) else {
+        return;
+    };
     struct V<'o> {
         out: &'o mut Vec<String>,
     }
@@ -985,7 +990,9 @@ fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, 
         out.push((ch, true, c.span));
         return;
     }
-    let Expr::FuncLit(f) = unparen(c.fun) else { return };
+    let Expr::FuncLit(f) = unparen(c.fun) else {
+        return;
+    };
     struct V<'a, 'o> {
         out: &'o mut Vec<(&'a Expr<'a>, bool, Span)>,
     }
@@ -1014,7 +1021,9 @@ fn chan_ops_in_defer<'a>(call: &'a Expr<'a>, out: &mut Vec<(&'a Expr<'a>, bool, 
 
 /// `close(ch)`: the channel.
 fn closed_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
-    let Expr::Call(c) = unparen(e) else { return None };
+    let Expr::Call(c) = unparen(e) else {
+        return None;
+    };
     match (unparen(c.fun), c.args.as_slice()) {
         (Expr::Ident(id), [ch]) if id.name == "close" => Some(ch),
         _ => None,

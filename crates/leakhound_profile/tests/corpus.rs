@@ -1,4 +1,4 @@
-//! The assertable expectations of `shared/corpus/profiles/README.md`, one test each, over the real
+//! The assertable expectations of `tests/corpus/README.md` (a copy of the shared profile corpus), one test each, over the real
 //! Go 1.19 captures, plus every file of the corpus against its `expected.json`.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use leakhound_profile::{analyze, parse, Analysis, Format, GroupBy, Interner, Limits, Options};
 
 fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/profiles/go1.19")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/go1.19")
 }
 
 const LEAKS: [(&str, &str, &str, f64); 4] = [
@@ -37,7 +37,13 @@ const LEAKS: [(&str, &str, &str, f64); 4] = [
     ),
 ];
 /// The four leaks and the healthy control.
-const SCENARIOS: [&str; 5] = ["timeafter", "abandonedsender", "neverclosed", "tickerleak", "healthy"];
+const SCENARIOS: [&str; 5] = [
+    "timeafter",
+    "abandonedsender",
+    "neverclosed",
+    "tickerleak",
+    "healthy",
+];
 const TIMES: [&str; 4] = ["t000s", "t010s", "t020s", "t030s"];
 const FORMATS: [&str; 3] = ["debug2.txt", "debug1.txt", "debug0.pb.gz"];
 

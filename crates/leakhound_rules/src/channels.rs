@@ -176,7 +176,14 @@ impl<'a> FuncModel<'a> {
             let started = op.lit.map_or((false, Some(1)), |l| {
                 let lit = &self.lits[l];
                 if lit.go_loop.is_some() && lit.go_loop != make_loop {
-                    (true, if make_loop.is_none() { lit.go_trips } else { None })
+                    (
+                        true,
+                        if make_loop.is_none() {
+                            lit.go_trips
+                        } else {
+                            None
+                        },
+                    )
                 } else {
                     (false, Some(1))
                 }
@@ -212,7 +219,11 @@ impl<'a> FuncModel<'a> {
     pub fn closes_on_exit(&self, x: &str, op: &Op<'_>) -> bool {
         let mut cur = op.lit;
         while let Some(i) = cur {
-            if self.deferred_closes.iter().any(|(c, l)| *c == x && *l == Some(i)) {
+            if self
+                .deferred_closes
+                .iter()
+                .any(|(c, l)| *c == x && *l == Some(i))
+            {
                 return true;
             }
             if self.lits[i].is_go {
@@ -235,7 +246,10 @@ impl<'a> FuncModel<'a> {
             return false;
         }
         if let Some(x) = c.chan {
-            let mut sends = self.ops_on(name).filter(|o| o.kind == OpKind::Send).peekable();
+            let mut sends = self
+                .ops_on(name)
+                .filter(|o| o.kind == OpKind::Send)
+                .peekable();
             if sends.peek().is_some() && sends.all(|o| self.closes_on_exit(x, o)) {
                 return false;
             }
@@ -320,7 +334,10 @@ fn for_trips(f: &ForStmt<'_>) -> Option<u64> {
     let Some(Stmt::IncDec(post)) = f.post else {
         return None;
     };
-    if x.name != i.name || !post.inc || !matches!(unparen(&post.x), Expr::Ident(p) if p.name == i.name) {
+    if x.name != i.name
+        || !post.inc
+        || !matches!(unparen(&post.x), Expr::Ident(p) if p.name == i.name)
+    {
         return None;
     }
     let n = int_lit(n)?;
@@ -659,7 +676,8 @@ impl<'a> Builder<'a, '_> {
         if let Expr::CompositeLit(c) = unparen(value) {
             // `[]T{5: x}` has six elements: count only literals without keys, or maps.
             let keyed = c.elts.iter().any(|e| matches!(e, Expr::KeyValue(_)));
-            let len = (!keyed || matches!(c.typ, Some(Expr::MapType(_)))).then_some(c.elts.len() as u64);
+            let len =
+                (!keyed || matches!(c.typ, Some(Expr::MapType(_)))).then_some(c.elts.len() as u64);
             self.lens.push((name, len));
         }
         let Expr::Call(call) = unparen(value) else {
@@ -718,7 +736,10 @@ impl<'a> Builder<'a, '_> {
                 leaves_normally: clause_leaves(&clause.body),
                 returns: clause.body.iter().any(contains_return),
                 span: clause.span,
-                fatal: clause.body.iter().any(|s| matches!(s, Stmt::Expr(e) if never_returns(&e.x, self.imports))),
+                fatal: clause
+                    .body
+                    .iter()
+                    .any(|s| matches!(s, Stmt::Expr(e) if never_returns(&e.x, self.imports))),
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -768,7 +789,14 @@ impl<'a> Builder<'a, '_> {
             go_trips,
             parent: self.lit,
         });
-        let saved = (self.lit, self.in_loop, self.ctx, self.loop_id, self.depth, self.break_leaves_loop);
+        let saved = (
+            self.lit,
+            self.in_loop,
+            self.ctx,
+            self.loop_id,
+            self.depth,
+            self.break_leaves_loop,
+        );
         let saved_trips = std::mem::take(&mut self.trips);
         self.lit = Some(idx);
         self.in_loop = false;
@@ -777,7 +805,14 @@ impl<'a> Builder<'a, '_> {
         self.break_leaves_loop = false;
         self.ctx = self.ctx || own_ctx;
         self.block(&f.body);
-        (self.lit, self.in_loop, self.ctx, self.loop_id, self.depth, self.break_leaves_loop) = saved;
+        (
+            self.lit,
+            self.in_loop,
+            self.ctx,
+            self.loop_id,
+            self.depth,
+            self.break_leaves_loop,
+        ) = saved;
         self.trips = saved_trips;
     }
 
@@ -888,7 +923,9 @@ fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
             Stmt::Range(r) => r.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
             _ => {
                 let mut found = false;
-                for_children(s, &mut |c| found |= c.iter().any(|c| walk(c, breaks_too, nested_loop)));
+                for_children(s, &mut |c| {
+                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop))
+                });
                 found
             }
         }
@@ -1075,7 +1112,12 @@ pub(crate) fn check_package(
                     continue;
                 };
                 // Another case that lets the caller go on without the value.
-                if !sel.cases.iter().enumerate().any(|(j, c)| j != k && !c.fatal) {
+                if !sel
+                    .cases
+                    .iter()
+                    .enumerate()
+                    .any(|(j, c)| j != k && !c.fatal)
+                {
                     continue;
                 }
                 for (p, producer) in producers.iter().enumerate() {

@@ -89,7 +89,14 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(filename: &'a str, source: &'a str, file: &'a File<'a>, lines: &'a LineIndex, rules: RuleSet, timers: &'a TimerSemantics) -> Self {
+    pub fn new(
+        filename: &'a str,
+        source: &'a str,
+        file: &'a File<'a>,
+        lines: &'a LineIndex,
+        rules: RuleSet,
+        timers: &'a TimerSemantics,
+    ) -> Self {
         Checker {
             filename,
             source,
@@ -114,14 +121,22 @@ impl<'a> Checker<'a> {
         crate::registry::location(self.lines, offset)
     }
 
-    pub fn diagnostic(&self, rule: &'static Rule, span: Span, severity: Severity, message: String) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        rule: &'static Rule,
+        span: Span,
+        severity: Severity,
+        message: String,
+    ) -> Diagnostic {
         let mut d = rule.at(self.filename.to_string(), self.lines, span, message);
         d.severity = severity;
         d
     }
 
     pub fn text(&self, span: Span) -> &'a str {
-        self.source.get(span.start as usize..span.end as usize).unwrap_or("")
+        self.source
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 
     pub fn frame(&self) -> Option<&Frame<'a>> {
@@ -150,7 +165,10 @@ impl<'a> Checker<'a> {
         if let Some(frame) = self.frames.last_mut() {
             frame.locals.push(name);
         }
-        if self.imports.is_import_name(name) || self.imports.has_dot_imports() || is_watched_name(name) {
+        if self.imports.is_import_name(name)
+            || self.imports.has_dot_imports()
+            || is_watched_name(name)
+        {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.push(name);
             }
@@ -163,7 +181,9 @@ impl<'a> Checker<'a> {
 
     /// Whether `name` is declared inside the current function (not in an enclosing one).
     pub fn declared_in_frame(&self, name: &str) -> bool {
-        self.frames.last().is_some_and(|f| f.locals.contains(&name) || f.params.contains(&name))
+        self.frames
+            .last()
+            .is_some_and(|f| f.locals.contains(&name) || f.params.contains(&name))
     }
 
     /// Resolves `pkg.Name` or a dot-imported `Name` to (import path, name).
@@ -174,7 +194,9 @@ impl<'a> Checker<'a> {
                 if self.is_shadowed(pkg.name) {
                     return None;
                 }
-                self.imports.path_of(pkg.name).map(|path| (path, sel.sel.name))
+                self.imports
+                    .path_of(pkg.name)
+                    .map(|path| (path, sel.sel.name))
             }
             Expr::Ident(id) if self.imports.has_dot_imports() && !self.is_shadowed(id.name) => {
                 ["time", "context", "os", "log", "runtime", "sync"]
@@ -189,7 +211,9 @@ impl<'a> Checker<'a> {
 
     /// Whether `call` calls the function `path.name` (one of `names`).
     pub fn calls(&self, expr: &'a Expr<'a>, path: &str, names: &[&str]) -> Option<&'a str> {
-        let Expr::Call(call) = unparen(expr) else { return None };
+        let Expr::Call(call) = unparen(expr) else {
+            return None;
+        };
         let (p, name) = self.resolve(call.fun)?;
         (p == path && names.contains(&name)).then_some(name)
     }
@@ -206,7 +230,10 @@ impl<'a> Checker<'a> {
         for decl in &self.file.decls {
             if let Decl::Func(func) = decl {
                 if let Some(body) = &func.body {
-                    let kind = FrameKind::Decl { name: func.name.name, is_method: func.recv.is_some() };
+                    let kind = FrameKind::Decl {
+                        name: func.name.name,
+                        is_method: func.recv.is_some(),
+                    };
                     let mut params = Vec::new();
                     if let Some(recv) = &func.recv {
                         collect_field_names(recv, &mut params);
@@ -233,7 +260,14 @@ impl<'a> Checker<'a> {
         self.pop_scope();
     }
 
-    fn walk_function(&mut self, kind: FrameKind<'a>, body: &'a Block<'a>, params: Vec<&'a str>, named_results: usize, span: Span) {
+    fn walk_function(
+        &mut self,
+        kind: FrameKind<'a>,
+        body: &'a Block<'a>,
+        params: Vec<&'a str>,
+        named_results: usize,
+        span: Span,
+    ) {
         self.push_scope();
         for p in &params {
             self.declare(p);
@@ -331,7 +365,10 @@ impl<'a> Checker<'a> {
             }
             Stmt::IncDec(s) => self.walk_expr(&s.x),
             Stmt::Assign(assign) => {
-                let blank_lhs = assign.lhs.iter().all(|e| matches!(e, Expr::Ident(id) if id.name == "_"));
+                let blank_lhs = assign
+                    .lhs
+                    .iter()
+                    .all(|e| matches!(e, Expr::Ident(id) if id.name == "_"));
                 for rhs in &assign.rhs {
                     if blank_lhs {
                         if let Expr::Ident(id) = unparen(rhs) {
@@ -466,7 +503,13 @@ impl<'a> Checker<'a> {
                     Expr::Ident(id) => {
                         self.add_ref(id.name, RefKind::Operated);
                         if let Some(frame) = self.frames.last_mut() {
-                            frame.ranges.push((id.name, Span { start: s.span.start, end: id.span.end }));
+                            frame.ranges.push((
+                                id.name,
+                                Span {
+                                    start: s.span.start,
+                                    end: id.span.end,
+                                },
+                            ));
                         }
                     }
                     other => self.walk_expr(other),
@@ -501,7 +544,13 @@ impl<'a> Checker<'a> {
                     collect_field_names(results, &mut params);
                 }
                 let named_results = params.len() - before;
-                self.walk_function(FrameKind::Literal, &lit.body, params, named_results, lit.span);
+                self.walk_function(
+                    FrameKind::Literal,
+                    &lit.body,
+                    params,
+                    named_results,
+                    lit.span,
+                );
             }
             Expr::Paren(p) => self.walk_expr(p.x),
             Expr::Selector(sel) => match sel.x {
@@ -525,7 +574,8 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(call) => {
                 self.on_call(expr, call);
-                if let (Expr::Ident(builtin), [Expr::Ident(arg)]) = (call.fun, call.args.as_slice()) {
+                if let (Expr::Ident(builtin), [Expr::Ident(arg)]) = (call.fun, call.args.as_slice())
+                {
                     let kind = match builtin.name {
                         "close" => Some(RefKind::Closed),
                         "len" | "cap" => Some(RefKind::Operated),
@@ -539,7 +589,9 @@ impl<'a> Checker<'a> {
                 match call.fun {
                     Expr::Ident(id) => self.add_ref(id.name, RefKind::Called),
                     Expr::Selector(sel) => match sel.x {
-                        Expr::Ident(id) if sel.sel.name == "Stop" => self.add_ref(id.name, RefKind::Stopped),
+                        Expr::Ident(id) if sel.sel.name == "Stop" => {
+                            self.add_ref(id.name, RefKind::Stopped)
+                        }
                         _ => self.walk_expr(call.fun),
                     },
                     other => self.walk_expr(other),
@@ -572,9 +624,13 @@ impl<'a> Checker<'a> {
     // ---- dispatch ----
 
     fn on_call(&mut self, expr: &'a Expr<'a>, call: &'a CallExpr<'a>) {
-        let Some((path, name)) = self.resolve(call.fun) else { return };
+        let Some((path, name)) = self.resolve(call.fun) else {
+            return;
+        };
         match (path, name) {
-            ("time", "Tick") if self.enabled(&rules::tick_leak::RULE) => rules::tick_leak::check(self, expr),
+            ("time", "Tick") if self.enabled(&rules::tick_leak::RULE) => {
+                rules::tick_leak::check(self, expr)
+            }
             _ => {}
         }
     }
@@ -584,14 +640,23 @@ impl<'a> Checker<'a> {
             return;
         }
         let rhs = &assign.rhs[0];
-        if self.enabled(&rules::range_unclosed::RULE) && assign.lhs.len() == 1 && assign.tok == AssignOp::Define {
+        if self.enabled(&rules::range_unclosed::RULE)
+            && assign.lhs.len() == 1
+            && assign.tok == AssignOp::Define
+        {
             if let Expr::Ident(id) = &assign.lhs[0] {
                 rules::range_unclosed::candidate(self, id, rhs);
             }
         }
         if self.enabled(&rules::lost_cancel::RULE) && assign.lhs.len() == 2 {
             if let Some(func) = self.calls(rhs, "context", rules::lost_cancel::CONSTRUCTORS) {
-                rules::lost_cancel::candidate(self, Binding::Assign(assign), &assign.lhs[1], rhs, func);
+                rules::lost_cancel::candidate(
+                    self,
+                    Binding::Assign(assign),
+                    &assign.lhs[1],
+                    rhs,
+                    func,
+                );
             }
         }
         if self.enabled(&rules::ticker_not_stopped::RULE)
@@ -599,7 +664,12 @@ impl<'a> Checker<'a> {
             && !self.timers.timers_collected()
             && self.calls(rhs, "time", &["NewTicker"]).is_some()
         {
-            rules::ticker_not_stopped::candidate(self, &assign.lhs[0], rhs, assign.tok == AssignOp::Define);
+            rules::ticker_not_stopped::candidate(
+                self,
+                &assign.lhs[0],
+                rhs,
+                assign.tok == AssignOp::Define,
+            );
         }
     }
 
@@ -635,7 +705,18 @@ pub(crate) enum Binding<'a> {
 /// Names that can be shadowed in a way that changes resolution even without an import of that
 /// name (a dot import brings these in).
 fn is_watched_name(name: &str) -> bool {
-    matches!(name, "time" | "context" | "panic" | "After" | "Tick" | "NewTicker" | "WithCancel" | "WithTimeout" | "WithDeadline")
+    matches!(
+        name,
+        "time"
+            | "context"
+            | "panic"
+            | "After"
+            | "Tick"
+            | "NewTicker"
+            | "WithCancel"
+            | "WithTimeout"
+            | "WithDeadline"
+    )
 }
 
 /// Functions of dot-importable packages that the rules resolve.

@@ -22,8 +22,16 @@ pub fn apply_safe_fixes(source: &str, diagnostics: &[Diagnostic]) -> Option<Fixe
         if fix.applicability != Applicability::Safe {
             continue;
         }
-        let in_bounds = fix.edits.iter().all(|e| e.start <= e.end && e.end <= source.len() && source.is_char_boundary(e.start) && source.is_char_boundary(e.end));
-        let overlaps = fix.edits.iter().any(|e| taken.iter().any(|t| overlap(e, t)));
+        let in_bounds = fix.edits.iter().all(|e| {
+            e.start <= e.end
+                && e.end <= source.len()
+                && source.is_char_boundary(e.start)
+                && source.is_char_boundary(e.end)
+        });
+        let overlaps = fix
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| overlap(e, t)));
         if in_bounds && !overlaps {
             taken.extend(fix.edits.iter());
             applied.push(index);
@@ -60,7 +68,13 @@ mod tests {
 
     fn edit(start: usize, end: usize, content: &str) -> Edit {
         let loc = Location { row: 1, column: 1 };
-        Edit { content: content.to_string(), location: loc, end_location: loc, start, end }
+        Edit {
+            content: content.to_string(),
+            location: loc,
+            end_location: loc,
+            start,
+            end,
+        }
     }
 
     fn diag(edits: Vec<Edit>, applicability: Applicability) -> Diagnostic {
@@ -74,7 +88,11 @@ mod tests {
             filename: "a.go".into(),
             location: loc,
             end_location: loc,
-            fix: Some(Fix { message: String::new(), applicability, edits }),
+            fix: Some(Fix {
+                message: String::new(),
+                applicability,
+                edits,
+            }),
             related: vec![],
             url: String::new(),
             start: 0,
@@ -88,19 +106,34 @@ mod tests {
         let fixed = apply_safe_fixes(
             src,
             &[
-                diag(vec![edit(5, 6, "cancel"), edit(14, 14, "defer cancel()\n")], Applicability::Safe),
+                diag(
+                    vec![edit(5, 6, "cancel"), edit(14, 14, "defer cancel()\n")],
+                    Applicability::Safe,
+                ),
                 diag(vec![edit(5, 6, "other")], Applicability::Safe),
                 diag(vec![edit(0, 3, "x")], Applicability::Unsafe),
             ],
         )
         .unwrap();
-        assert_eq!(fixed.text, "ctx, cancel := f()\ndefer cancel()\nreturn ctx\n");
+        assert_eq!(
+            fixed.text,
+            "ctx, cancel := f()\ndefer cancel()\nreturn ctx\n"
+        );
         assert_eq!(fixed.applied, [0]);
     }
 
     #[test]
     fn nothing_to_apply() {
-        assert_eq!(apply_safe_fixes("x", &[diag(vec![edit(0, 1, "y")], Applicability::DisplayOnly)]), None);
-        assert_eq!(apply_safe_fixes("x", &[diag(vec![edit(0, 9, "y")], Applicability::Safe)]), None);
+        assert_eq!(
+            apply_safe_fixes(
+                "x",
+                &[diag(vec![edit(0, 1, "y")], Applicability::DisplayOnly)]
+            ),
+            None
+        );
+        assert_eq!(
+            apply_safe_fixes("x", &[diag(vec![edit(0, 9, "y")], Applicability::Safe)]),
+            None
+        );
     }
 }

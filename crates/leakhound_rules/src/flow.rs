@@ -5,7 +5,6 @@ use leakhound_syntax::ast::{Block, BranchKind, Expr, Stmt};
 
 use crate::checker::{unparen, Checker};
 
-
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
 /// call that never returns. An unlabelled `break` inside a `select` only leaves the `select`.
@@ -39,13 +38,22 @@ fn stmt_leaves_loop<'a>(checker: &Checker<'a>, stmt: &'a Stmt<'a>) -> bool {
 }
 
 fn loop_label_index(checker: &Checker<'_>, label: &str) -> Option<usize> {
-    checker.frame()?.loops.iter().position(|l| l.label == Some(label))
+    checker
+        .frame()?
+        .loops
+        .iter()
+        .position(|l| l.label == Some(label))
 }
 
 /// Whether the block's last statement is a loop that never ends by itself: `for {}` with no
 /// `break` out of it, a `range` over a ticker channel (never closed), or `select {}`.
 pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a>) -> bool {
-    let Some(last) = body.stmts.iter().rev().find(|s| !matches!(s, Stmt::Empty(_))) else {
+    let Some(last) = body
+        .stmts
+        .iter()
+        .rev()
+        .find(|s| !matches!(s, Stmt::Empty(_)))
+    else {
         return false;
     };
     let (label, stmt) = match last {
@@ -54,7 +62,9 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a
     };
     match stmt {
         Stmt::For(f) if f.cond.is_none() => !breaks_out(&f.body.stmts, label, 0),
-        Stmt::Range(r) => is_ticker_channel(checker, body, &r.x) && !breaks_out(&r.body.stmts, label, 0),
+        Stmt::Range(r) => {
+            is_ticker_channel(checker, body, &r.x) && !breaks_out(&r.body.stmts, label, 0)
+        }
         Stmt::Select(s) => s.body.is_empty(),
         _ => false,
     }
@@ -95,7 +105,10 @@ fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
         },
         Stmt::Block(b) => breaks_out(&b.stmts, label, depth),
         Stmt::Labeled(l) => stmt_breaks_out(l.stmt, label, depth),
-        Stmt::If(s) => breaks_out(&s.body.stmts, label, depth) || s.els.is_some_and(|e| stmt_breaks_out(e, label, depth)),
+        Stmt::If(s) => {
+            breaks_out(&s.body.stmts, label, depth)
+                || s.els.is_some_and(|e| stmt_breaks_out(e, label, depth))
+        }
         Stmt::Switch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
         Stmt::TypeSwitch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
         Stmt::Select(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
@@ -116,9 +129,18 @@ fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
         Stmt::Block(b) => contains_return(b),
         Stmt::Labeled(l) => stmt_contains_return(l.stmt),
         Stmt::If(s) => contains_return(&s.body) || s.els.is_some_and(stmt_contains_return),
-        Stmt::Switch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
-        Stmt::TypeSwitch(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
-        Stmt::Select(s) => s.body.iter().any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::Switch(s) => s
+            .body
+            .iter()
+            .any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::TypeSwitch(s) => s
+            .body
+            .iter()
+            .any(|c| c.body.iter().any(stmt_contains_return)),
+        Stmt::Select(s) => s
+            .body
+            .iter()
+            .any(|c| c.body.iter().any(stmt_contains_return)),
         Stmt::For(f) => contains_return(&f.body),
         Stmt::Range(r) => contains_return(&r.body),
         _ => false,
@@ -134,7 +156,9 @@ pub(crate) fn never_returns<'a>(
     resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
     panic_is_builtin: bool,
 ) -> bool {
-    let Expr::Call(call) = unparen(expr) else { return false };
+    let Expr::Call(call) = unparen(expr) else {
+        return false;
+    };
     match resolve(call.fun) {
         Some(("os", "Exit")) | Some(("runtime", "Goexit")) => return true,
         Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
@@ -145,7 +169,10 @@ pub(crate) fn never_returns<'a>(
         Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
         Expr::Selector(sel) => {
             matches!(sel.x, Expr::Ident(_))
-                && matches!(sel.sel.name, "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow")
+                && matches!(
+                    sel.sel.name,
+                    "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
+                )
         }
         _ => false,
     }

@@ -46,7 +46,9 @@ pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
     let channel = channels::check_package(files, &lines);
     // The lock and wait-group rules too: LH402 follows a call into another file's method.
     let locks = locks::check_package(files, &lines);
-    for (((file, lines), mut channel), mut locks) in files.iter().zip(&lines).zip(channel).zip(locks) {
+    for (((file, lines), mut channel), mut locks) in
+        files.iter().zip(&lines).zip(channel).zip(locks)
+    {
         let mut diagnostics = check_file(file, lines);
         diagnostics.append(&mut channel);
         diagnostics.append(&mut locks);
@@ -71,7 +73,12 @@ fn check_file(file: &PackageFile<'_>, lines: &leakhound_syntax::LineIndex) -> Ve
             let start = error.span.start;
             let end = error.span.end.max(start);
             let span = leakhound_syntax::ast::Span { start, end };
-            let diagnostic = checker.diagnostic(&rules::parse_error::RULE, span, Severity::Error, error.message.clone());
+            let diagnostic = checker.diagnostic(
+                &rules::parse_error::RULE,
+                span,
+                Severity::Error,
+                error.message.clone(),
+            );
             checker.diagnostics.push(diagnostic);
         }
     }

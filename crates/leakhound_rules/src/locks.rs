@@ -59,7 +59,12 @@ impl<'a> Ctx<'_, 'a> {
     }
 
     pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
-        rule.at(self.files[self.file].filename.clone(), &self.lines[self.file], span, message)
+        rule.at(
+            self.files[self.file].filename.clone(),
+            &self.lines[self.file],
+            span,
+            message,
+        )
     }
 
     /// A related location in `file` (the package's file index).
@@ -658,7 +663,12 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             };
             if let Term::Return(r) = block.term {
                 let nil = matches!(r.results.last().map(unparen), Some(Expr::Ident(id)) if id.name == "nil");
-                let held = state.held.iter().filter(|h| !h.deferred).map(|h| h.key).collect();
+                let held = state
+                    .held
+                    .iter()
+                    .filter(|h| !h.deferred)
+                    .map(|h| h.key)
+                    .collect();
                 returns.push((nil, held));
             }
             if let Some((at, end)) = exit {
@@ -770,8 +780,13 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             .map(|(_, b)| {
                 let name = match b.kind {
                     BodyKind::Decl => self.decl.name.name.to_string(),
-                    BodyKind::Go => format!("the goroutine at line {}", ctx.line(b.block.span.start)),
-                    _ => format!("the function literal at line {}", ctx.line(b.block.span.start)),
+                    BodyKind::Go => {
+                        format!("the goroutine at line {}", ctx.line(b.block.span.start))
+                    }
+                    _ => format!(
+                        "the function literal at line {}",
+                        ctx.line(b.block.span.start)
+                    ),
                 };
                 let waits = summary::channel_waits(b.block, &|e| ctx.never_returns(e), recv);
                 (name, waits)

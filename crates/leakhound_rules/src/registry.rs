@@ -30,7 +30,13 @@ impl Rule {
 
     /// A finding of this rule at `span` of `filename`, with the rule's severity and no help,
     /// fix or related notes yet: the one constructor every rule pass uses.
-    pub(crate) fn at(&'static self, filename: String, lines: &LineIndex, span: Span, message: String) -> Diagnostic {
+    pub(crate) fn at(
+        &'static self,
+        filename: String,
+        lines: &LineIndex,
+        span: Span,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic {
             code: self.code,
             name: self.name,
@@ -165,7 +171,10 @@ pub fn select(selector: &str) -> Result<RuleSet, UnknownSelector> {
         return Ok(set);
     }
     for rule in RULES {
-        if !s.is_empty() && rule.code.len() >= s.len() && rule.code[..s.len()].eq_ignore_ascii_case(s) {
+        if !s.is_empty()
+            && rule.code.len() >= s.len()
+            && rule.code[..s.len()].eq_ignore_ascii_case(s)
+        {
             set.insert(rule.code);
         }
     }
@@ -177,7 +186,9 @@ pub fn select(selector: &str) -> Result<RuleSet, UnknownSelector> {
 }
 
 /// Resolves a list of selectors into one set.
-pub fn select_all<'a>(selectors: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, UnknownSelector> {
+pub fn select_all<'a>(
+    selectors: impl IntoIterator<Item = &'a str>,
+) -> Result<RuleSet, UnknownSelector> {
     selectors
         .into_iter()
         .try_fold(RuleSet::empty(), |acc, s| Ok(acc.union(select(s)?)))
@@ -190,7 +201,15 @@ mod tests {
     #[test]
     fn every_rule_has_documentation_with_the_catalog_sections() {
         for rule in RULES {
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Go version notes", "## Fix safety", "## Related"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Go version notes",
+                "## Fix safety",
+                "## Related",
+            ] {
                 assert!(rule.doc.contains(section), "{} lacks {section}", rule.code);
             }
         }

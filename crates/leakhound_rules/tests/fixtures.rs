@@ -25,7 +25,9 @@ fn expectations(source: &str) -> BTreeMap<usize, Vec<Expectation>> {
                 .captures_iter(&caps[1])
                 .map(|c| Expectation {
                     code: c[1].to_string(),
-                    message: c.get(2).map(|m| Regex::new(&m.as_str().replace("\\\"", "\"")).unwrap()),
+                    message: c
+                        .get(2)
+                        .map(|m| Regex::new(&m.as_str().replace("\\\"", "\"")).unwrap()),
                 })
                 .collect();
             out.insert(i + 1, list);
@@ -45,7 +47,11 @@ fn go_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
@@ -56,11 +62,22 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
     if files.is_empty() {
         return vec![];
     }
-    let sources: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    let sources: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
     let arena = leakhound_syntax::Arena::new();
-    let parsed: Vec<_> = sources.iter().map(|s| leakhound_syntax::parse_file(s, &arena)).collect();
-    let directive = parsed.iter().find_map(leakhound_rules::asynctimerchan_directive);
-    let timers = TimerSemantics::decide(gomod.and_then(|m| m.go), directive.or(gomod.and_then(|m| m.async_timer_chan)));
+    let parsed: Vec<_> = sources
+        .iter()
+        .map(|s| leakhound_syntax::parse_file(s, &arena))
+        .collect();
+    let directive = parsed
+        .iter()
+        .find_map(leakhound_rules::asynctimerchan_directive);
+    let timers = TimerSemantics::decide(
+        gomod.and_then(|m| m.go),
+        directive.or(gomod.and_then(|m| m.async_timer_chan)),
+    );
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let package: Vec<PackageFile> = names
         .iter()
@@ -70,7 +87,10 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
             filename: name.clone(),
             source,
             parsed,
-            settings: FileSettings { rules: RuleSet::all(), timers: timers.clone() },
+            settings: FileSettings {
+                rules: RuleSet::all(),
+                timers: timers.clone(),
+            },
         })
         .collect();
     let diagnostics = check_package(&package);
@@ -84,16 +104,25 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
                 Some(list.remove(i))
             });
             match found {
-                Some(Expectation { message: Some(re), .. }) if !re.is_match(&d.message) => {
-                    problems.push(format!("{name}:{line}: {} message {:?} does not match /{}/", d.code, d.message, re))
-                }
+                Some(Expectation {
+                    message: Some(re), ..
+                }) if !re.is_match(&d.message) => problems.push(format!(
+                    "{name}:{line}: {} message {:?} does not match /{}/",
+                    d.code, d.message, re
+                )),
                 Some(_) => {}
-                None => problems.push(format!("{name}:{line}:{}: unexpected {} {}", d.location.column, d.code, d.message)),
+                None => problems.push(format!(
+                    "{name}:{line}:{}: unexpected {} {}",
+                    d.location.column, d.code, d.message
+                )),
             }
         }
         for (line, left) in wanted {
             for e in left {
-                problems.push(format!("{name}:{line}: expected {} was not reported", e.code));
+                problems.push(format!(
+                    "{name}:{line}: expected {} was not reported",
+                    e.code
+                ));
             }
         }
     }
@@ -123,7 +152,12 @@ fn fixtures_report_exactly_their_expectations() {
         walk(&dir, None, &mut problems, &mut packages);
     }
     assert!(packages >= 6, "fixture packages found: {packages}");
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]

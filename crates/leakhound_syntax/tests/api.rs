@@ -121,9 +121,7 @@ fn shapes_the_rules_match_on() {
     let Stmt::Labeled(l) = &stmts[6] else {
         panic!("labeled")
     };
-    let Stmt::For(f) = l.stmt else {
-        panic!("for")
-    };
+    let Stmt::For(f) = l.stmt else { panic!("for") };
     assert!(
         matches!(&f.body.stmts[0], Stmt::Branch(b) if b.kind == BranchKind::Break && b.label.map(|l| l.name) == Some("L"))
     );

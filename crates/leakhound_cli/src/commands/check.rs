@@ -118,7 +118,8 @@ impl Run {
     /// Reads one file, or says why it cannot be checked.
     fn read(&self, path: &Path) -> std::result::Result<String, String> {
         let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
         if meta.len() > self.max_file_size {
             return Err(format!(
                 "{shown}: skipped: {} bytes is more than the limit of {} (--max-file-size)",
@@ -126,40 +127,65 @@ impl Run {
                 self.max_file_size
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
         if let Some(nul) = memchr::memchr(0, &bytes) {
-            return Err(format!("{shown}: skipped: binary file (NUL byte at offset {nul})"));
+            return Err(format!(
+                "{shown}: skipped: binary file (NUL byte at offset {nul})"
+            ));
         }
         String::from_utf8(bytes).map_err(|e| {
-            format!("{shown}: skipped: not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to())
+            format!(
+                "{shown}: skipped: not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )
         })
     }
 
     /// The timer semantics for a directory: `--go-version` or the config wins over go.mod.
-    fn timers_for(&self, dir: &Path, directive: Option<leakhound_model::gomod::AsyncTimerChan>) -> (TimerSemantics, Option<String>) {
+    fn timers_for(
+        &self,
+        dir: &Path,
+        directive: Option<leakhound_model::gomod::AsyncTimerChan>,
+    ) -> (TimerSemantics, Option<String>) {
         let (mut version, mut setting, mut problem) = (None, None, None);
         match self.gomods.lookup(dir) {
             ModuleInfo::Found(gomod) => {
                 version = gomod.go;
                 setting = gomod.async_timer_chan;
             }
-            ModuleInfo::Invalid { path, message } => problem = Some(format!("{}: invalid go.mod: {message}", path.display())),
+            ModuleInfo::Invalid { path, message } => {
+                problem = Some(format!("{}: invalid go.mod: {message}", path.display()))
+            }
             ModuleInfo::None => {}
         }
-        let override_version = self.go_version.or(self.config.as_ref().and_then(|c| c.go_version));
+        let override_version = self
+            .go_version
+            .or(self.config.as_ref().and_then(|c| c.go_version));
         if override_version.is_some() {
             version = override_version;
         }
-        (TimerSemantics::decide(version, directive.or(setting)), problem)
+        (
+            TimerSemantics::decide(version, directive.or(setting)),
+            problem,
+        )
     }
 
     fn check_dir(&self, dir: &Path, files: &[PathBuf]) -> (Vec<FileOutcome>, Vec<String>) {
         let mut outcomes: Vec<FileOutcome> = Vec::with_capacity(files.len());
         let mut sources: Vec<(usize, String)> = Vec::new();
         for path in files {
-            let mut outcome = FileOutcome { path: path.clone(), source: None, diagnostics: vec![], errors: vec![], skipped_generated: false };
+            let mut outcome = FileOutcome {
+                path: path.clone(),
+                source: None,
+                diagnostics: vec![],
+                errors: vec![],
+                skipped_generated: false,
+            };
             match self.read(path) {
-                Ok(text) if !self.include_generated && leakhound_syntax::is_generated(&text) => outcome.skipped_generated = true,
+                Ok(text) if !self.include_generated && leakhound_syntax::is_generated(&text) => {
+                    outcome.skipped_generated = true
+                }
                 Ok(text) => sources.push((outcomes.len(), text)),
                 Err(message) => outcome.errors.push(message),
             }
@@ -167,8 +193,13 @@ impl Run {
         }
         // One arena for the package's trees, freed at once when the package is done.
         let arena = leakhound_syntax::Arena::new();
-        let parsed: Vec<_> = sources.iter().map(|(_, text)| leakhound_syntax::parse_file(text, &arena)).collect();
-        let directive = parsed.iter().find_map(leakhound_rules::asynctimerchan_directive);
+        let parsed: Vec<_> = sources
+            .iter()
+            .map(|(_, text)| leakhound_syntax::parse_file(text, &arena))
+            .collect();
+        let directive = parsed
+            .iter()
+            .find_map(leakhound_rules::asynctimerchan_directive);
         let (timers, problem) = self.timers_for(dir, directive);
         let package: Vec<PackageFile> = sources
             .iter()
@@ -177,7 +208,10 @@ impl Run {
                 filename: display_name(&outcomes[*i].path),
                 source: text,
                 parsed,
-                settings: FileSettings { rules: self.rules_for(&outcomes[*i].path), timers: timers.clone() },
+                settings: FileSettings {
+                    rules: self.rules_for(&outcomes[*i].path),
+                    timers: timers.clone(),
+                },
             })
             .collect();
         let mut diagnostics = leakhound_rules::check_package(&package);
@@ -185,7 +219,10 @@ impl Run {
         drop(parsed);
         drop(arena);
         // Sources are kept only where the output shows them: findings and their related notes.
-        let shown: Vec<String> = diagnostics.iter().flat_map(|d| d.related.iter().map(|r| r.filename.clone())).collect();
+        let shown: Vec<String> = diagnostics
+            .iter()
+            .flat_map(|d| d.related.iter().map(|r| r.filename.clone()))
+            .collect();
         for (i, text) in sources {
             let name = display_name(&outcomes[i].path);
             let mine: Vec<Diagnostic> = extract_if(&mut diagnostics, |d| d.filename == name);
@@ -211,7 +248,14 @@ struct Collected {
 
 impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
     fn from(results: Vec<(Vec<FileOutcome>, Vec<String>)>) -> Self {
-        let mut c = Collected { diagnostics: vec![], sources: BTreeMap::new(), files: vec![], errors: vec![], files_checked: 0, generated: 0 };
+        let mut c = Collected {
+            diagnostics: vec![],
+            sources: BTreeMap::new(),
+            files: vec![],
+            errors: vec![],
+            files_checked: 0,
+            generated: 0,
+        };
         for (outcomes, dir_errors) in results {
             c.errors.extend(dir_errors);
             for outcome in outcomes {
@@ -229,7 +273,8 @@ impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
                 c.diagnostics.extend(outcome.diagnostics);
             }
         }
-        c.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        c.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         c
     }
 }
@@ -251,17 +296,28 @@ fn build_run(args: &Args) -> Result<Run> {
     } else if let Some(path) = &args.config {
         Some(Config::load(path)?)
     } else {
-        let first = args.paths.first().map(|p| discover::normalise_arg(p)).unwrap_or_else(|| PathBuf::from("."));
+        let first = args
+            .paths
+            .first()
+            .map(|p| discover::normalise_arg(p))
+            .unwrap_or_else(|| PathBuf::from("."));
         Config::discover(&first)?
     };
     // The command line is explicit: its --select replaces the config's select and ignore.
     let mut rules = if !args.select.is_empty() {
         registry::select_all(args.select.iter().map(String::as_str))?
     } else {
-        let config_select = config.as_ref().and_then(|c| c.select).unwrap_or_else(RuleSet::all);
-        config.as_ref().map_or(config_select, |c| config_select.difference(c.ignore))
+        let config_select = config
+            .as_ref()
+            .and_then(|c| c.select)
+            .unwrap_or_else(RuleSet::all);
+        config
+            .as_ref()
+            .map_or(config_select, |c| config_select.difference(c.ignore))
     };
-    rules = rules.difference(registry::select_all(args.ignore.iter().map(String::as_str))?);
+    rules = rules.difference(registry::select_all(
+        args.ignore.iter().map(String::as_str),
+    )?);
     Ok(Run {
         config,
         rules,
@@ -289,7 +345,11 @@ pub fn diagnostics_for_file(path: &Path) -> Result<Vec<Diagnostic>> {
     files.sort();
     let (outcomes, _) = run.check_dir(&dir, &files);
     let wanted = display_name(path);
-    Ok(outcomes.into_iter().flat_map(|o| o.diagnostics).filter(|d| d.filename == wanted).collect())
+    Ok(outcomes
+        .into_iter()
+        .flat_map(|o| o.diagnostics)
+        .filter(|d| d.filename == wanted)
+        .collect())
 }
 
 impl Args {
@@ -323,7 +383,10 @@ pub fn run(args: Args) -> Result<u8> {
     let started = Instant::now();
     let run = build_run(&args)?;
     let threads = args.threads.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("cannot start worker threads")?;
     let options = DiscoverOptions {
         include_vendor: args.include_vendor,
         include_testdata: args.include_testdata,
@@ -340,7 +403,11 @@ pub fn run(args: Args) -> Result<u8> {
         by_dir.entry(dir).or_default().push(file);
     }
     let analyse = |dirs: &BTreeMap<PathBuf, Vec<PathBuf>>| -> Vec<(Vec<FileOutcome>, Vec<String>)> {
-        pool.install(|| dirs.par_iter().map(|(dir, files)| run.check_dir(dir, files)).collect())
+        pool.install(|| {
+            dirs.par_iter()
+                .map(|(dir, files)| run.check_dir(dir, files))
+                .collect()
+        })
     };
     let mut collected = Collected::from(analyse(&by_dir));
 
@@ -348,35 +415,61 @@ pub fn run(args: Args) -> Result<u8> {
     let mut out = stdout.lock();
     let mut fixed = 0;
     if args.fix || args.diff {
-        let outcome = crate::fixing::apply(&collected.diagnostics, &collected.sources, args.diff, &mut out)?;
+        let outcome = crate::fixing::apply(
+            &collected.diagnostics,
+            &collected.sources,
+            args.diff,
+            &mut out,
+        )?;
         fixed = outcome.fixed;
         errors.extend(outcome.errors);
         if !args.diff && !outcome.files.is_empty() {
             // What remains is reported against the fixed text, so check those packages again.
             let touched: BTreeMap<PathBuf, Vec<PathBuf>> = by_dir
                 .into_iter()
-                .filter(|(_, files)| files.iter().any(|f| outcome.files.contains(&display_name(f))))
+                .filter(|(_, files)| {
+                    files
+                        .iter()
+                        .any(|f| outcome.files.contains(&display_name(f)))
+                })
                 .collect();
             let again = Collected::from(analyse(&touched));
-            collected.diagnostics.retain(|d| !again.files.contains(&d.filename));
+            collected
+                .diagnostics
+                .retain(|d| !again.files.contains(&d.filename));
             collected.diagnostics.extend(again.diagnostics);
             collected.sources.extend(again.sources);
-            collected.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            collected
+                .diagnostics
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         }
     }
     errors.extend(collected.errors);
     errors.sort();
     errors.dedup();
-    let Collected { diagnostics, sources, files_checked, generated, .. } = collected;
+    let Collected {
+        diagnostics,
+        sources,
+        files_checked,
+        generated,
+        ..
+    } = collected;
 
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => {
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let metas: Vec<_> = registry::RULES.iter().map(|r| r.meta()).collect();
     let version = env!("CARGO_PKG_VERSION");
-    let ctx = RenderContext { rules: &metas, tool_version: version, color };
+    let ctx = RenderContext {
+        rules: &metas,
+        tool_version: version,
+        color,
+    };
     if !args.diff {
         render(args.output_format, &diagnostics, &ctx, &sources, &mut out)?;
     }
@@ -385,12 +478,26 @@ pub fn run(args: Args) -> Result<u8> {
         eprintln!("leakhound: error: {error}");
     }
     if !args.quiet {
-        eprintln!("{}", summary(files_checked, generated, &diagnostics, fixed, errors.len(), started.elapsed().as_secs_f64()));
+        eprintln!(
+            "{}",
+            summary(
+                files_checked,
+                generated,
+                &diagnostics,
+                fixed,
+                errors.len(),
+                started.elapsed().as_secs_f64()
+            )
+        );
     }
     Ok(if !errors.is_empty() {
         crate::EXIT_ERROR
     } else if args.diff {
-        if fixed > 0 && !args.exit_zero { crate::EXIT_FINDINGS } else { crate::EXIT_CLEAN }
+        if fixed > 0 && !args.exit_zero {
+            crate::EXIT_FINDINGS
+        } else {
+            crate::EXIT_CLEAN
+        }
     } else if !diagnostics.is_empty() && !args.exit_zero {
         crate::EXIT_FINDINGS
     } else {
@@ -398,7 +505,14 @@ pub fn run(args: Args) -> Result<u8> {
     })
 }
 
-fn summary(files: usize, generated: usize, diagnostics: &[Diagnostic], fixed: usize, errors: usize, seconds: f64) -> String {
+fn summary(
+    files: usize,
+    generated: usize,
+    diagnostics: &[Diagnostic],
+    fixed: usize,
+    errors: usize,
+    seconds: f64,
+) -> String {
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for d in diagnostics {
         *per_rule.entry(d.code).or_default() += 1;
@@ -410,7 +524,10 @@ fn summary(files: usize, generated: usize, diagnostics: &[Diagnostic], fixed: us
         if diagnostics.len() == 1 { "" } else { "s" }
     );
     if !per_rule.is_empty() {
-        let parts: Vec<String> = per_rule.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        let parts: Vec<String> = per_rule
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
         line.push_str(&format!(" ({})", parts.join(", ")));
     }
     if fixed > 0 {
@@ -420,7 +537,10 @@ fn summary(files: usize, generated: usize, diagnostics: &[Diagnostic], fixed: us
         line.push_str(&format!(", {generated} generated skipped"));
     }
     if errors > 0 {
-        line.push_str(&format!(", {errors} error{}", if errors == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            ", {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
     }
     line
 }

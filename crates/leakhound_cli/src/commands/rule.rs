@@ -67,7 +67,10 @@ pub fn run(args: Args) -> Result<u8> {
     let mut out = stdout.lock();
     match args.output_format {
         Format::Json if args.all => {
-            serde_json::to_writer_pretty(&mut out, &rules.iter().map(|r| to_json(r)).collect::<Vec<_>>())?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &rules.iter().map(|r| to_json(r)).collect::<Vec<_>>(),
+            )?;
             writeln!(out)?;
         }
         Format::Json => {

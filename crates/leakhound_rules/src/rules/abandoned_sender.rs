@@ -114,9 +114,8 @@ pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Di
         // A plain receive elsewhere (`return <-ch` after the select) still takes the value.
         let abandoned = recvs.iter().all(|r| r.select.is_some())
             && recvs.iter().any(|r| {
-                r.select.is_some_and(|s| {
-                    (0..m.selects[s].cases.len()).any(|c| m.abandons(name, s, c))
-                })
+                r.select
+                    .is_some_and(|s| (0..m.selects[s].cases.len()).any(|c| m.abandons(name, s, c)))
             });
         let first_wins = count.is_none()
             && recvs.len() == 1

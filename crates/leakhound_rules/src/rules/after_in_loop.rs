@@ -61,8 +61,8 @@ use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::{Expr, SelectStmt, Stmt, UnaryOp};
 
 use crate::checker::{unparen, Checker};
-use crate::registry::Rule;
 use crate::flow::leaves_loop;
+use crate::registry::Rule;
 
 pub(crate) const RULE: Rule = Rule {
     code: "LH101",
@@ -79,7 +79,9 @@ fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<
         Stmt::Assign(a) if a.rhs.len() == 1 => &a.rhs[0],
         _ => return None,
     };
-    let Expr::Unary(u) = unparen(received) else { return None };
+    let Expr::Unary(u) = unparen(received) else {
+        return None;
+    };
     if u.op != UnaryOp::Recv {
         return None;
     }
@@ -92,7 +94,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {
     }
     for (i, clause) in select.body.iter().enumerate() {
         let Some(comm) = &clause.comm else { continue };
-        let Some(call) = after_call(checker, comm) else { continue };
+        let Some(call) = after_call(checker, comm) else {
+            continue;
+        };
         // Another case (or default) that keeps the loop going abandons this timer each time.
         let others_continue = select
             .body

@@ -93,10 +93,10 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{
-    channel_uses, field_of, key_of, make_chan_cap, made_channels, ChanWait, UseKind,
+    channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
 };
-use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
 use crate::checker::unparen;
 use crate::locks::{Body, Ctx};
@@ -201,7 +201,8 @@ pub(crate) fn partner(
     for (chan, sends) in &op.waits {
         for (name, waits) in &others.bodies {
             if let Some(w) = first_opposite(waits, chan, *sends) {
-                if let Some((span, through)) = takes_first(ctx, typ, w, lock, lock_field.as_deref()) {
+                if let Some((span, through)) = takes_first(ctx, typ, w, lock, lock_field.as_deref())
+                {
                     return Some(Partner {
                         name: name.clone(),
                         file: ctx.file,
@@ -216,9 +217,18 @@ pub(crate) fn partner(
         else {
             continue;
         };
-        for f in ctx.summary.funcs.iter().filter(|f| f.recv_type == Some(typ)) {
-            if let Some(w) = first_opposite(f.chan_waits(&|e| ctx.never_returns(e)), &chan_field, *sends) {
-                if let Some((span, through)) = takes_first(ctx, Some(typ), w, lock_field, Some(lock_field)) {
+        for f in ctx
+            .summary
+            .funcs
+            .iter()
+            .filter(|f| f.recv_type == Some(typ))
+        {
+            if let Some(w) =
+                first_opposite(f.chan_waits(&|e| ctx.never_returns(e)), &chan_field, *sends)
+            {
+                if let Some((span, through)) =
+                    takes_first(ctx, Some(typ), w, lock_field, Some(lock_field))
+                {
                     return Some(Partner {
                         name: f.name.to_string(),
                         file: f.file,
@@ -361,7 +371,12 @@ impl<'a> LocalChans<'a> {
             waits.extend(key_of(chan).map(|k| (k, sends)));
         }
         let span = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
-        Some(ChanOp { kind: OpKind::Select, span, chan: "", waits })
+        Some(ChanOp {
+            kind: OpKind::Select,
+            span,
+            chan: "",
+            waits,
+        })
     }
 }
 
@@ -376,8 +391,7 @@ fn sized_fields<'a>(block: &'a Block<'a>) -> Vec<String> {
             if let Stmt::Assign(a) = s {
                 if a.lhs.len() == a.rhs.len() {
                     for (l, r) in a.lhs.iter().zip(&a.rhs) {
-                        if matches!(unparen(l), Expr::Selector(_))
-                            && make_chan_cap(r) == Some(None)
+                        if matches!(unparen(l), Expr::Selector(_)) && make_chan_cap(r) == Some(None)
                         {
                             self.out.extend(key_of(l));
                         }

@@ -55,8 +55,12 @@ pub(crate) const RULE: Rule = Rule {
 pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a DeferStmt<'a>) {
     let call = checker.text(stmt.call.span());
     let call = call.lines().next().unwrap_or(call);
-    let message = format!("defer in a loop: `{call}` runs when the function returns, not at the end of the iteration");
+    let message = format!(
+        "defer in a loop: `{call}` runs when the function returns, not at the end of the iteration"
+    );
     let mut diagnostic = checker.diagnostic(&RULE, stmt.span, Severity::Warning, message);
-    diagnostic.help = Some("call it at the end of the iteration, or move the loop body into a function".to_string());
+    diagnostic.help = Some(
+        "call it at the end of the iteration, or move the loop body into a function".to_string(),
+    );
     checker.diagnostics.push(diagnostic);
 }

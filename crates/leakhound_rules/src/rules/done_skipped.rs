@@ -204,8 +204,7 @@ impl<'a> Calls<'a> {
                         false
                     }
                     Expr::Call(c) => {
-                        if self.deferred
-                            && matches!(c.fun, Expr::Ident(id) if id.name == "recover")
+                        if self.deferred && matches!(c.fun, Expr::Ident(id) if id.name == "recover")
                         {
                             self.calls.recovers = true;
                         }

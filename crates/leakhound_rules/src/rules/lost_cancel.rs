@@ -55,8 +55,14 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 /// The `context` functions that return a cancel func as their second result.
-pub(crate) const CONSTRUCTORS: &[&str] =
-    &["WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause"];
+pub(crate) const CONSTRUCTORS: &[&str] = &[
+    "WithCancel",
+    "WithTimeout",
+    "WithDeadline",
+    "WithCancelCause",
+    "WithTimeoutCause",
+    "WithDeadlineCause",
+];
 
 enum Cancel<'a> {
     /// Assigned to `_`; the span is the `_`.
@@ -81,17 +87,31 @@ pub(crate) struct Candidate<'a> {
 }
 
 fn exempt(checker: &Checker<'_>) -> bool {
-    matches!(checker.frame().map(|f| f.kind), Some(FrameKind::Decl { name: "main", is_method: false })) && checker.is_main_package
+    matches!(
+        checker.frame().map(|f| f.kind),
+        Some(FrameKind::Decl {
+            name: "main",
+            is_method: false
+        })
+    ) && checker.is_main_package
 }
 
 fn push<'a>(checker: &mut Checker<'a>, candidate: Candidate<'a>) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(crate::checker::Pending::Cancel(candidate));
+        frame
+            .pending
+            .push(crate::checker::Pending::Cancel(candidate));
     }
 }
 
 /// `ctx, cancel := context.WithX(...)` or `ctx, _ = context.WithX(...)`.
-pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, binding: Binding<'a>, lhs: &'a Expr<'a>, call: &'a Expr<'a>, func: &'a str) {
+pub(crate) fn candidate<'a>(
+    checker: &mut Checker<'a>,
+    binding: Binding<'a>,
+    lhs: &'a Expr<'a>,
+    call: &'a Expr<'a>,
+    func: &'a str,
+) {
     if exempt(checker) {
         return;
     }
@@ -111,34 +131,83 @@ pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, binding: Binding<'a>, lhs
     } else {
         define_shape(checker, assign)
     };
-    push(checker, Candidate { func, call: call.span(), cancel, statement: assign.span, in_loop, fix });
+    push(
+        checker,
+        Candidate {
+            func,
+            call: call.span(),
+            cancel,
+            statement: assign.span,
+            in_loop,
+            fix,
+        },
+    );
 }
 
 /// `var ctx, cancel = context.WithX(...)`.
-pub(crate) fn candidate_spec<'a>(checker: &mut Checker<'a>, spec: &'a ValueSpec<'a>, call: &'a Expr<'a>, func: &'a str) {
+pub(crate) fn candidate_spec<'a>(
+    checker: &mut Checker<'a>,
+    spec: &'a ValueSpec<'a>,
+    call: &'a Expr<'a>,
+    func: &'a str,
+) {
     if exempt(checker) {
         return;
     }
     let name = &spec.names[1];
-    let cancel = if name.name == "_" { Cancel::Discarded(name.span) } else { Cancel::Named(name.name) };
+    let cancel = if name.name == "_" {
+        Cancel::Discarded(name.span)
+    } else {
+        Cancel::Named(name.name)
+    };
     let in_loop = checker.in_loop();
-    push(checker, Candidate { func, call: call.span(), cancel, statement: spec.span, in_loop, fix: FixShape::Rename });
+    push(
+        checker,
+        Candidate {
+            func,
+            call: call.span(),
+            cancel,
+            statement: spec.span,
+            in_loop,
+            fix: FixShape::Rename,
+        },
+    );
 }
 
 /// `ctx, _ = context.WithX(ctx, d)` may become `ctx, cancel := ...` only where `:=` redeclares
 /// `ctx` instead of shadowing it: a statement of the function body itself, with every other
 /// name on the left a parameter of the function.
 fn define_shape<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> FixShape {
-    let Some(frame) = checker.frame() else { return FixShape::None };
-    let top_level = frame.body.stmts.iter().any(|s| matches!(s, Stmt::Assign(a) if std::ptr::eq(a, assign)));
-    let params_only = assign.lhs[..1].iter().all(|e| matches!(e, Expr::Ident(id) if id.name == "_" || frame.params.contains(&id.name)));
-    let Some(last_lhs) = assign.lhs.last() else { return FixShape::None };
-    let Some(first_rhs) = assign.rhs.first() else { return FixShape::None };
-    let between = Span { start: last_lhs.span().end, end: first_rhs.span().start };
+    let Some(frame) = checker.frame() else {
+        return FixShape::None;
+    };
+    let top_level = frame
+        .body
+        .stmts
+        .iter()
+        .any(|s| matches!(s, Stmt::Assign(a) if std::ptr::eq(a, assign)));
+    let params_only = assign.lhs[..1]
+        .iter()
+        .all(|e| matches!(e, Expr::Ident(id) if id.name == "_" || frame.params.contains(&id.name)));
+    let Some(last_lhs) = assign.lhs.last() else {
+        return FixShape::None;
+    };
+    let Some(first_rhs) = assign.rhs.first() else {
+        return FixShape::None;
+    };
+    let between = Span {
+        start: last_lhs.span().end,
+        end: first_rhs.span().start,
+    };
     match checker.text(between).find('=') {
         Some(i) if top_level && params_only => {
             let start = between.start + i as u32;
-            FixShape::RenameAndDefine { op: Span { start, end: start + 1 } }
+            FixShape::RenameAndDefine {
+                op: Span {
+                    start,
+                    end: start + 1,
+                },
+            }
         }
         _ => FixShape::None,
     }
@@ -174,7 +243,12 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidat
     checker.diagnostics.push(diagnostic);
 }
 
-fn fix<'a>(checker: &Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>, blank: Span) -> Option<Fix> {
+fn fix<'a>(
+    checker: &Checker<'a>,
+    frame: &Frame<'a>,
+    candidate: &Candidate<'a>,
+    blank: Span,
+) -> Option<Fix> {
     let name = free_name(checker.text(frame.span));
     let mut edits = vec![edit(checker, blank, &name)];
     match candidate.fix {
@@ -184,15 +258,31 @@ fn fix<'a>(checker: &Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>, 
     }
     // `defer cancel()` on the line after the statement, indented like it.
     let source = checker.source;
-    let line_start = source[..candidate.statement.start as usize].rfind('\n').map_or(0, |i| i + 1);
-    let indent: String = source[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let line_start = source[..candidate.statement.start as usize]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent: String = source[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     let end = candidate.statement.end as usize;
     let (at, text) = match source[end..].find('\n') {
         Some(i) => (end + i + 1, format!("{indent}defer {name}()\n")),
         None => (source.len(), format!("\n{indent}defer {name}()\n")),
     };
-    edits.push(edit(checker, Span { start: at as u32, end: at as u32 }, &text));
-    Some(Fix { message: format!("name the cancel func `{name}` and defer it"), applicability: Applicability::Safe, edits })
+    edits.push(edit(
+        checker,
+        Span {
+            start: at as u32,
+            end: at as u32,
+        },
+        &text,
+    ));
+    Some(Fix {
+        message: format!("name the cancel func `{name}` and defer it"),
+        applicability: Applicability::Safe,
+        edits,
+    })
 }
 
 fn edit(checker: &Checker<'_>, span: Span, content: &str) -> Edit {
@@ -231,7 +321,13 @@ mod tests {
     #[test]
     fn picks_a_name_the_function_does_not_use() {
         assert_eq!(free_name("func f() { ctx, _ := x() }"), "cancel");
-        assert_eq!(free_name("func f(cancel func()) { ctx, _ := x() }"), "cancel2");
-        assert_eq!(free_name("func f() { cancelled := 1; cancel2 := 2 }"), "cancel");
+        assert_eq!(
+            free_name("func f(cancel func()) { ctx, _ := x() }"),
+            "cancel2"
+        );
+        assert_eq!(
+            free_name("func f() { cancelled := 1; cancel2 := 2 }"),
+            "cancel"
+        );
     }
 }

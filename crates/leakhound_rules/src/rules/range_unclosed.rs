@@ -64,7 +64,9 @@ pub(crate) struct Candidate<'a> {
 }
 
 fn is_make_chan(checker: &Checker<'_>, expr: &Expr<'_>) -> bool {
-    let Expr::Call(call) = unparen(expr) else { return false };
+    let Expr::Call(call) = unparen(expr) else {
+        return false;
+    };
     matches!(call.fun, Expr::Ident(f) if f.name == "make" && !checker.is_shadowed("make"))
         && matches!(call.args.first(), Some(Expr::ChanType(_)))
 }
@@ -75,7 +77,9 @@ pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, name: &'a Ident<'a>, rhs:
         return;
     }
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(Pending::Channel(Candidate { name: name.name }));
+        frame
+            .pending
+            .push(Pending::Channel(Candidate { name: name.name }));
     }
 }
 
@@ -98,7 +102,9 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidat
     for (_, span) in frame.ranges.iter().filter(|(n, _)| *n == name) {
         let message = format!("range over {name} never ends: nothing in {function} closes it, so this loop's goroutine never exits");
         let mut diagnostic = checker.diagnostic(&RULE, *span, Severity::Error, message);
-        diagnostic.help = Some(format!("close({name}) after the last send, e.g. `defer close({name})` in the sender"));
+        diagnostic.help = Some(format!(
+            "close({name}) after the last send, e.g. `defer close({name})` in the sender"
+        ));
         checker.diagnostics.push(diagnostic);
     }
 }

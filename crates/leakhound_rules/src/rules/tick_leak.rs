@@ -51,8 +51,8 @@ use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::{Block, Expr, UnaryOp};
 
 use crate::checker::{Checker, FrameKind};
-use crate::registry::Rule;
 use crate::flow::{contains_return, ends_in_endless_loop};
+use crate::registry::Rule;
 
 pub(crate) const RULE: Rule = Rule {
     code: "LH102",
@@ -66,8 +66,14 @@ pub(crate) const RULE: Rule = Rule {
 /// endless loop with no `return` keep their ticker for as long as they run anyway.
 fn can_return<'a>(checker: &Checker<'a>, kind: FrameKind<'a>, body: &'a Block<'a>) -> bool {
     match kind {
-        FrameKind::Decl { name: "init", is_method: false } => return false,
-        FrameKind::Decl { name: "main", is_method: false } if checker.is_main_package => return false,
+        FrameKind::Decl {
+            name: "init",
+            is_method: false,
+        } => return false,
+        FrameKind::Decl {
+            name: "main",
+            is_method: false,
+        } if checker.is_main_package => return false,
         _ => {}
     }
     !ends_in_endless_loop(checker, body) || contains_return(body)
@@ -96,6 +102,7 @@ pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a Expr<'a>) {
         checker.timers.reason()
     );
     let mut diagnostic = checker.diagnostic(&RULE, call.span(), Severity::Error, message);
-    diagnostic.help = Some("use t := time.NewTicker(d) with defer t.Stop(), and receive from t.C".to_string());
+    diagnostic.help =
+        Some("use t := time.NewTicker(d) with defer t.Stop(), and receive from t.C".to_string());
     checker.diagnostics.push(diagnostic);
 }

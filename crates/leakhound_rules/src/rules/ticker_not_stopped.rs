@@ -63,7 +63,12 @@ pub(crate) struct Candidate<'a> {
 }
 
 /// `t := time.NewTicker(d)` or `t = time.NewTicker(d)` with `t` local to the function.
-pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, lhs: &'a Expr<'a>, call: &'a Expr<'a>, defines: bool) {
+pub(crate) fn candidate<'a>(
+    checker: &mut Checker<'a>,
+    lhs: &'a Expr<'a>,
+    call: &'a Expr<'a>,
+    defines: bool,
+) {
     let Expr::Ident(id) = lhs else { return };
     if id.name == "_" || (!defines && !checker.declared_in_frame(id.name)) {
         return;
@@ -72,7 +77,11 @@ pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, lhs: &'a Expr<'a>, call: 
 }
 
 /// `var t = time.NewTicker(d)`.
-pub(crate) fn candidate_name<'a>(checker: &mut Checker<'a>, name: &'a Ident<'a>, call: &'a Expr<'a>) {
+pub(crate) fn candidate_name<'a>(
+    checker: &mut Checker<'a>,
+    name: &'a Ident<'a>,
+    call: &'a Expr<'a>,
+) {
     if name.name != "_" {
         push(checker, name.name, call.span());
     }
@@ -80,7 +89,9 @@ pub(crate) fn candidate_name<'a>(checker: &mut Checker<'a>, name: &'a Ident<'a>,
 
 fn push<'a>(checker: &mut Checker<'a>, name: &'a str, call: Span) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(crate::checker::Pending::Ticker(Candidate { name, call }));
+        frame
+            .pending
+            .push(crate::checker::Pending::Ticker(Candidate { name, call }));
     }
 }
 
@@ -88,7 +99,12 @@ fn push<'a>(checker: &mut Checker<'a>, name: &'a str, call: Span) {
 /// lets it escape: `t.C` and `t.Reset` keep it here; returning, storing or passing it does not.
 pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
     let mut refs = frame.refs.iter().filter(|r| r.name == candidate.name);
-    if refs.any(|r| matches!(r.kind, RefKind::Stopped | RefKind::Escapes | RefKind::Called)) {
+    if refs.any(|r| {
+        matches!(
+            r.kind,
+            RefKind::Stopped | RefKind::Escapes | RefKind::Called
+        )
+    }) {
         return;
     }
     let message = format!(
@@ -97,6 +113,9 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidat
         checker.timers.reason()
     );
     let mut diagnostic = checker.diagnostic(&RULE, candidate.call, Severity::Error, message);
-    diagnostic.help = Some(format!("add `defer {}.Stop()` after creating it", candidate.name));
+    diagnostic.help = Some(format!(
+        "add `defer {}.Stop()` after creating it",
+        candidate.name
+    ));
     checker.diagnostics.push(diagnostic);
 }
