@@ -4,6 +4,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+// `check` reads leakhound.toml through the crate it shares with the language server.
+use leakhound_config as config;
 
 // The parser allocates a tree per file from many threads; glibc's malloc was a third of the
 // parse time in profiles.
@@ -11,7 +13,6 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod commands;
-mod config;
 mod discover;
 mod fixing;
 mod gomod_lookup;
@@ -37,6 +38,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Sample a live pprof endpoint and report stacks that keep growing.
     Watch(commands::watch::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Server(commands::server::Args),
 }
 
 /// Exit status shared by every subcommand: 0 clean, 1 findings, 2 usage or I/O error.
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Server(args) => commands::server::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

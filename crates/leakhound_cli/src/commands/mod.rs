@@ -2,4 +2,5 @@ pub mod check;
 pub mod diff;
 pub mod profile;
 pub mod rule;
+pub mod server;
 pub mod watch;

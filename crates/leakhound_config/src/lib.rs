@@ -1,5 +1,5 @@
-//! `leakhound.toml`: found by walking up from the checked path, so a monorepo can keep one at
-//! its root and another in a sub-module.
+//! `leakhound.toml`, shared by `leakhound check` and `leakhound server`: found by walking up from
+//! the checked path, so a monorepo can keep one at its root and another in a sub-module.
 //!
 //! ```toml
 //! select = ["LH"]
@@ -131,6 +131,22 @@ impl Config {
     }
 }
 
+/// The rules a run enables: an explicit `select` (command line, editor settings) replaces the
+/// config's `select` and `ignore`; an explicit `ignore` is then taken away.
+pub fn effective_rules(
+    config: Option<&Config>,
+    select: &[String],
+    ignore: &[String],
+) -> Result<RuleSet> {
+    let rules = if !select.is_empty() {
+        registry::select_all(select.iter().map(String::as_str))?
+    } else {
+        let config_select = config.and_then(|c| c.select).unwrap_or_else(RuleSet::all);
+        config.map_or(config_select, |c| config_select.difference(c.ignore))
+    };
+    Ok(rules.difference(registry::select_all(ignore.iter().map(String::as_str))?))
+}
+
 fn build_globs(patterns: &[String]) -> Result<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
@@ -164,6 +180,22 @@ mod tests {
             .ignored_for(Path::new("/repo/cmd/tool/main.go"))
             .contains("LH102"));
         assert!(c.ignored_for(Path::new("/repo/pkg/a.go")).is_empty());
+    }
+
+    #[test]
+    fn explicit_selection_replaces_the_configs() {
+        let c = Config::parse(
+            Path::new("/repo/leakhound.toml"),
+            "select = [\"LH2\"]\nignore = [\"LH202\"]\n",
+        )
+        .unwrap();
+        let from_config = effective_rules(Some(&c), &[], &[]).unwrap();
+        assert!(from_config.contains("LH201") && !from_config.contains("LH202"));
+        let explicit = effective_rules(Some(&c), &["LH1".into()], &["LH103".into()]).unwrap();
+        assert!(explicit.contains("LH101") && !explicit.contains("LH103"));
+        assert!(!explicit.contains("LH201"));
+        assert!(effective_rules(None, &[], &[]).unwrap().contains("E001"));
+        assert!(effective_rules(None, &["LH9".into()], &[]).is_err());
     }
 
     #[test]

@@ -1,0 +1,5 @@
+package scratch
+
+import "context"
+
+func use(ctx context.Context) error { return ctx.Err() }
