@@ -30,7 +30,7 @@ use lsp_types::{
 };
 
 use crate::actions;
-use crate::analysis::{self, ClientOptions, PackageCheck, Settings};
+use crate::analysis::{self, ClientOptions, PackageCheck, Settings, Trees};
 use crate::convert::{self, Encoding, Text};
 
 /// The default wait after a keystroke: long enough to take a burst of typing as one change.
@@ -58,6 +58,7 @@ pub struct Server<'c> {
     docs: HashMap<PathBuf, Document>,
     /// By package directory.
     checked: HashMap<PathBuf, Checked>,
+    trees: Trees,
     /// Package directories waiting for their debounce deadline.
     pending: HashMap<PathBuf, Instant>,
     /// Problems already shown, so a broken `leakhound.toml` is not announced at every keystroke.
@@ -134,6 +135,7 @@ pub fn serve(connection: &Connection) -> Result<bool> {
         debounce: DEFAULT_DEBOUNCE,
         docs: HashMap::new(),
         checked: HashMap::new(),
+        trees: Trees::default(),
         pending: HashMap::new(),
         shown: HashSet::new(),
         shutdown: false,
@@ -420,6 +422,7 @@ impl Server<'_> {
                     self.pending.insert(dir, Instant::now());
                 } else {
                     self.checked.remove(&dir);
+                    self.trees.forget(&dir);
                 }
             }
             DidChangeWatchedFiles::METHOD => {
@@ -471,9 +474,9 @@ impl Server<'_> {
         if open.is_empty() {
             return;
         }
-        let settings = &self.settings;
+        let (settings, trees) = (&self.settings, &mut self.trees);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            analysis::check_dir(dir, &open, settings)
+            analysis::check_dir(dir, &open, settings, trees)
         }));
         let PackageCheck {
             mut diagnostics,
@@ -482,6 +485,8 @@ impl Server<'_> {
         } = match outcome {
             Ok(check) => check,
             Err(payload) => {
+                // A tree may be what made it panic: parse the package afresh next time.
+                self.trees.forget(dir);
                 self.problem(format!(
                     "{}: the check panicked: {}",
                     dir.display(),
