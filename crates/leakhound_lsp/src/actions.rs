@@ -129,3 +129,84 @@ fn nolint_insertion(text: &Text, d: &Diagnostic) -> Option<(usize, String)> {
         (start + line.len(), format!(" //nolint:{}", d.code))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakhound_diagnostics::{Fix, Location, Severity};
+
+    const SRC: &str = "package p\n\nfunc f() {\n\tx := 1\n}\n";
+
+    fn finding(applicability: Applicability) -> Diagnostic {
+        let start = SRC.find("x :=").unwrap();
+        let at = Location { row: 4, column: 2 };
+        Diagnostic {
+            code: "LH999",
+            name: "test",
+            severity: Severity::Warning,
+            message: "m".into(),
+            help: None,
+            filename: "/p/a.go".into(),
+            location: at,
+            end_location: Location { row: 4, column: 3 },
+            fix: Some(Fix {
+                message: "rename x".into(),
+                applicability,
+                edits: vec![Edit {
+                    content: "y".into(),
+                    location: at,
+                    end_location: Location { row: 4, column: 3 },
+                    start,
+                    end: start + 1,
+                }],
+            }),
+            related: vec![],
+            url: String::new(),
+            start,
+            end: start + 1,
+        }
+    }
+
+    fn titles(diagnostics: &[Diagnostic]) -> Vec<(String, Option<bool>)> {
+        let uri = Url::parse("file:///p/a.go").unwrap();
+        let sources = HashMap::new();
+        code_actions(&Request {
+            uri: &uri,
+            text: SRC,
+            diagnostics,
+            first_line: 4,
+            last_line: 4,
+            only: None,
+            encoding: Encoding::Utf16,
+            sources: &sources,
+        })
+        .into_iter()
+        .map(|a| (a.title, a.is_preferred))
+        .collect()
+    }
+
+    #[test]
+    fn unsafe_fixes_are_marked_and_left_out_of_fix_all() {
+        let suppress = ("LH999: suppress with //nolint:LH999".to_string(), None);
+        assert_eq!(
+            titles(&[finding(Applicability::Unsafe)]),
+            [
+                (
+                    "LH999: rename x (unsafe: may change behaviour)".to_string(),
+                    Some(false)
+                ),
+                suppress.clone()
+            ]
+        );
+        let display_only = titles(&[finding(Applicability::DisplayOnly)]);
+        assert_eq!(display_only.len(), 1);
+        assert_eq!(display_only[0], suppress);
+        let safe = titles(&[finding(Applicability::Safe)]);
+        assert_eq!(safe[0], ("LH999: rename x".to_string(), Some(true)));
+        assert_eq!(safe[1], suppress);
+        assert_eq!(
+            safe[2].0,
+            "leakhound: apply every safe fix in this file (1)"
+        );
+    }
+}

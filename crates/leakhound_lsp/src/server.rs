@@ -372,7 +372,9 @@ impl Server<'_> {
                         text: p.text_document.text,
                     },
                 );
-                self.check(&dir);
+                // Due at once, but after the rest of the batch: files opened together are
+                // checked together.
+                self.pending.insert(dir, Instant::now());
             }
             DidChangeTextDocument::METHOD => {
                 let Some(p) = params::<lsp_types::DidChangeTextDocumentParams>(n) else {
@@ -404,7 +406,7 @@ impl Server<'_> {
                 if let Some(path) = params::<lsp_types::DidSaveTextDocumentParams>(n)
                     .and_then(|p| p.text_document.uri.to_file_path().ok())
                 {
-                    self.check(&parent(&path));
+                    self.pending.insert(parent(&path), Instant::now());
                 }
             }
             DidCloseTextDocument::METHOD => {
