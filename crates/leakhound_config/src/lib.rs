@@ -189,12 +189,16 @@ mod tests {
             "select = [\"LH2\"]\nignore = [\"LH202\"]\n",
         )
         .unwrap();
-        let from_config = effective_rules(Some(&c), &[], &[]).unwrap();
-        assert!(from_config.contains("LH201") && !from_config.contains("LH202"));
-        let explicit = effective_rules(Some(&c), &["LH1".into()], &["LH103".into()]).unwrap();
-        assert!(explicit.contains("LH101") && !explicit.contains("LH103"));
-        assert!(!explicit.contains("LH201"));
-        assert!(effective_rules(None, &[], &[]).unwrap().contains("E001"));
+        let set = |s: &[&str]| registry::select_all(s.iter().copied()).unwrap();
+        assert_eq!(
+            effective_rules(Some(&c), &[], &[]).unwrap(),
+            set(&["LH2"]).difference(set(&["LH202"]))
+        );
+        assert_eq!(
+            effective_rules(Some(&c), &["LH1".into()], &["LH103".into()]).unwrap(),
+            set(&["LH1"]).difference(set(&["LH103"]))
+        );
+        assert_eq!(effective_rules(None, &[], &[]).unwrap(), RuleSet::all());
         assert!(effective_rules(None, &["LH9".into()], &[]).is_err());
     }
 
