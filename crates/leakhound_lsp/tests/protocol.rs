@@ -254,6 +254,31 @@ fn package_rules_see_the_other_files_on_disk() {
 }
 
 #[test]
+fn files_changed_on_disk_are_read_again() {
+    let orders = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/orders");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["go.mod", "order.go", "consumer.go"] {
+        std::fs::copy(orders.join(name), dir.path().join(name)).unwrap();
+    }
+    let (order, consumer) = (dir.path().join("order.go"), dir.path().join("consumer.go"));
+    let client = start(dir.path(), json!({}), vec![]);
+    client.open(&order, &std::fs::read_to_string(&order).unwrap());
+    let related_line = |params: &Value| {
+        params["diagnostics"][0]["relatedInformation"][0]["location"]["range"]["start"]["line"]
+            .clone()
+    };
+    assert_eq!(related_line(&client.diagnostics(&order).1), 18);
+    let text = std::fs::read_to_string(&consumer).unwrap();
+    std::fs::write(&consumer, format!("// moved down a line\n{text}")).unwrap();
+    client.send(notification(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&consumer), "type": 2}]}),
+    ));
+    assert_eq!(related_line(&client.diagnostics(&order).1), 19);
+    client.shutdown();
+}
+
+#[test]
 fn a_file_that_does_not_parse_still_gets_its_other_declarations_checked() {
     let dir = scratch();
     let file = dir.path().join("fetch.go");
@@ -406,6 +431,12 @@ fn configuration_comes_from_the_client_and_from_leakhound_toml() {
         }
     }
     assert_eq!(code(&client.diagnostics(&file).0), ["LH201"]);
+    // Settings changed in the editor apply at once.
+    client.send(notification(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"leakhound": {"ignore": ["LH2"]}}}),
+    ));
+    assert_eq!(client.diagnostics(&file).0, []);
     client.shutdown();
 }
 
