@@ -441,6 +441,25 @@ fn configuration_comes_from_the_client_and_from_leakhound_toml() {
 }
 
 #[test]
+fn the_go_version_comes_from_go_mod_and_follows_its_changes() {
+    let dir = scratch();
+    let file = dir.path().join("poll.go");
+    let poll = "package scratch\n\nimport \"time\"\n\nfunc Poll(stop chan bool) {\n\tfor {\n\t\tselect {\n\t\tcase <-stop:\n\t\t\treturn\n\t\tcase <-time.Tick(time.Second):\n\t\t}\n\t}\n}\n";
+    let client = start(dir.path(), json!({}), vec![]);
+    client.open(&file, poll);
+    // go 1.22: a ticker that is never stopped is never collected.
+    assert_eq!(code(&client.diagnostics(&file).0), ["LH102"]);
+    let gomod = dir.path().join("go.mod");
+    std::fs::write(&gomod, "module scratch\n\ngo 1.23\n").unwrap();
+    client.send(notification(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&gomod), "type": 2}]}),
+    ));
+    assert_eq!(client.diagnostics(&file).0, []);
+    client.shutdown();
+}
+
+#[test]
 fn a_request_cancelled_while_it_waits_is_answered_as_cancelled() {
     let dir = scratch();
     let file = dir.path().join("fetch.go");
