@@ -56,8 +56,9 @@ local function main()
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     if (d.code or d.user_data.lsp.code) == "LH201" then leak = d end
   end
+  local client = vim.lsp.get_client_by_id(client_id)
   vim.api.nvim_win_set_cursor(0, { leak.lnum + 1, leak.col })
-  local params = vim.lsp.util.make_range_params()
+  local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
   params.context = { diagnostics = {}, only = { "quickfix" } }
   local responses = vim.lsp.buf_request_sync(buf, "textDocument/codeAction", params, 10000)
   assert(responses, "no code action response")
@@ -69,7 +70,6 @@ local function main()
     end
   end
   assert(chosen, "no preferred quick fix among: " .. table.concat(titles, " | "))
-  local client = vim.lsp.get_client_by_id(client_id)
   vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
   record("fixed", { titles = titles, text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n") })
   wait_for("LH201 to go", function() return not has(buf, "LH201") end)
