@@ -125,8 +125,8 @@ fn exit_without_shutdown_exits_with_status_1() {
 fn neovim_shows_fixes_and_follows_edits() {
     if Command::new("nvim").arg("--version").output().is_err() {
         assert!(
-            std::env::var_os("LEAKHOUND_REQUIRE_NVIM").is_none(),
-            "nvim is not installed, and LEAKHOUND_REQUIRE_NVIM says this run must have it"
+            std::env::var_os("LEAKHOUND_REQUIRE_TOOLS").is_none(),
+            "nvim is not installed, and LEAKHOUND_REQUIRE_TOOLS says this run must have it"
         );
         eprintln!("skipped: nvim is not installed (.ci/run installs Debian's neovim)");
         return;

@@ -39,7 +39,7 @@ pub fn code_actions(req: &Request) -> Vec<CodeAction> {
         if let Some(fix) = d
             .fix
             .as_ref()
-            .filter(|f| f.applicability != Applicability::DisplayOnly)
+            .filter(|f| f.applicability != Applicability::DisplayOnly && !f.edits.is_empty())
         {
             let safe = fix.applicability == Applicability::Safe;
             actions.push(CodeAction {
