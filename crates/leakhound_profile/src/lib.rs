@@ -19,9 +19,10 @@ pub mod srclink;
 mod text;
 
 pub use analysis::{
-    analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Source, DEFAULT_MIN_COUNT,
+    analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Reason, Source,
+    DEFAULT_MIN_COUNT,
 };
-pub use classify::{is_stdlib_function, WaitClass};
+pub use classify::{is_stdlib_function, LongLived, WaitClass};
 pub use error::ParseError;
 pub use escape::escape_control;
 pub use intern::{Interner, Sym};

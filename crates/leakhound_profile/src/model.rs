@@ -58,8 +58,9 @@ pub struct Record {
     pub labels: Option<Sym>,
     /// The stack was cut by the runtime (`...N frames elided...`).
     pub elided: bool,
-    /// Smallest goroutine id seen, as an example to look for in the dump.
-    pub example_id: Option<u64>,
+    /// Smallest and largest goroutine id seen (full dumps only): the smallest is an example to
+    /// look for in the dump; their spread says whether the goroutines were started at once.
+    pub ids: Option<(u64, u64)>,
 }
 
 /// One parsed source.

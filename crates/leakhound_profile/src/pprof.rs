@@ -191,7 +191,7 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
             created_by: None,
             labels,
             elided,
-            example_id: None,
+            ids: None,
         });
     }
     Ok(Profile {

@@ -96,7 +96,7 @@ impl Builder<'_> {
                     created_by: cur.created,
                     labels: cur.labels,
                     elided: cur.elided,
-                    example_id: None,
+                    ids: None,
                 });
                 self.index.insert(key.clone(), self.records.len() - 1);
                 self.records.len() - 1
@@ -112,7 +112,7 @@ impl Builder<'_> {
                 None => (m, m),
             });
         }
-        r.example_id = Some(r.example_id.map_or(cur.id, |e| e.min(cur.id)));
+        r.ids = Some(r.ids.map_or((cur.id, cur.id), |(lo, hi)| (lo.min(cur.id), hi.max(cur.id))));
     }
 
     fn open(&mut self, cur: &mut Current, h: &Header) {

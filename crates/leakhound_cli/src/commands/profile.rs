@@ -2,6 +2,7 @@
 //! group by leak site, rank suspects, and optionally link them to the source and static rules.
 
 mod fetch;
+mod reasons;
 mod render;
 mod src;
 
@@ -167,7 +168,7 @@ pub(crate) fn execute(
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match common.output_format {
-        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &analysis)
+        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &json(&analysis))
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
         OutputFormat::Text => render::text(&mut out, &analysis, &snippets, common.all),
@@ -184,6 +185,35 @@ pub(crate) fn execute(
         FailOn::Growing => analysis.groups.iter().any(|g| g.is_growing_or_proven()),
     };
     Ok(if fail { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// The analysis as the spec's JSON object: each group's reasons as data (`why`) and worded
+/// (`reasons`).
+#[derive(serde::Serialize)]
+struct Json<'a> {
+    sources: &'a [leakhound_profile::Source],
+    groups: Vec<JsonGroup<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonGroup<'a> {
+    #[serde(flatten)]
+    group: &'a leakhound_profile::Group,
+    reasons: Vec<String>,
+}
+
+fn json(analysis: &Analysis) -> Json<'_> {
+    Json {
+        sources: &analysis.sources,
+        groups: analysis
+            .groups
+            .iter()
+            .map(|group| JsonGroup {
+                group,
+                reasons: reasons::texts(group),
+            })
+            .collect(),
+    }
 }
 
 fn read_one(

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Result<u8> {
             let growing: Vec<String> = a
                 .groups
                 .iter()
-                .filter(|g| g.suspect && g.monotonic)
+                .filter(|g| g.growing)
                 .take(3)
                 .map(|g| {
                     let site = g

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use leakhound_profile::{escape_control as esc, Analysis, Frame, Group};
 
+use super::reasons;
 use super::src::Snippet;
 
 /// Non-suspect groups shown without `--all`.
@@ -122,8 +123,8 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             g.score,
             g.id
         )?;
-        for r in &g.reasons {
-            writeln!(out, "  - {}", esc(r))?;
+        for r in reasons::texts(g) {
+            writeln!(out, "  - {}", esc(&r))?;
         }
         if g.states.len() > 1 {
             let states: Vec<String> = g
