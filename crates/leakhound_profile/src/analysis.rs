@@ -178,15 +178,32 @@ pub enum Reason {
     },
     /// Stayed within `min..=max` over the series; `ids_known` when the format printed goroutine
     /// ids, so a pool and a leak that stopped growing could be told apart.
-    Stable { min: u64, max: u64, ids_known: bool },
+    Stable {
+        min: u64,
+        max: u64,
+        ids_known: bool,
+    },
     /// One snapshot: ids in a tight run, started together (a pool).
-    StartedAtOnce { first: u64, last: u64 },
+    StartedAtOnce {
+        first: u64,
+        last: u64,
+    },
     /// One snapshot: ids spread over the process's life, created one by one (a request path).
-    CreatedOverTime { first: u64, last: u64 },
+    CreatedOverTime {
+        first: u64,
+        last: u64,
+    },
     /// At least `threshold` goroutines parked at one line (LeakProf's rule).
-    AboveThreshold { threshold: u64 },
-    BelowThreshold { count: u64, threshold: u64 },
-    NotBlocking { state: String },
+    AboveThreshold {
+        threshold: u64,
+    },
+    BelowThreshold {
+        count: u64,
+        threshold: u64,
+    },
+    NotBlocking {
+        state: String,
+    },
 }
 
 /// The JSON object of `leakhound profile --output-format json`.
@@ -377,10 +394,7 @@ fn build_group(
         None => &frames[..],
     };
     let functions: Vec<&str> = above_site.iter().map(|f| f.function.as_str()).collect();
-    let long_lived = known_long_lived(
-        &functions,
-        created_by.as_ref().map(|c| c.function.as_str()),
-    );
+    let long_lived = known_long_lived(&functions, created_by.as_ref().map(|c| c.function.as_str()));
 
     let change = last as i64 - counts[0] as i64;
     let monotonic = counts.len() >= 2 && counts.windows(2).all(|w| w[1] > w[0]);
@@ -440,13 +454,19 @@ const AT_ONCE_SPREAD: u64 = 2;
 const OVER_TIME_SPREAD: u64 = 4;
 
 impl Creation {
-    fn judge((first, last): (u64, u64), count: u64, created_by: &Option<Frame>) -> Option<Creation> {
+    fn judge(
+        (first, last): (u64, u64),
+        count: u64,
+        created_by: &Option<Frame>,
+    ) -> Option<Creation> {
         if count < 2 {
             return None;
         }
         let span = last - first + 1;
         let by_main = created_by.as_ref().is_none_or(|c| {
-            c.function == "main.main" || c.function.ends_with(".init") || c.function.contains(".init.")
+            c.function == "main.main"
+                || c.function.ends_with(".init")
+                || c.function.contains(".init.")
         });
         if span <= AT_ONCE_SPREAD * count || (by_main && span < OVER_TIME_SPREAD * count) {
             Some(Creation::AtOnce { first, last })
@@ -700,16 +720,25 @@ mod tests {
         };
         assert_eq!(
             Creation::judge((20, 219), 200, &by("main.startPool")),
-            Some(Creation::AtOnce { first: 20, last: 219 })
+            Some(Creation::AtOnce {
+                first: 20,
+                last: 219
+            })
         );
         assert_eq!(
             Creation::judge((35, 48210), 4799, &by("main.handle")),
-            Some(Creation::OverTime { first: 35, last: 48210 })
+            Some(Creation::OverTime {
+                first: 35,
+                last: 48210
+            })
         );
         // Started by main with a little interleaving is still a pool; by a handler it is unclear.
         assert_eq!(
             Creation::judge((10, 309), 100, &by("main.main")),
-            Some(Creation::AtOnce { first: 10, last: 309 })
+            Some(Creation::AtOnce {
+                first: 10,
+                last: 309
+            })
         );
         assert_eq!(Creation::judge((10, 309), 100, &by("main.handle")), None);
         assert_eq!(Creation::judge((7, 7), 1, &None), None);

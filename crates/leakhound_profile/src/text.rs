@@ -112,7 +112,9 @@ impl Builder<'_> {
                 None => (m, m),
             });
         }
-        r.ids = Some(r.ids.map_or((cur.id, cur.id), |(lo, hi)| (lo.min(cur.id), hi.max(cur.id))));
+        r.ids = Some(r.ids.map_or((cur.id, cur.id), |(lo, hi)| {
+            (lo.min(cur.id), hi.max(cur.id))
+        }));
     }
 
     fn open(&mut self, cur: &mut Current, h: &Header) {

@@ -34,12 +34,19 @@ fn every_wait_kind_groups_by_its_user_line_on_every_release() {
     assert_eq!(markers.len(), 14, "two lines for each of seven kinds");
     for release in RELEASES {
         let version = std::fs::read_to_string(corpus().join(release).join("GO_VERSION")).unwrap();
-        assert!(version.contains(&format!("{release}.")), "{release}: {version}");
+        assert!(
+            version.contains(&format!("{release}.")),
+            "{release}: {version}"
+        );
         for format in FORMATS {
             let path = corpus().join(release).join(format!("waits/waits.{format}"));
             let mut interner = Interner::new();
-            let profile = parse(&std::fs::read(&path).unwrap(), &mut interner, Limits::default())
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let profile = parse(
+                &std::fs::read(&path).unwrap(),
+                &mut interner,
+                Limits::default(),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let a = analyze(&[profile], &[String::new()], &interner, &Options::default());
             let at_line: BTreeMap<u32, u64> = a
                 .groups

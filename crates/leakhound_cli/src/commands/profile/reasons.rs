@@ -13,7 +13,9 @@ pub fn texts(g: &Group) -> Vec<String> {
 pub fn text(r: &Reason, g: &Group) -> String {
     match r {
         Reason::Parked { count, state, site } => {
-            let place = site.as_ref().map_or_else(|| "an empty stack".to_string(), place);
+            let place = site
+                .as_ref()
+                .map_or_else(|| "an empty stack".to_string(), place);
             if state == "unknown" {
                 format!("{count} goroutines parked at {place} (this format has no states)")
             } else {
@@ -84,7 +86,12 @@ fn rate(per_minute: Option<f64>) -> String {
 
 /// `a -> b -> c`, or the first and last few counts around `...` for a long series.
 pub fn series(counts: &[u64]) -> String {
-    let show = |c: &[u64]| c.iter().map(u64::to_string).collect::<Vec<_>>().join(" -> ");
+    let show = |c: &[u64]| {
+        c.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    };
     if counts.len() <= SERIES_SHOWN {
         show(counts)
     } else {
