@@ -207,3 +207,171 @@ fn bad_endpoints() {
     );
     assert!(e.contains(&a), "{e}");
 }
+
+/// An HTTP server on 127.0.0.1 answering the n-th request (0-based) with `answer(n)`, for as
+/// long as the test runs.
+fn serve(answer: impl Fn(usize) -> Vec<u8> + Send + 'static) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for (n, stream) in l.incoming().enumerate() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(&answer(n));
+        }
+    });
+    addr
+}
+
+fn ok_body() -> Vec<u8> {
+    let body = std::fs::read(corpus().join("healthy/t010s.debug1.txt")).unwrap();
+    let mut r = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend(body);
+    r
+}
+
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+#[test]
+fn failed_samples_are_gaps_in_a_report() {
+    // Two good samples, then a service that answers 503 to everything.
+    let addr = serve(|n| {
+        if n < 2 {
+            ok_body()
+        } else {
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_vec()
+        }
+    });
+    let o = leakhound(&[
+        "profile",
+        &addr,
+        "--every",
+        "400ms",
+        "--samples",
+        "4",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "gaps and no findings: {}",
+        text(&o)
+    );
+    let json = json_of(&o);
+    assert_eq!(json["sources"].as_array().unwrap().len(), 2, "{json:#}");
+    let gaps = json["gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2);
+    assert_eq!(gaps[0]["sample"], 3);
+    let error = gaps[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("HTTP 503") && error.contains("tries"),
+        "{error}"
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("sample 3/4") && stderr.contains("gap"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 fetch(es) failed"), "{stderr}");
+
+    // A port nobody answers on: no sample at all is an error, said once.
+    let down = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let e = error_of(&["profile", &down, "--every", "300ms", "--samples", "2"]);
+    assert!(e.contains("no sample could be read"), "{e}");
+    assert!(e.contains("Connection Failed: Connection refused"), "{e}");
+    for line in e.lines() {
+        assert!(
+            line.matches("Connection Failed").count() <= 1,
+            "said twice: {line}"
+        );
+    }
+}
+
+#[test]
+fn silent_port_and_endless_body_fail_within_bounds() {
+    // Accepts, reads the request, never answers.
+    let silent = serve(|_| {
+        std::thread::sleep(Duration::from_secs(30));
+        Vec::new()
+    });
+    let started = std::time::Instant::now();
+    let e = error_of(&["profile", &silent, "--timeout", "500ms"]);
+    assert!(started.elapsed() < Duration::from_secs(5), "{e}");
+    assert!(e.contains(&silent), "{e}");
+
+    // A chunked body that never ends: cut at --max-body with a message, not read forever.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endless = l.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = l.accept() {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+            while s.write_all(chunk.as_bytes()).is_ok() {}
+        }
+    });
+    let e = error_of(&["profile", &endless, "--max-body", "4MiB"]);
+    assert!(e.contains("more than 4 MiB"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupt_prints_and_writes_the_report_so_far() {
+    let addr = serve(|_| ok_body());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args([
+            "watch",
+            &addr,
+            "--every",
+            "200ms",
+            "--samples",
+            "0",
+            "--window",
+            "3",
+        ])
+        .args(["--output-format", "json", "-o"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        json["sources"].as_array().unwrap().len(),
+        3,
+        "the rolling window keeps the last 3 samples"
+    );
+    assert!(stderr.matches("sample ").count() >= 4, "{stderr}");
+}
+
+#[test]
+fn usage_mistakes_are_refused() {
+    let e = error_of(&["profile", "healthy/t000s.debug1.txt", "--samples", "3"]);
+    assert!(e.contains("--every"), "{e}");
+    let e = error_of(&["profile", "healthy/t000s.debug1.txt", "127.0.0.1:9"]);
+    assert!(e.contains("cannot be mixed"), "{e}");
+}

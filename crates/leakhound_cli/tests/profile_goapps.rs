@@ -202,7 +202,7 @@ fn drill_markers(kind: &str) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn drill_group<'a>(json: &'a Value, line: u64) -> Option<&'a Value> {
+fn drill_group(json: &Value, line: u64) -> Option<&Value> {
     json["groups"].as_array().unwrap().iter().find(|g| {
         g["site"]["line"] == line
             && g["site"]["file"]

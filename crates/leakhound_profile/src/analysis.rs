@@ -139,6 +139,27 @@ pub struct Group {
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file: Option<String>,
+    /// With several replicas of a service: this group's count in each one's latest sample.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaCount>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReplicaCount {
+    pub replica: String,
+    pub count: u64,
+}
+
+/// A sample that could not be read (the target was down, answered an error, timed out): the
+/// series goes on without it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Gap {
+    /// 1-based number of the sample in the run.
+    pub sample: usize,
+    /// Seconds since the first sample.
+    pub at: f64,
+    pub source: String,
+    pub error: String,
 }
 
 impl Group {
@@ -211,6 +232,9 @@ pub enum Reason {
 pub struct Analysis {
     pub sources: Vec<Source>,
     pub groups: Vec<Group>,
+    /// Samples of a live run that failed; the report covers the others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<Gap>,
 }
 
 #[derive(Default)]
@@ -302,7 +326,11 @@ pub fn analyze(
             partial: p.partial.clone(),
         })
         .collect();
-    Analysis { sources, groups }
+    Analysis {
+        sources,
+        groups,
+        gaps: Vec::new(),
+    }
 }
 
 /// Index of a stack's site: its first user frame (the line where the goroutine is stuck in the
@@ -431,6 +459,7 @@ fn build_group(
         reasons: Vec::new(),
         findings: Vec::new(),
         source_file: None,
+        replicas: Vec::new(),
     };
     let creation = ids.and_then(|ids| Creation::judge(ids, g.counts[latest], &g.created_by));
     score(&mut g, opts, long_lived, creation);

@@ -19,8 +19,8 @@ pub mod srclink;
 mod text;
 
 pub use analysis::{
-    analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Reason, Source,
-    DEFAULT_MIN_COUNT,
+    analyze, Analysis, Finding, Frame, Gap, Group, GroupBy, MinMax, Options, Reason, ReplicaCount,
+    Source, DEFAULT_MIN_COUNT,
 };
 pub use classify::{is_stdlib_function, LongLived, WaitClass};
 pub use error::ParseError;

@@ -80,3 +80,31 @@ pub struct Profile {
     /// When the profile was taken, in Unix nanoseconds (debug=0 carries it).
     pub time_nanos: Option<i64>,
 }
+
+impl Profile {
+    /// One profile of several replicas of a service taken at the same time: their records side
+    /// by side (grouping merges equal stacks), totals added. `None` for no parts.
+    pub fn merge(parts: Vec<Profile>) -> Option<Profile> {
+        let mut parts = parts.into_iter();
+        let mut merged = parts.next()?;
+        for p in parts {
+            merged.total += p.total;
+            merged.records.extend(p.records);
+            merged.leak_profile &= p.leak_profile;
+            merged.partial = match (merged.partial, p.partial) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            };
+            merged.time_nanos = merged.time_nanos.min(p.time_nanos);
+            if merged.format != p.format {
+                // Counts still add up; states are `unknown` wherever a part had none.
+                merged.format = if merged.format.has_states() {
+                    p.format
+                } else {
+                    merged.format
+                };
+            }
+        }
+        Some(merged)
+    }
+}

@@ -86,21 +86,29 @@ fn rate(per_minute: Option<f64>) -> String {
 
 /// `a -> b -> c`, or the first and last few counts around `...` for a long series.
 pub fn series(counts: &[u64]) -> String {
-    let show = |c: &[u64]| {
-        c.iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(" -> ")
-    };
+    let shown = cut(counts, " -> ", " -> ... -> ");
+    if counts.len() > SERIES_SHOWN {
+        format!("{shown} ({} samples)", counts.len())
+    } else {
+        shown
+    }
+}
+
+/// The COUNTS cell of the table: the same cut, spaced.
+pub fn counts_cell(counts: &[u64]) -> String {
+    cut(counts, " ", " .. ")
+}
+
+fn cut(counts: &[u64], sep: &str, gap: &str) -> String {
+    let show = |c: &[u64]| c.iter().map(u64::to_string).collect::<Vec<_>>().join(sep);
     if counts.len() <= SERIES_SHOWN {
         show(counts)
     } else {
         let half = SERIES_SHOWN / 2;
         format!(
-            "{} -> ... -> {} ({} samples)",
+            "{}{gap}{}",
             show(&counts[..half]),
-            show(&counts[counts.len() - half..]),
-            counts.len()
+            show(&counts[counts.len() - half..])
         )
     }
 }

@@ -35,6 +35,15 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             writeln!(out, "  PARTIAL: {}", esc(p))?;
         }
     }
+    for gap in &a.gaps {
+        writeln!(
+            out,
+            "gap: sample {} @{:.1}s: {}",
+            gap.sample,
+            gap.at,
+            esc(&gap.error)
+        )?;
+    }
     let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
     let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
     let shown = if all {
@@ -55,11 +64,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
                 } else {
                     "-".to_string()
                 },
-                g.counts
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                reasons::counts_cell(&g.counts),
                 if multi {
                     format!("{:+}", g.change)
                 } else {
@@ -140,6 +145,14 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         if !g.labels.is_empty() {
             let labels: Vec<String> = g.labels.iter().map(|l| esc(l).into_owned()).collect();
             writeln!(out, "  labels: {}", labels.join(" "))?;
+        }
+        if !g.replicas.is_empty() {
+            let counts: Vec<String> = g
+                .replicas
+                .iter()
+                .map(|r| format!("{} {}", esc(&r.replica), r.count))
+                .collect();
+            writeln!(out, "  replicas: {}", counts.join(", "))?;
         }
         if let Some(id) = g.example_goroutine {
             writeln!(out, "  example: goroutine {id}")?;
