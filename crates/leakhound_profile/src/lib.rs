@@ -47,8 +47,19 @@ impl Default for Limits {
 /// Parses one profile or dump, detecting its format from the content.
 pub fn parse(data: &[u8], interner: &mut Interner, limits: Limits) -> Result<Profile, ParseError> {
     if data.starts_with(&[0x1f, 0x8b]) {
-        return pprof::parse_gzipped(data, interner, limits.max_decompressed);
+        let plain = pprof::gunzip(data, limits.max_decompressed)?;
+        if plain.first() == Some(&0x0a) {
+            return pprof::parse_raw(&plain, interner)
+                .or_else(|e| parse_plain(&plain, interner).map_err(|_| e));
+        }
+        // A text dump or debug=1 profile compressed for transport (`gzip goroutines.txt`).
+        return parse_plain(&plain, interner);
     }
+    parse_plain(data, interner)
+}
+
+/// Everything but a gzip stream: text formats first, then an uncompressed protobuf.
+fn parse_plain(data: &[u8], interner: &mut Interner) -> Result<Profile, ParseError> {
     if data.is_empty() || data.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
     }
