@@ -48,12 +48,10 @@ impl Default for Limits {
 pub fn parse(data: &[u8], interner: &mut Interner, limits: Limits) -> Result<Profile, ParseError> {
     if data.starts_with(&[0x1f, 0x8b]) {
         let plain = pprof::gunzip(data, limits.max_decompressed)?;
-        if plain.first() == Some(&0x0a) {
-            return pprof::parse_raw(&plain, interner)
-                .or_else(|e| parse_plain(&plain, interner).map_err(|_| e));
-        }
-        // A text dump or debug=1 profile compressed for transport (`gzip goroutines.txt`).
-        return parse_plain(&plain, interner);
+        // A protobuf (debug=0), else a text dump or debug=1 profile compressed for transport
+        // (`gzip goroutines.txt`); when neither, the protobuf's error says most.
+        return pprof::parse_raw(&plain, interner)
+            .or_else(|e| parse_plain(&plain, interner).map_err(|_| e));
     }
     parse_plain(data, interner)
 }
