@@ -63,10 +63,13 @@ impl Source {
                 Ok(("<stdin>".to_string(), data))
             }
             Source::File(p) => {
-                let file =
-                    std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))?;
-                let data = read_bounded(file, MAX_INPUT)
-                    .with_context(|| format!("reading {}", p.display()))?;
+                let context = || format!("reading {}", p.display());
+                // Read to an exact-size buffer: a growing one would briefly hold twice the dump.
+                let len = std::fs::metadata(p).with_context(context)?.len();
+                if len > MAX_INPUT {
+                    bail!("{}: {}", p.display(), too_large(MAX_INPUT));
+                }
+                let data = std::fs::read(p).with_context(context)?;
                 Ok((p.display().to_string(), data))
             }
             Source::Url(u) => {
@@ -83,13 +86,17 @@ fn read_bounded(reader: impl Read, limit: u64) -> Result<Vec<u8>> {
     let mut data = Vec::new();
     reader.take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
-        bail!(
-            "more than {} MiB: not a goroutine profile, or an endless stream (--max-body raises \
-             the limit for URLs)",
-            limit >> 20
-        );
+        bail!("{}", too_large(limit));
     }
     Ok(data)
+}
+
+fn too_large(limit: u64) -> String {
+    format!(
+        "more than {} MiB: not a goroutine profile, or an endless stream (--max-body raises the \
+         limit for URLs)",
+        limit >> 20
+    )
 }
 
 fn looks_like_host_port(s: &str) -> bool {

@@ -172,8 +172,9 @@ pub fn sample(
             window.pop_front();
         }
         i += 1;
-        let analysis = build(&window, &interner, opts);
-        progress(i, plan, at, &analysis, &gaps);
+        if series {
+            progress(i, plan, at, &build(&window, &interner, opts), &gaps);
+        }
     }
     if window.iter().all(|s| s.merged.is_none()) {
         if interrupted && window.is_empty() {
