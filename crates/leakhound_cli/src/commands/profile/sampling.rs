@@ -180,6 +180,9 @@ pub fn sample(
         if interrupted && window.is_empty() {
             bail!("interrupted before the first sample");
         }
+        if !series {
+            bail!("{last_error}");
+        }
         bail!("no sample could be read ({} tried): {last_error}", i.max(1));
     }
     let mut analysis = build(&window, &interner, opts);
