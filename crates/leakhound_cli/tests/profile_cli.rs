@@ -211,10 +211,15 @@ fn bad_endpoints() {
 /// An HTTP server on 127.0.0.1 answering the n-th request (0-based) with `answer(n)`, for as
 /// long as the test runs.
 fn serve(answer: impl Fn(usize) -> Vec<u8> + Send + 'static) -> String {
+    serve_n(usize::MAX, answer)
+}
+
+/// The same, gone (port closed, as a killed process) after `limit` requests.
+fn serve_n(limit: usize, answer: impl Fn(usize) -> Vec<u8> + Send + 'static) -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
-        for (n, stream) in l.incoming().enumerate() {
+        for (n, stream) in l.incoming().take(limit).enumerate() {
             let Ok(mut s) = stream else { continue };
             let mut buf = [0u8; 1024];
             let _ = s.read(&mut buf);
@@ -350,8 +355,9 @@ fn interrupt_prints_and_writes_the_report_so_far() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's own `kill`: no procps needed on the CI machine.
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
@@ -374,4 +380,61 @@ fn usage_mistakes_are_refused() {
     assert!(e.contains("--every"), "{e}");
     let e = error_of(&["profile", "healthy/t000s.debug1.txt", "127.0.0.1:9"]);
     assert!(e.contains("cannot be mixed"), "{e}");
+}
+
+#[test]
+fn replicas_are_summed_per_site_with_their_own_counts() {
+    let a = serve(|_| ok_body());
+    // The second replica is killed after two samples.
+    let b = serve_n(2, |_| ok_body());
+    let o = leakhound(&[
+        "watch",
+        &a,
+        &b,
+        "--every",
+        "400ms",
+        "--samples",
+        "4",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "gaps, no findings: {}", text(&o));
+    let json = json_of(&o);
+    let sources = json["sources"].as_array().unwrap();
+    assert_eq!(
+        sources.len(),
+        2,
+        "only the samples both replicas answered: {json:#}"
+    );
+    assert!(sources[0]["name"].as_str().unwrap().contains("2 replicas"));
+    let single = json_of(&leakhound(&[
+        "profile",
+        "healthy/t010s.debug1.txt",
+        "--output-format",
+        "json",
+    ]));
+    let total = single["sources"][0]["goroutines"].as_u64().unwrap();
+    assert_eq!(sources[0]["goroutines"].as_u64().unwrap(), 2 * total);
+    let worker = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["site"]["function"] == "main.worker")
+        .unwrap();
+    let replicas = worker["replicas"].as_array().unwrap();
+    assert_eq!(replicas.len(), 2);
+    assert_eq!(replicas[0]["count"], replicas[1]["count"]);
+    assert_eq!(
+        worker["counts"][0].as_u64().unwrap(),
+        2 * replicas[0]["count"].as_u64().unwrap()
+    );
+    let gaps = json["gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2, "{gaps:#?}");
+    assert!(gaps
+        .iter()
+        .all(|g| g["source"].as_str().unwrap().contains(&b)));
+    assert!(gaps[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("Connection refused"));
 }
