@@ -26,6 +26,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"goapps/harness"
 )
 
 type order struct{ id int }
@@ -158,7 +160,11 @@ var (
 func main() {
 	flag.Parse()
 	if *drive != "" {
-		driveLoad(*drive)
+		var urls []string
+		for _, p := range []string{"/order", "/reserve", "/batch", "/stock"} {
+			urls = append(urls, *drive+p)
+		}
+		harness.Drive(urls, *rate, *load)
 		return
 	}
 	http.HandleFunc("/order", handleOrder)
@@ -188,25 +194,4 @@ func main() {
 	fmt.Printf("listening on http://%s\n", addr)
 	time.Sleep(*lifetime)
 	_ = driver.Process.Kill()
-}
-
-func driveLoad(base string) {
-	client := &http.Client{Timeout: 2 * time.Second}
-	paths := []string{"/order", "/reserve", "/batch", "/stock"}
-	t := time.NewTicker(time.Second / time.Duration(*rate))
-	defer t.Stop()
-	stop := time.After(*load)
-	for n := 1; ; n++ {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			go func(n int) {
-				resp, err := client.Get(fmt.Sprintf("%s%s?n=%d", base, paths[n%4], n/4))
-				if err == nil {
-					resp.Body.Close()
-				}
-			}(n)
-		}
-	}
 }
