@@ -438,3 +438,38 @@ fn replicas_are_summed_per_site_with_their_own_counts() {
         .unwrap()
         .contains("Connection refused"));
 }
+
+#[test]
+fn a_large_stable_group_without_ids_asks_for_one_full_snapshot() {
+    // The leak of t010s, read twice: debug=1 cannot tell it from a pool.
+    let o = leakhound(&[
+        "profile",
+        "neverclosed/t010s.debug1.txt",
+        "neverclosed/t010s.debug1.txt",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("no leak suspects"), "{out}");
+    assert!(
+        out.contains("note: 1 large group(s) stayed the same size")
+            && out.contains("main.sumItems leakcorpus/neverclosed/main.go:50")
+            && out.contains("one --full snapshot"),
+        "{out}"
+    );
+    // debug=2 prints ids: the same group is a leak that stopped growing.
+    let o = leakhound(&[
+        "profile",
+        "neverclosed/t010s.debug2.txt",
+        "neverclosed/t010s.debug2.txt",
+        "--output-format",
+        "json",
+    ]);
+    let json = json_of(&o);
+    let top = &json["groups"][0];
+    assert_eq!(top["site"]["line"], 50);
+    assert_eq!(top["suspect"], true, "{top:#}");
+    assert!(top["why"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["kind"] == "created_over_time"));
+}

@@ -204,6 +204,9 @@ pub enum Reason {
         max: u64,
         ids_known: bool,
     },
+    /// Large, stable and parked, in a format without goroutine ids: a pool or a leak that stopped
+    /// growing; one debug=2 snapshot tells them apart.
+    NeedsFullSnapshot,
     /// One snapshot: ids in a tight run, started together (a pool).
     StartedAtOnce {
         first: u64,
@@ -477,10 +480,12 @@ enum Creation {
 }
 
 /// Ids may span this many times the group's size and still count as started at once: a pool
-/// started by a loop interleaves with the few goroutines its workers start themselves.
+/// started by a loop interleaves with the few goroutines its workers start themselves. Beyond
+/// it they were created over time: a request path creating k goroutines per request spreads
+/// its leaked ones over about k times their number.
 const AT_ONCE_SPREAD: u64 = 2;
-/// Ids spanning at least this many times the group's size were created over time.
-const OVER_TIME_SPREAD: u64 = 4;
+/// For goroutines started by `main.main` or an `init`, which start pools, a wider margin.
+const AT_ONCE_SPREAD_BY_MAIN: u64 = 4;
 
 impl Creation {
     fn judge(
@@ -497,13 +502,16 @@ impl Creation {
                 || c.function.ends_with(".init")
                 || c.function.contains(".init.")
         });
-        if span <= AT_ONCE_SPREAD * count || (by_main && span < OVER_TIME_SPREAD * count) {
-            Some(Creation::AtOnce { first, last })
-        } else if span >= OVER_TIME_SPREAD * count {
-            Some(Creation::OverTime { first, last })
+        let margin = if by_main {
+            AT_ONCE_SPREAD_BY_MAIN
         } else {
-            None
-        }
+            AT_ONCE_SPREAD
+        };
+        Some(if span <= margin * count {
+            Creation::AtOnce { first, last }
+        } else {
+            Creation::OverTime { first, last }
+        })
     }
 }
 
@@ -605,11 +613,15 @@ fn score(g: &mut Group, opts: &Options, long_lived: Option<LongLived>, creation:
                     return;
                 }
             }
+            let ids_known = g.example_goroutine.is_some();
             g.reasons.push(Reason::Stable {
                 min: lo,
                 max: peak,
-                ids_known: g.example_goroutine.is_some(),
+                ids_known,
             });
+            if !ids_known && blocking && n >= opts.min_count {
+                g.reasons.push(Reason::NeedsFullSnapshot);
+            }
             return;
         }
     }
@@ -761,7 +773,8 @@ mod tests {
                 last: 48210
             })
         );
-        // Started by main with a little interleaving is still a pool; by a handler it is unclear.
+        // Three goroutines per request: over time, unless main started them (a pool whose
+        // workers start helpers).
         assert_eq!(
             Creation::judge((10, 309), 100, &by("main.main")),
             Some(Creation::AtOnce {
@@ -769,7 +782,13 @@ mod tests {
                 last: 309
             })
         );
-        assert_eq!(Creation::judge((10, 309), 100, &by("main.handle")), None);
+        assert_eq!(
+            Creation::judge((10, 309), 100, &by("main.handle")),
+            Some(Creation::OverTime {
+                first: 10,
+                last: 309
+            })
+        );
         assert_eq!(Creation::judge((7, 7), 1, &None), None);
     }
 

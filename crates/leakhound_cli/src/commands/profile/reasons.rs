@@ -51,6 +51,9 @@ pub fn text(r: &Reason, g: &Group) -> String {
              growing (this format has no goroutine ids; one --full snapshot tells them apart)",
             g.counts.len()
         ),
+        Reason::NeedsFullSnapshot => {
+            "large and parked: take one --full snapshot to tell a pool from a leak".to_string()
+        }
         Reason::StartedAtOnce { first, last } => format!(
             "started at once (goroutine ids {first}..{last}{}): a pool, not a leak",
             creator(g)

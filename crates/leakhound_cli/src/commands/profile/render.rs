@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use leakhound_profile::{escape_control as esc, Analysis, Frame, Group};
+use leakhound_profile::{escape_control as esc, Analysis, Frame, Group, Reason};
 
 use super::reasons;
 use super::src::Snippet;
@@ -119,6 +119,24 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
 
     if suspects.is_empty() {
         writeln!(out, "\nno leak suspects")?;
+    }
+    let unclear: Vec<&Group> = others
+        .iter()
+        .copied()
+        .filter(|g| g.reasons.contains(&Reason::NeedsFullSnapshot))
+        .collect();
+    if let Some(g) = unclear.first() {
+        writeln!(
+            out,
+            "\nnote: {} large group(s) stayed the same size, parked (largest {} at {}): pools, or \
+             leaks that stopped growing; this format has no goroutine ids, one --full snapshot \
+             tells them apart",
+            unclear.len(),
+            g.counts.last().unwrap_or(&0),
+            g.site
+                .as_ref()
+                .map_or_else(String::new, |s| esc(&frame_text(s)).into_owned())
+        )?;
     }
     for (i, g) in suspects.iter().enumerate() {
         writeln!(
