@@ -335,6 +335,13 @@ fn silent_port_and_endless_body_fail_within_bounds() {
 #[cfg(unix)]
 #[test]
 fn interrupt_prints_and_writes_the_report_so_far() {
+    for signal in ["INT", "TERM"] {
+        interrupted_by(signal);
+    }
+}
+
+#[cfg(unix)]
+fn interrupted_by(signal: &str) {
     let addr = serve(|_| ok_body());
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
@@ -357,14 +364,14 @@ fn interrupt_prints_and_writes_the_report_so_far() {
     std::thread::sleep(Duration::from_millis(1500));
     // The shell's own `kill`: no procps needed on the CI machine.
     let status = Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", child.id())])
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
         .status()
         .unwrap();
     assert!(status.success());
     let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{signal}: {stderr}");
+    assert_eq!(o.status.code(), Some(0), "{signal}: {stderr}");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(
         json["sources"].as_array().unwrap().len(),
