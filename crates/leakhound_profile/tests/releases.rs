@@ -3,6 +3,8 @@
 //! (`sync.runtime_SemacquireMutex`, then `internal/sync.runtime_SemacquireMutex` from 1.24;
 //! `sync.runtime_SemacquireWaitGroup` from 1.25), the grouping must not.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -98,29 +100,9 @@ fn drill_analysis(
     files: &[&str],
     times: Option<Vec<f64>>,
 ) -> leakhound_profile::Analysis {
-    let mut interner = Interner::new();
-    let profiles: Vec<_> = files
-        .iter()
-        .map(|f| {
-            let path = corpus().join(release).join("drill").join(f);
-            parse(
-                &std::fs::read(&path).unwrap(),
-                &mut interner,
-                Limits::default(),
-            )
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        })
-        .collect();
-    let names: Vec<String> = files.iter().map(|f| f.to_string()).collect();
-    analyze(
-        &profiles,
-        &names,
-        &interner,
-        &Options {
-            times,
-            ..Options::default()
-        },
-    )
+    let dir = corpus().join(release).join("drill");
+    let files: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
+    common::analyze_files(&files, times)
 }
 
 fn at_line(a: &leakhound_profile::Analysis, line: u32) -> &leakhound_profile::Group {
