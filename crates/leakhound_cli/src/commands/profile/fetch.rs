@@ -82,11 +82,35 @@ impl Source {
 }
 
 /// Reads at most `limit` bytes; a longer input is an error naming the limit.
+/// Read in fixed chunks, joined once at the end: a doubling buffer would hold up to twice the
+/// limit (and copy it) before an endless stream is refused.
+const CHUNK: usize = 4 << 20;
+
+/// Reads at most `limit` bytes; a longer input is an error naming the limit. Peak memory is the
+/// input (at most `limit`) plus, while joining, one copy of it.
 fn read_bounded(reader: impl Read, limit: u64) -> Result<Vec<u8>> {
-    let mut data = Vec::new();
-    reader.take(limit + 1).read_to_end(&mut data)?;
-    if data.len() as u64 > limit {
-        bail!("{}", too_large(limit));
+    let mut reader = reader.take(limit + 1);
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let n = (&mut reader).take(CHUNK as u64).read_to_end(&mut chunk)?;
+        total += n;
+        if total as u64 > limit {
+            bail!("{}", too_large(limit));
+        }
+        let full = n == CHUNK;
+        chunks.push(chunk);
+        if !full {
+            break;
+        }
+    }
+    if chunks.len() == 1 {
+        return Ok(chunks.pop().unwrap_or_default());
+    }
+    let mut data = Vec::with_capacity(total);
+    for c in chunks {
+        data.extend_from_slice(&c);
     }
     Ok(data)
 }
@@ -253,6 +277,19 @@ mod tests {
             with_debug("http://h:1/x?debug=0", true),
             "http://h:1/x?debug=0"
         );
+    }
+
+    #[test]
+    fn bounded_reads() {
+        let body = vec![7u8; CHUNK * 2 + 5];
+        assert_eq!(read_bounded(&body[..], body.len() as u64).unwrap(), body);
+        assert_eq!(
+            read_bounded(&body[..CHUNK], CHUNK as u64).unwrap().len(),
+            CHUNK
+        );
+        assert_eq!(read_bounded(&b""[..], 10).unwrap(), b"");
+        let e = read_bounded(&body[..], body.len() as u64 - 1).unwrap_err();
+        assert!(e.to_string().contains("more than"), "{e}");
     }
 
     #[test]
