@@ -66,8 +66,8 @@ pub struct Common {
     /// Write the report to this file instead of standard output (also when interrupted).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with status 1 when: a suspect grows at every sample or is proven (`growing`), any
-    /// suspect is found (`suspect`), or never.
+    /// Exit with status 1 when: a suspect keeps growing beyond its own noise or is proven
+    /// (`growing`), any suspect is found (`suspect`), or never.
     #[arg(long, value_enum, default_value_t = FailOn::Growing)]
     pub fail_on: FailOn,
     /// Goroutines parked at one site before a single snapshot makes it a suspect (a quarter of
