@@ -1,7 +1,8 @@
 //! Finding the `.go` files to check, the way `go` and `gofmt` users expect: `./...` and
 //! `dir/...` mean the tree below, `.gitignore` is respected, and `vendor/`, `testdata/` and
 //! folders starting with `.` or `_` are skipped unless asked for. A file named explicitly is
-//! always checked.
+//! checked even when the configuration excludes it, unless `--force-exclude` (for pre-commit,
+//! which always names files).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,8 @@ pub struct DiscoverOptions {
     pub include_testdata: bool,
     pub skip_tests: bool,
     pub no_ignore: bool,
+    /// Apply `exclude` to files named on the command line too.
+    pub force_exclude: bool,
 }
 
 /// The files found, and the problems met on the way (each already phrased for the user).
@@ -55,7 +58,9 @@ pub fn discover(
             }
         };
         if meta.is_file() {
-            found.files.push(root);
+            if !(opts.force_exclude && excluded(&root)) {
+                found.files.push(root);
+            }
             continue;
         }
         let opts_copy = *opts;
@@ -172,12 +177,29 @@ mod tests {
             include_testdata: true,
             skip_tests: true,
             no_ignore: false,
+            force_exclude: false,
         };
         let more = discover(&[root], &opts, &|_| false);
         assert_eq!(
             names(&more),
             ["a.go", "sub/s.go", "testdata/t.go", "vendor/v.go"]
         );
+    }
+
+    #[test]
+    fn named_files_obey_exclude_only_with_force_exclude() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gen.go");
+        std::fs::write(&file, "package x\n").unwrap();
+        let named = [file.to_string_lossy().to_string()];
+        let excluded = |p: &Path| p.ends_with("gen.go");
+        let plain = discover(&named, &DiscoverOptions::default(), &excluded);
+        assert_eq!(plain.files, [file]);
+        let forced = DiscoverOptions {
+            force_exclude: true,
+            ..DiscoverOptions::default()
+        };
+        assert!(discover(&named, &forced, &excluded).files.is_empty());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `--fix` and `--diff`: apply each file's safe fixes, keep a fix only if the file still parses,
-//! and write atomically (a temporary file in the same directory, renamed over the original,
+//! `--fix` and `--diff`: apply each file's fixes (safe ones, unsafe ones with
+//! `--unsafe-fixes`), keep a fix only if the file still parses with it, naming any that does
+//! not, and write atomically (a temporary file in the same directory, renamed over the original,
 //! with the original's permissions), so an interrupted run never leaves half a file.
 
 use std::collections::BTreeMap;
@@ -8,26 +9,30 @@ use std::path::Path;
 
 use anyhow::Result;
 use leakhound_diagnostics::Diagnostic;
-use leakhound_rules::fix::apply_safe_fixes;
+use leakhound_rules::fix::apply_fixes;
 
 pub struct FixOutcome {
     pub fixed: usize,
     /// The files that were (or, with `--diff`, would be) changed.
     pub files: Vec<String>,
     pub errors: Vec<String>,
+    /// Fixes left out because the file would not parse with them.
+    pub skipped: Vec<String>,
 }
 
-/// Applies (or, with `diff_only`, prints) the safe fixes of `diagnostics`.
+/// Applies (or, with `diff_only`, prints) the fixes of `diagnostics`.
 pub fn apply(
     diagnostics: &[Diagnostic],
     sources: &BTreeMap<String, String>,
     diff_only: bool,
+    unsafe_fixes: bool,
     out: &mut dyn Write,
 ) -> Result<FixOutcome> {
     let mut outcome = FixOutcome {
         fixed: 0,
         files: Vec::new(),
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, d) in diagnostics.iter().enumerate() {
@@ -37,27 +42,40 @@ pub fn apply(
         let Some(source) = sources.get(&filename) else {
             continue;
         };
-        let file_diagnostics: Vec<Diagnostic> =
-            indices.iter().map(|&i| diagnostics[i].clone()).collect();
-        let Some(fixed) = apply_safe_fixes(source, &file_diagnostics) else {
+        // Each fix on its own first, so that one bad fix costs only itself.
+        let mut usable: Vec<Diagnostic> = Vec::new();
+        for &i in &indices {
+            let d = &diagnostics[i];
+            let Some(alone) = apply_fixes(source, std::slice::from_ref(d), unsafe_fixes) else {
+                continue;
+            };
+            if parses(&alone.text) {
+                usable.push(d.clone());
+            } else {
+                outcome.skipped.push(format!(
+                    "{filename}:{}:{}: {} fix skipped: the file would not parse with it",
+                    d.location.row, d.location.column, d.code
+                ));
+            }
+        }
+        let Some(fixed) = apply_fixes(source, &usable, unsafe_fixes) else {
             continue;
         };
-        let arena = leakhound_syntax::Arena::new();
-        let reparsed = leakhound_syntax::parse_file(&fixed.text, &arena);
-        if !reparsed.errors.is_empty() {
-            outcome.errors.push(format!(
-                "{filename}: fixes not applied: the fixed file would not parse"
+        if !parses(&fixed.text) {
+            outcome.skipped.push(format!(
+                "{filename}: fixes skipped: each parses alone but not together"
             ));
             continue;
         }
         if diff_only {
             let diff = similar::TextDiff::from_lines(source.as_str(), fixed.text.as_str());
+            let shown = diff_path(&filename);
             write!(
                 out,
                 "{}",
                 diff.unified_diff()
                     .context_radius(3)
-                    .header(&format!("a/{filename}"), &format!("b/{filename}"))
+                    .header(&format!("a/{shown}"), &format!("b/{shown}"))
             )?;
         } else if let Err(err) = write_atomically(Path::new(&filename), &fixed.text) {
             outcome
@@ -69,6 +87,26 @@ pub fn apply(
         outcome.files.push(filename.clone());
     }
     Ok(outcome)
+}
+
+fn parses(text: &str) -> bool {
+    let arena = leakhound_syntax::Arena::new();
+    leakhound_syntax::parse_file(text, &arena).errors.is_empty()
+}
+
+/// The path a diff header shows: relative to the current directory when the file is below it,
+/// never absolute (`a//tmp/x.go` is a header `git apply` rejects).
+fn diff_path(filename: &str) -> String {
+    let path = Path::new(filename);
+    if path.is_absolute() {
+        if let Some(rel) = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        {
+            return rel.to_string_lossy().replace('\\', "/");
+        }
+    }
+    filename.trim_start_matches('/').to_string()
 }
 
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
