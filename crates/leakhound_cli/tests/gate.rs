@@ -472,3 +472,154 @@ fn completions_for_bash_register_the_command() {
     let bad = leakhound_in(Path::new("."), &["completions", "tcsh"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+const LOOP_ONLY: &str = "package svc\n\nimport \"context\"\n\nfunc Loop(parent context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx, _ := context.WithCancel(parent)\n\t\t_ = ctx\n\t}\n}\n";
+
+#[test]
+fn diff_fails_while_findings_remain_and_its_headers_apply_with_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("go.mod"), "module example.com/svc\n\ngo 1.22\n").unwrap();
+    std::fs::write(root.join("loop.go"), LOOP_ONLY).unwrap();
+    let nothing_to_fix = leakhound_in(root, &["check", "--diff"]);
+    assert_eq!(nothing_to_fix.status.code(), Some(1), "findings remain");
+    assert!(nothing_to_fix.stdout.is_empty());
+    let exit_zero = leakhound_in(root, &["check", "--diff", "--exit-zero"]);
+    assert_eq!(exit_zero.status.code(), Some(0));
+
+    std::fs::write(
+        root.join("svc.go"),
+        OLD.replace("return ctx\n", "return ctx.Done() == nil\n")
+            .replace(") context.Context {", ") bool {"),
+    )
+    .unwrap();
+    let absolute = root.canonicalize().unwrap().join("svc.go");
+    let diff = leakhound_in(root, &["check", "--diff", absolute.to_str().unwrap()]);
+    assert_eq!(diff.status.code(), Some(1));
+    let patch = text(&diff.stdout);
+    assert!(patch.starts_with("--- a/svc.go\n+++ b/svc.go\n"), "{patch}");
+    if have("git", "--version") {
+        std::fs::write(root.join("fix.patch"), &patch).unwrap();
+        let apply = run(root, "git", &["apply", "fix.patch"]);
+        assert!(apply.status.success(), "git apply: {}", text(&apply.stderr));
+        assert!(std::fs::read_to_string(root.join("svc.go"))
+            .unwrap()
+            .contains("defer cancel()"));
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut many = String::from("package svc\n\nimport \"context\"\n");
+    for i in 0..3000 {
+        many.push_str(&format!(
+            "\nfunc F{i}(p context.Context) {{\n\tc, _ := context.WithCancel(p)\n\t_ = c\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("many.go"), many).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .current_dir(dir.path())
+        .args(["check", "--color", "never"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !text(&out.stderr).contains("Broken pipe"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn terminal_escapes_in_input_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module m\ngo \u{1b}[2J\u{1b}]0;owned\u{7}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.go"), "package m\n").unwrap();
+    let out = leakhound_in(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J"), "{err}");
+}
+
+#[test]
+fn statistics_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("svc")).unwrap();
+    std::fs::write(root.join("go.mod"), "module example.com/m\n\ngo 1.22\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .current_dir(root)
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "svc/piped.go",
+            "--output-format",
+            "concise",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        format!("{OLD}{NEW}").as_bytes(),
+    )
+    .unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        finding_lines(&text(&out.stdout)),
+        ["svc/piped.go:6", "svc/piped.go:11"]
+    );
+    assert!(!root.join("svc/piped.go").exists());
+
+    std::fs::write(root.join("svc/a.go"), format!("{OLD}{NEW}")).unwrap();
+    std::fs::write(
+        root.join("svc/loop.go"),
+        LOOP_ONLY.replace("package svc", "package svc\n"),
+    )
+    .unwrap();
+    let stats = leakhound_in(root, &["check", "--statistics"]);
+    assert_eq!(stats.status.code(), Some(1));
+    assert_eq!(text(&stats.stdout), "    3  LH201  lost-cancel\n");
+    let json = leakhound_in(root, &["check", "--statistics", "--output-format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows[0]["count"], 3);
+    assert_eq!(
+        rows[0]["fixable"], 0,
+        "returned contexts and a loop: nothing safe to fix"
+    );
+}
+
+#[test]
+fn a_500_branch_else_if_chain_is_checked_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut src = String::from("package p\n\nfunc f(x int) int {\n\tif x == 0 {\n\t\treturn 0\n");
+    for i in 1..500 {
+        src.push_str(&format!("\t}} else if x == {i} {{\n\t\treturn {i}\n"));
+    }
+    src.push_str("\t}\n\treturn -1\n}\n");
+    std::fs::write(dir.path().join("branches.go"), src).unwrap();
+    let out = leakhound_in(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}

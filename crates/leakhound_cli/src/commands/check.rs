@@ -24,9 +24,14 @@ const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or directories to check; `./...` and `dir/...` work as in the go tool.
+    /// Files or directories to check; `./...` and `dir/...` work as in the go tool; `-` reads
+    /// one file from standard input.
     #[arg(default_value = ".")]
     paths: Vec<String>,
+    /// The name of the file read from standard input (`-`): findings carry it, and its folder
+    /// gives the go.mod and leakhound.toml.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Rules to enable: codes (LH101), names (after-in-loop), prefixes (LH2) or ALL.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -122,6 +127,8 @@ struct Run {
     include_generated: bool,
     max_file_size: u64,
     gomods: GoModCache,
+    /// The file given on standard input, by the name it is checked under.
+    stdin: Option<(PathBuf, String)>,
 }
 
 /// What analysing one file produced.
@@ -143,6 +150,11 @@ impl Run {
 
     /// Reads one file, or says why it cannot be checked.
     fn read(&self, path: &Path) -> std::result::Result<String, String> {
+        if let Some((name, text)) = &self.stdin {
+            if name == path {
+                return Ok(text.clone());
+            }
+        }
         let shown = path.display();
         let meta = std::fs::metadata(path)
             .map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
@@ -322,11 +334,12 @@ fn build_run(args: &Args) -> Result<Run> {
     } else if let Some(path) = &args.config {
         Some(Config::load(path)?)
     } else {
-        let first = args
-            .paths
-            .first()
-            .map(|p| discover::normalise_arg(p))
-            .unwrap_or_else(|| PathBuf::from("."));
+        let first = match (args.paths.first(), &args.stdin_filename) {
+            (Some(p), Some(name)) if p == "-" => name.clone(),
+            (Some(p), None) if p == "-" => PathBuf::from("."),
+            (Some(p), _) => discover::normalise_arg(p),
+            (None, _) => PathBuf::from("."),
+        };
         Config::discover(&first)?
     };
     // The command line is explicit: its --select replaces the config's select and ignore.
@@ -351,7 +364,29 @@ fn build_run(args: &Args) -> Result<Run> {
         include_generated: args.include_generated,
         max_file_size: args.max_file_size,
         gomods: GoModCache::default(),
+        stdin: None,
     })
+}
+
+/// `check -`: the one file on standard input, under `--stdin-filename` (default `stdin.go`).
+fn read_stdin(args: &Args) -> Result<Option<(PathBuf, String)>> {
+    if !args.paths.iter().any(|p| p == "-") {
+        return Ok(None);
+    }
+    if args.paths.len() > 1 {
+        anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+    }
+    if args.fix || args.diff {
+        anyhow::bail!("--fix and --diff need files; they do not apply to standard input");
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .context("standard input: not valid UTF-8 text")?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("stdin.go"));
+    Ok(Some((name, text)))
 }
 
 /// The static rules on one file, as `profile --src` needs them: the file's directory is read as
@@ -383,6 +418,7 @@ impl Args {
     fn defaults_for(path: &Path) -> Args {
         Args {
             paths: vec![path.to_string_lossy().into_owned()],
+            stdin_filename: None,
             select: vec![],
             ignore: vec![],
             output_format: OutputFormat::Full,
@@ -415,7 +451,8 @@ impl Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let started = Instant::now();
-    let run = build_run(&args)?;
+    let mut run = build_run(&args)?;
+    run.stdin = read_stdin(&args)?;
     // Read before the analysis so that a bad argument fails fast.
     let changed = if let Some(rev) = &args.new_from_rev {
         Some(ChangedLines::from_rev(rev)?)
@@ -428,8 +465,11 @@ pub fn run(args: Args) -> Result<u8> {
     };
     let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     let threads = args.threads.unwrap_or(0);
+    // Deep trees (a long `else if` chain, a long `+` chain) are walked recursively; a large
+    // stack costs address space only.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(64 << 20)
         .build()
         .context("cannot start worker threads")?;
     let options = DiscoverOptions {
@@ -440,7 +480,13 @@ pub fn run(args: Args) -> Result<u8> {
         force_exclude: args.force_exclude,
     };
     let excluded = |p: &Path| run.config.as_ref().is_some_and(|c| c.is_excluded(p));
-    let found = discover::discover(&args.paths, &options, &excluded);
+    let found = match &run.stdin {
+        Some((name, _)) => discover::Discovered {
+            files: vec![name.clone()],
+            errors: vec![],
+        },
+        None => discover::discover(&args.paths, &options, &excluded),
+    };
     let mut errors = found.errors;
 
     let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();

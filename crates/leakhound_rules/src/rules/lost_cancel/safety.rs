@@ -110,6 +110,17 @@ impl Escapes<'_, '_> {
 }
 
 impl<'a> Visitor<'a> for Escapes<'_, 'a> {
+    fn visit(&mut self, node: Node<'a>, parents: &[Node<'a>]) -> bool {
+        // Code before the statement cannot see the context (outside loops, where this runs).
+        if node.span().end < self.after {
+            return false;
+        }
+        match node {
+            Node::Expr(e) => self.visit_expr(e, parents),
+            _ => true,
+        }
+    }
+
     fn visit_expr(&mut self, expr: &'a Expr<'a>, parents: &[Node<'a>]) -> bool {
         let Expr::Ident(id) = expr else { return true };
         if id.span.start < self.after || !self.tainted.iter().any(|t| t == id.name) {
