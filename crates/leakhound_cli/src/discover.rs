@@ -99,10 +99,56 @@ pub fn discover(
                 Err(err) => found.errors.push(err.to_string()),
             }
         }
+        if !opts.no_ignore {
+            found
+                .files
+                .extend(tracked_but_ignored(&root, opts, excluded));
+        }
     }
     found.files.sort();
     found.files.dedup();
     found
+}
+
+/// `.gitignore` applies to untracked files only: a file git tracks is part of the repository
+/// even when its folder matches a pattern (`/server` ignoring a binary also matches the
+/// `server/` source folder). The walker cannot tell, so git lists the tracked `.go` files
+/// below `root`; outside a repository there are none.
+fn tracked_but_ignored(
+    root: &Path,
+    opts: &DiscoverOptions,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Vec<PathBuf> {
+    let Ok(out) = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--", "*.go"])
+        .current_dir(root)
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|rel| !rel.is_empty())
+        .filter(|rel| {
+            let rel = Path::new(rel);
+            let name = rel.file_name().map_or("".into(), |n| n.to_string_lossy());
+            let dirs_ok = rel
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .all(|c| !skipped_dir(&c.as_os_str().to_string_lossy(), opts));
+            dirs_ok
+                && !name.starts_with('.')
+                && !name.starts_with('_')
+                && !(opts.skip_tests && name.ends_with("_test.go"))
+        })
+        .map(|rel| clean(&root.join(rel)))
+        .filter(|path| path.is_file() && !excluded(path))
+        .collect()
 }
 
 /// `./a/b.go` prints as `a/b.go`, as the go tool prints it.
@@ -200,6 +246,33 @@ mod tests {
             ..DiscoverOptions::default()
         };
         assert!(discover(&named, &forced, &excluded).files.is_empty());
+    }
+
+    #[test]
+    fn tracked_files_in_an_ignored_folder_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(ok, "git {args:?}");
+        };
+        std::fs::create_dir_all(root.join("server")).unwrap();
+        std::fs::write(root.join("server/main.go"), "package main\n").unwrap();
+        std::fs::write(root.join("server/extra.go"), "package main\n").unwrap();
+        git(&["init", "-q"]);
+        git(&["add", "server/main.go"]);
+        // The binary `go build` writes is ignored, and so, by the same pattern, is its folder.
+        std::fs::write(root.join(".gitignore"), "server\n").unwrap();
+        let found = discover(
+            &[root.to_string_lossy().to_string()],
+            &DiscoverOptions::default(),
+            &|_| false,
+        );
+        assert_eq!(found.files, [root.join("server/main.go")], "untracked extra.go stays ignored");
     }
 
     #[test]

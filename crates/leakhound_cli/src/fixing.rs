@@ -124,3 +124,58 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leakhound_diagnostics::{Applicability, Edit, Fix, Location, Severity};
+
+    fn insert(at: usize, row: usize, content: &str) -> Diagnostic {
+        let loc = Location { row, column: 1 };
+        Diagnostic {
+            code: "LH201",
+            name: "lost-cancel",
+            severity: Severity::Error,
+            message: String::new(),
+            help: None,
+            filename: "a.go".into(),
+            location: loc,
+            end_location: loc,
+            fix: Some(Fix {
+                message: String::new(),
+                applicability: Applicability::Safe,
+                edits: vec![Edit {
+                    content: content.into(),
+                    location: loc,
+                    end_location: loc,
+                    start: at,
+                    end: at,
+                }],
+            }),
+            related: vec![],
+            url: String::new(),
+            start: at,
+            end: at,
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_the_file_is_skipped_and_named_and_the_others_applied() {
+        let source = "package p\n\nfunc f() {\n}\n\nfunc g() {\n}\n";
+        let good = insert(source.find("}\n").unwrap(), 3, "\tprintln()\n");
+        let bad = insert(source.rfind("}\n").unwrap(), 6, "\tprintln(\n");
+        let sources = BTreeMap::from([("a.go".to_string(), source.to_string())]);
+        let mut out = Vec::new();
+        let outcome = apply(&[good, bad], &sources, true, false, &mut out).unwrap();
+        assert_eq!(outcome.fixed, 1);
+        assert_eq!(
+            outcome.skipped,
+            ["a.go:6:1: LH201 fix skipped: the file would not parse with it"]
+        );
+        let diff = String::from_utf8(out).unwrap();
+        assert!(
+            diff.contains("+\tprintln()\n") && !diff.contains("println(\n"),
+            "{diff}"
+        );
+    }
+}
