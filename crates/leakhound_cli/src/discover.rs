@@ -272,7 +272,11 @@ mod tests {
             &DiscoverOptions::default(),
             &|_| false,
         );
-        assert_eq!(found.files, [root.join("server/main.go")], "untracked extra.go stays ignored");
+        assert_eq!(
+            found.files,
+            [root.join("server/main.go")],
+            "untracked extra.go stays ignored"
+        );
     }
 
     #[test]

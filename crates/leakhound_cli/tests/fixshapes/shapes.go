@@ -120,3 +120,11 @@ func IfElse(parent context.Context) bool {
 		return false
 	}
 }
+
+// Safe again: two fixes in one function get two names (one is a CancelCauseFunc).
+
+func Two(parent context.Context) error {
+	a, _ := context.WithCancelCause(parent)
+	b, _ := context.WithCancel(a)
+	return b.Err()
+}

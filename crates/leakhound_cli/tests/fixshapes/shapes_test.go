@@ -12,7 +12,7 @@ func TestBehaviourKept(t *testing.T) {
 	for name, err := range map[string]error{
 		"Plain": Plain(bg), "Reassigned": Reassigned(bg), "Cause": Cause(bg),
 		"TimeoutCause": TimeoutCause(bg), "DeadlineCause": DeadlineCause(bg), "Var": Var(bg),
-		"OneLineLiteral": OneLineLiteral(bg), "Literal": Literal(bg), "CRLF": CRLF(bg),
+		"OneLineLiteral": OneLineLiteral(bg), "Literal": Literal(bg), "CRLF": CRLF(bg), "Two": Two(bg),
 	} {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -55,7 +55,7 @@ use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
 use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt, ValueSpec};
 use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
-use crate::checker::{Binding, Checker, Frame, FrameKind, RefKind};
+use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
 use crate::registry::Rule;
 use safety::{Lifetime, Placement, Scope};
 
@@ -298,7 +298,16 @@ fn fix<'a>(
     candidate: &Candidate<'a>,
     blank: Span,
 ) -> Fix {
-    let name = free_name(checker.text(frame.span));
+    // Fixes of one function are made in the order of their statements.
+    let earlier = frame
+        .pending
+        .iter()
+        .take_while(|p| !matches!(p, Pending::Cancel(c) if std::ptr::eq(c, candidate)))
+        .filter(|p| {
+            matches!(p, Pending::Cancel(c) if matches!(c.cancel, Cancel::Discarded(_)) && !c.in_loop)
+        })
+        .count();
+    let name = free_name(checker.text(frame.span), earlier);
     // Only WithCancelCause returns a CancelCauseFunc; the timeout and deadline variants take
     // their cause up front and return a plain CancelFunc.
     let call = if candidate.func == "WithCancelCause" {
@@ -417,8 +426,11 @@ fn edit(checker: &Checker<'_>, span: Span, content: &str) -> Edit {
     }
 }
 
-/// `cancel`, or `cancel2`, `cancel3`... when the function already mentions that word.
-fn free_name(function_text: &str) -> String {
+/// `cancel`, or `cancel2`, `cancel3`... when the function already mentions that word; the
+/// `earlier`-th such name when earlier fixes of the same function take the ones before it (two
+/// fixes naming the same `cancel` may not compile: `:=` with no new variable, or a
+/// `CancelCauseFunc` reassigned a `CancelFunc`).
+fn free_name(function_text: &str, earlier: usize) -> String {
     let taken = |candidate: &str| {
         function_text.match_indices(candidate).any(|(i, _)| {
             let before = function_text[..i].chars().next_back();
@@ -428,7 +440,8 @@ fn free_name(function_text: &str) -> String {
     };
     std::iter::once("cancel".to_string())
         .chain((2..).map(|n| format!("cancel{n}")))
-        .find(|c| !taken(c))
+        .filter(|c| !taken(c))
+        .nth(earlier)
         .unwrap_or_else(|| "cancel".to_string())
 }
 
@@ -442,13 +455,14 @@ mod tests {
 
     #[test]
     fn picks_a_name_the_function_does_not_use() {
-        assert_eq!(free_name("func f() { ctx, _ := x() }"), "cancel");
+        assert_eq!(free_name("func f() { ctx, _ := x() }", 0), "cancel");
+        assert_eq!(free_name("func f() { ctx, _ := x() }", 1), "cancel2");
         assert_eq!(
-            free_name("func f(cancel func()) { ctx, _ := x() }"),
+            free_name("func f(cancel func()) { ctx, _ := x() }", 0),
             "cancel2"
         );
         assert_eq!(
-            free_name("func f() { cancelled := 1; cancel2 := 2 }"),
+            free_name("func f() { cancelled := 1; cancel2 := 2 }", 0),
             "cancel"
         );
     }
