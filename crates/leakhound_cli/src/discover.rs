@@ -141,10 +141,10 @@ fn tracked_but_ignored(
                 .into_iter()
                 .flat_map(Path::components)
                 .all(|c| !skipped_dir(&c.as_os_str().to_string_lossy(), opts));
-            dirs_ok
-                && !name.starts_with('.')
-                && !name.starts_with('_')
-                && !(opts.skip_tests && name.ends_with("_test.go"))
+            let skipped_name = name.starts_with('.')
+                || name.starts_with('_')
+                || (opts.skip_tests && name.ends_with("_test.go"));
+            dirs_ok && !skipped_name
         })
         .map(|rel| clean(&root.join(rel)))
         .filter(|path| path.is_file() && !excluded(path))

@@ -623,3 +623,28 @@ fn a_500_branch_else_if_chain_is_checked_not_rejected() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_nolint_naming_no_leakhound_rule_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.go"),
+        OLD.replace(
+            "context.WithCancel(parent)",
+            "context.WithCancel(parent) //nolint:LH210,errcheck",
+        ),
+    )
+    .unwrap();
+    let out = leakhound_in(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(out.status.code(), Some(1), "the typo suppresses nothing");
+    assert!(
+        text(&out.stderr)
+            .contains("warning: a.go:6: //nolint names LH210, which is no leakhound rule"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stderr).contains("errcheck"),
+        "other linters' names are theirs"
+    );
+}

@@ -62,3 +62,45 @@ impl<'a> Suppressions<'a> {
         })
     }
 }
+
+/// `//nolint` names that look like leakhound codes (`LH999`, `E002`) but name no rule: a typo
+/// that would otherwise suppress nothing, silently. Other linters' names are left alone. Each
+/// is the 1-based line and the name as written.
+pub fn unknown_codes<'a>(parsed: &ParsedFile<'a>, lines: &LineIndex) -> Vec<(usize, &'a str)> {
+    parsed
+        .directives()
+        .nolint()
+        .flat_map(|nolint| {
+            let line = lines.line_col(nolint.span.start).0;
+            nolint
+                .linters
+                .iter()
+                .filter(|l| looks_like_code(l) && registry::find(l).is_none())
+                .map(move |l| (line, *l))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn looks_like_code(name: &str) -> bool {
+    let digits = name
+        .strip_prefix("LH")
+        .or_else(|| name.strip_prefix("lh"))
+        .or_else(|| name.strip_prefix('E'));
+    digits.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unknown_codes_are_the_code_shaped_names_with_no_rule() {
+        let src = "package p\n\n//nolint:LH201,LH999,errcheck // why\nvar x = 1 //nolint:E001,E002,lost-cancel,lostcancel\n";
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
+        let lines = parsed.line_index();
+        assert_eq!(
+            super::unknown_codes(&parsed, &lines),
+            [(3, "LH999"), (4, "E002")]
+        );
+    }
+}

@@ -137,6 +137,7 @@ struct FileOutcome {
     source: Option<String>,
     diagnostics: Vec<Diagnostic>,
     errors: Vec<String>,
+    warnings: Vec<String>,
     skipped_generated: bool,
 }
 
@@ -218,6 +219,7 @@ impl Run {
                 source: None,
                 diagnostics: vec![],
                 errors: vec![],
+                warnings: vec![],
                 skipped_generated: false,
             };
             match self.read(path) {
@@ -235,6 +237,16 @@ impl Run {
             .iter()
             .map(|(_, text)| leakhound_syntax::parse_file(text, &arena))
             .collect();
+        for ((i, _), parsed) in sources.iter().zip(&parsed) {
+            let lines = parsed.line_index();
+            let outcome = &mut outcomes[*i];
+            for (line, code) in leakhound_rules::unknown_codes(parsed, &lines) {
+                let shown = outcome.path.display();
+                outcome.warnings.push(format!(
+                    "{shown}:{line}: //nolint names {code}, which is no leakhound rule: it suppresses nothing"
+                ));
+            }
+        }
         let directive = parsed
             .iter()
             .find_map(leakhound_rules::asynctimerchan_directive);
@@ -280,6 +292,7 @@ struct Collected {
     /// Every file analysed, by its printed name.
     files: Vec<String>,
     errors: Vec<String>,
+    warnings: Vec<String>,
     files_checked: usize,
     generated: usize,
 }
@@ -291,6 +304,7 @@ impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
             sources: BTreeMap::new(),
             files: vec![],
             errors: vec![],
+            warnings: vec![],
             files_checked: 0,
             generated: 0,
         };
@@ -304,6 +318,7 @@ impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
                     c.files_checked += 1;
                 }
                 c.errors.extend(outcome.errors);
+                c.warnings.extend(outcome.warnings);
                 if let Some(source) = outcome.source {
                     c.sources.insert(name.clone(), source);
                 }
@@ -542,6 +557,9 @@ pub fn run(args: Args) -> Result<u8> {
     errors.extend(collected.errors);
     errors.sort();
     errors.dedup();
+    warnings.extend(std::mem::take(&mut collected.warnings));
+    warnings.sort();
+    warnings.dedup();
     let Collected {
         mut diagnostics,
         sources,
