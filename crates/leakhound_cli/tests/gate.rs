@@ -92,6 +92,17 @@ fn fix_over_every_lost_cancel_shape_compiles_vets_and_keeps_behaviour() {
         "one-line literal: {patch}"
     );
 
+    assert!(
+        !patch.contains(" \tregister("),
+        "the unsafe fix waits for --unsafe-fixes"
+    );
+    let unsafe_diff = leakhound_in(module, &["check", "--diff", "--unsafe-fixes"]);
+    assert!(
+        text(&unsafe_diff.stdout).contains("+\tdefer cancel()\n \tregister("),
+        "{}",
+        text(&unsafe_diff.stdout)
+    );
+
     let json = leakhound_in(module, &["check", "--output-format", "json"]);
     let findings: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let applicability = |func_line: usize| -> String {
