@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit};
-use leakhound_rules::fix::apply_safe_fixes;
+use leakhound_rules::fix::apply_fixes;
 use lsp_types::{CodeAction, CodeActionKind, TextEdit, Url, WorkspaceEdit};
 
 use crate::convert::{self, Encoding, Text};
@@ -75,7 +75,7 @@ pub fn code_actions(req: &Request) -> Vec<CodeAction> {
             });
         }
     }
-    if let Some(fixed) = apply_safe_fixes(req.text, req.diagnostics) {
+    if let Some(fixed) = apply_fixes(req.text, req.diagnostics, false) {
         let edits: Vec<Edit> = fixed
             .applied
             .iter()
