@@ -37,6 +37,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Sample a live pprof endpoint and report stacks that keep growing.
     Watch(commands::watch::Args),
+    /// Serve Prometheus metrics about goroutine profiles: `/probe?target=HOST:PORT`, `/metrics`.
+    Exporter(commands::exporter::Args),
 }
 
 /// Exit status shared by every subcommand: 0 clean, 1 findings, 2 usage or I/O error.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Exporter(args) => commands::exporter::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

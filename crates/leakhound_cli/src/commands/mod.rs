@@ -1,5 +1,6 @@
 pub mod check;
 pub mod diff;
+pub mod exporter;
 pub mod profile;
 pub mod rule;
 pub mod watch;

@@ -2,6 +2,8 @@
 //! group by leak site, rank suspects, and optionally link them to the source and static rules.
 
 mod fetch;
+mod html;
+mod markdown;
 mod render;
 mod src;
 
@@ -80,6 +82,10 @@ pub enum GroupByArg {
 pub enum OutputFormat {
     Text,
     Json,
+    /// One self-contained page: summary, suspects with a chart of their counts, stacks, source.
+    Html,
+    /// The same as Markdown, for a post-mortem or a ticket.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -171,6 +177,8 @@ pub(crate) fn execute(
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
         OutputFormat::Text => render::text(&mut out, &analysis, &snippets, common.all),
+        OutputFormat::Html => html::html(&mut out, &analysis, &snippets, common.all),
+        OutputFormat::Markdown => markdown::markdown(&mut out, &analysis, &snippets, common.all),
     }
     .and_then(|()| out.flush());
     // A closed pipe (`| head`) is the reader's choice, not an error.

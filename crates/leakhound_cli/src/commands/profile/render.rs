@@ -36,11 +36,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     }
     let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
     let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
-    let shown = if all {
-        others.len()
-    } else {
-        others.len().min(OTHERS_SHOWN)
-    };
+    let shown = others_shown(others.len(), all);
     writeln!(out)?;
     let multi = a.sources.len() > 1;
     let count_header = if multi { "COUNTS" } else { "COUNT" };
@@ -144,22 +140,16 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             writeln!(out, "  example: goroutine {id}")?;
         }
         writeln!(out, "  stack:")?;
-        let user = g.top_user_frame.as_ref();
-        let mut folded = 0;
-        for f in &g.frames {
-            if f.stdlib && Some(f) != user {
-                folded += 1;
-                continue;
+        for line in stack_lines(g) {
+            match line {
+                StackLine::Folded(n) => {
+                    writeln!(out, "      ({n} runtime/standard library frames)")?
+                }
+                StackLine::Frame(f, user) => {
+                    let mark = if user { ">" } else { " " };
+                    writeln!(out, "    {mark} {}", esc(&frame_text(f)))?;
+                }
             }
-            if folded > 0 {
-                writeln!(out, "      ({folded} runtime/standard library frames)")?;
-                folded = 0;
-            }
-            let mark = if Some(f) == user { ">" } else { " " };
-            writeln!(out, "    {mark} {}", esc(&frame_text(f)))?;
-        }
-        if folded > 0 {
-            writeln!(out, "      ({folded} runtime/standard library frames)")?;
         }
         if let Some(c) = &g.created_by {
             writeln!(out, "    created by {}", esc(&frame_text(c)))?;
@@ -190,6 +180,73 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     Ok(())
 }
 
-fn frame_text(f: &Frame) -> String {
+pub(super) fn frame_text(f: &Frame) -> String {
     format!("{} {}:{}", f.function, f.file, f.line)
+}
+
+/// Long series keep their ends: the first three and last three counts.
+pub(super) fn counts_summary(counts: &[u64]) -> String {
+    let show = |c: &[u64]| c.iter().map(u64::to_string).collect::<Vec<_>>().join(" → ");
+    if counts.len() <= 8 {
+        show(counts)
+    } else {
+        format!(
+            "{} → … → {} ({} samples)",
+            show(&counts[..3]),
+            show(&counts[counts.len() - 3..]),
+            counts.len()
+        )
+    }
+}
+
+/// How many non-suspect groups a report lists.
+pub(super) fn others_shown(others: usize, all: bool) -> usize {
+    if all {
+        others
+    } else {
+        others.min(OTHERS_SHOWN)
+    }
+}
+
+/// One line of a suspect's stack as every report shows it: user frames (the site marked),
+/// runs of runtime and standard library frames folded into a count.
+pub(super) enum StackLine<'a> {
+    Frame(&'a Frame, bool),
+    Folded(usize),
+}
+
+pub(super) fn stack_lines(g: &Group) -> Vec<StackLine<'_>> {
+    let user = g.top_user_frame.as_ref();
+    let mut lines = Vec::new();
+    let mut folded = 0;
+    for f in &g.frames {
+        if f.stdlib && Some(f) != user {
+            folded += 1;
+            continue;
+        }
+        if folded > 0 {
+            lines.push(StackLine::Folded(folded));
+            folded = 0;
+        }
+        lines.push(StackLine::Frame(f, Some(f) == user));
+    }
+    if folded > 0 {
+        lines.push(StackLine::Folded(folded));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_series_keep_their_ends() {
+        assert_eq!(counts_summary(&[1, 2]), "1 → 2");
+        let long: Vec<u64> = (1..=20).collect();
+        assert_eq!(
+            counts_summary(&long),
+            "1 → 2 → 3 → … → 18 → 19 → 20 (20 samples)"
+        );
+    }
 }
