@@ -26,12 +26,13 @@ fn free_port() -> u16 {
 }
 
 fn get_json(url: &str) -> Option<Value> {
-    ureq::get(url)
+    let body = ureq::get(url)
         .timeout(Duration::from_secs(5))
         .call()
         .ok()?
-        .into_json()
-        .ok()
+        .into_string()
+        .ok()?;
+    serde_json::from_str(&body).ok()
 }
 
 /// The shipped rules with their windows cut to what a test can wait for; fails if the rules
@@ -86,11 +87,29 @@ fn prometheus_fires_the_growth_alert_on_a_leaking_service() {
     let exporter = spawn_listening(cmd);
     let exporter_addr = exporter.addr.trim_start_matches("http://").to_string();
 
-    // The exporter's site for the leak is the site `leakhound profile` names.
+    // The exporter's site for the leak is the site `leakhound profile` names for the line
+    // marked `// leak site`, once the leak has grown.
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/goapps/abandoned/main.go"),
+    )
+    .unwrap();
+    let leak_line = source
+        .lines()
+        .position(|l| l.contains("// leak site"))
+        .expect("marker")
+        + 1;
+    std::thread::sleep(Duration::from_secs(2));
     let (_, profile) = leakhound(&["profile", &target, "--output-format", "json"]);
-    let site = &profile["groups"][0]["site"];
-    let site_label = format!("{}:{}", site["file"].as_str().unwrap(), site["line"]);
-    assert!(site_label.contains("abandoned/main.go"), "{profile}");
+    let site = profile["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["site"])
+        .find(|s| {
+            s["line"] == leak_line && s["file"].as_str().unwrap().ends_with("abandoned/main.go")
+        })
+        .unwrap_or_else(|| panic!("no group at the leak line {leak_line}: {profile}"));
+    let site_label = format!("{}:{leak_line}", site["file"].as_str().unwrap());
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leakhound.rules.yml"), short_rules()).unwrap();
