@@ -4,7 +4,8 @@
 #    leakhound_probe_duration_seconds, against Go's time to write that profile (curl of the
 #    target directly), and the same probe of the same profile served as a static file;
 # 2. 100 concurrent scrapes of slow, trickling, endless and dead targets, ROUNDS times, while a
-#    good target is probed every 0.5 s: every scrape must come back 200 within the probe
+#    good target (the same profile as a static file, so that its own speed is not in the figure)
+#    is probed every 0.5 s: every scrape must come back 200 within the probe
 #    timeout, the good probes must succeed, the exporter must stay up; its peak RSS is reported.
 #
 # Usage: bash scripts/bench-exporter.sh [WORKDIR]   (default /tmp/bench-exporter)
@@ -26,20 +27,25 @@ lh="${LEAKHOUND:-${CARGO_TARGET_DIR:-$repo/target}/release/leakhound}"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-# Starts a command that prints "listening on http://ADDR" and echoes ADDR.
+# Starts a command that prints "listening on http://ADDR" into $work/NAME.out.
 start() {
-  local out="$work/$1.out"; shift
-  "$@" >"$out" 2>"$out.err" &
+  local name="$1"; shift
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=("$!")
+}
+# Waits for NAME's address line and prints ADDR.
+addr() {
   for _ in $(seq 100); do
-    grep -q '^listening on ' "$out" 2>/dev/null && break
+    grep -q '^listening on ' "$work/$1.out" 2>/dev/null && break
     sleep 0.1
   done
-  sed -n 's|^listening on http://||p' "$out"
+  sed -n 's|^listening on http://||p' "$work/$1.out"
 }
-target="$(start targets "$work/targets" -n 200000 -slow 60s -lifetime 15m)"
-exporter="$(start exporter "$lh" exporter --listen 127.0.0.1:0 --timeout 5s)"
+start targets "$work/targets" -n 200000 -slow 60s -lifetime 15m
+start exporter "$lh" exporter --listen 127.0.0.1:0 --timeout 5s
 epid="${pids[1]}"
+target="$(addr targets)"
+exporter="$(addr exporter)"
 dead="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print("127.0.0.1:%d" % s.getsockname()[1])')"
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 probe_seconds() { curl -s "http://$exporter/probe?target=$1" | awk '/^leakhound_probe_duration_seconds/ {print $2}'; }
@@ -73,7 +79,7 @@ done
 threads=0
 for r in $(seq "$rounds"); do
   (for _ in $(seq 12); do
-     curl -s -m 30 -w ' %{time_total}\n' "http://$exporter/probe?target=$target" |
+     curl -s -m 30 -w ' %{time_total}\n' "http://$exporter/probe?target=127.0.0.1:$static_port" |
        awk '/^leakhound_probe_success/ {s=$2} END {printf "%s", s} {t=$NF} END {print " " t}' >>"$work/good.out"
      sleep 0.5
    done) &
@@ -91,4 +97,5 @@ awk '{n++; if ($1 == 1) ok++; if ($2 > max) max = $2} END {printf "good probes d
 echo "exporter threads during the storm (peak sampled): $threads"
 grep -E '^Vm(RSS|HWM)' "/proc/$epid/status" | tr -s ' \t' ' ' | sed 's/^/after: /'
 kill -0 "$epid" && echo "exporter still running"
+uptime
 curl -s "http://$exporter/metrics" | grep -E '^leakhound_exporter_(probes_total|probe_failures_total|rejected_total)'

@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use leakhound_profile::{escape_control, Analysis, Group};
 
-use super::render::{counts_summary, frame_text, others_shown, stack_lines, StackLine};
+use super::render::{
+    counts_summary, frame_text, others_shown, source_notes, stack_lines, StackLine,
+};
 use super::src::Snippet;
 
 const STYLE: &str = "
@@ -53,19 +55,14 @@ pub fn html(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         "<table><thead><tr><th>#</th><th>source</th><th>format</th><th>goroutines</th><th>notes</th></tr></thead><tbody>"
     )?;
     for (i, s) in a.sources.iter().enumerate() {
-        let mut notes = Vec::new();
-        if let Some(t) = &s.taken_at {
-            notes.push(format!("taken {}", text(t)));
-        }
-        if s.leak_profile {
-            notes.push("goroutineleak profile".to_string());
-        }
-        if let Some(p) = &s.preamble {
-            notes.push(format!("<code>{}</code>", text(p)));
-        }
-        if let Some(p) = &s.partial {
-            notes.push(format!("<strong>partial:</strong> {}", text(p)));
-        }
+        let notes: Vec<String> = source_notes(s)
+            .into_iter()
+            .map(|(label, note)| match label {
+                "partial" => format!("<strong>partial:</strong> {}", text(note)),
+                "" => format!("<code>{}</code>", text(note)),
+                _ => format!("{label} {}", text(note)).trim_end().to_string(),
+            })
+            .collect();
         writeln!(
             out,
             "<tr><td class=\"n\">{}</td><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",

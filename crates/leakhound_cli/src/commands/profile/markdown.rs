@@ -8,7 +8,9 @@ use std::io::{self, Write};
 use leakhound_profile::{escape_control, Analysis, Group};
 
 use super::html::site_text;
-use super::render::{counts_summary, frame_text, others_shown, stack_lines, StackLine};
+use super::render::{
+    counts_summary, frame_text, others_shown, source_notes, stack_lines, StackLine,
+};
 use super::src::Snippet;
 
 pub fn markdown(
@@ -30,19 +32,13 @@ pub fn markdown(
     writeln!(out, "| # | source | format | goroutines | notes |")?;
     writeln!(out, "| ---: | --- | --- | ---: | --- |")?;
     for (i, s) in a.sources.iter().enumerate() {
-        let mut notes = Vec::new();
-        if let Some(t) = &s.taken_at {
-            notes.push(format!("taken {}", md(t)));
-        }
-        if s.leak_profile {
-            notes.push("goroutineleak profile".to_string());
-        }
-        if let Some(p) = &s.preamble {
-            notes.push(md(p));
-        }
-        if let Some(p) = &s.partial {
-            notes.push(format!("**partial:** {}", md(p)));
-        }
+        let notes: Vec<String> = source_notes(s)
+            .into_iter()
+            .map(|(label, note)| match label {
+                "partial" => format!("**partial:** {}", md(note)),
+                _ => format!("{label} {}", md(note)).trim_start().to_string(),
+            })
+            .collect();
         writeln!(
             out,
             "| {} | {} | {} | {} | {} |",

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use leakhound_profile::{escape_control as esc, Analysis, Frame, Group};
+use leakhound_profile::{escape_control as esc, Analysis, Frame, Group, Source};
 
 use super::src::Snippet;
 
@@ -197,6 +197,25 @@ pub(super) fn counts_summary(counts: &[u64]) -> String {
             counts.len()
         )
     }
+}
+
+/// What the reports note beside a source, as (label, text): `taken` and its time, a
+/// goroutineleak profile, a dump's first line (no label), `partial` and why.
+pub(super) fn source_notes(s: &Source) -> Vec<(&'static str, &str)> {
+    let mut notes = Vec::new();
+    if let Some(t) = &s.taken_at {
+        notes.push(("taken", t.as_str()));
+    }
+    if s.leak_profile {
+        notes.push(("goroutineleak profile", ""));
+    }
+    if let Some(p) = &s.preamble {
+        notes.push(("", p.as_str()));
+    }
+    if let Some(p) = &s.partial {
+        notes.push(("partial", p.as_str()));
+    }
+    notes
 }
 
 /// How many non-suspect groups a report lists.
