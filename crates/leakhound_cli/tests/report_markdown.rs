@@ -41,7 +41,10 @@ fn series_with_src() {
         "{md}"
     );
     assert!(md.contains("counts: 0 → 300 → 600 → 900"), "{md}");
-    assert!(md.contains("- **why: LH301 abandoned-sender** at line 46"), "{md}");
+    assert!(
+        md.contains("- **why: LH301 abandoned-sender** at line 46"),
+        "{md}"
+    );
     assert!(
         md.contains("```text\n  > main.handleQuote.func1 leakcorpus/abandonedsender/main.go:46\n"),
         "{md}"
@@ -81,5 +84,8 @@ fn markup_from_a_profile_stays_text() {
         "{md}"
     );
     // The stack's fence is longer than the name's run of two backticks.
-    assert!(md.contains("```text\n  > main.x<img src=x>|*y*``[z](http://e)"), "{md}");
+    assert!(
+        md.contains("```text\n  > main.x<img src=x>|*y*``[z](http://e)"),
+        "{md}"
+    );
 }
