@@ -202,7 +202,8 @@ mod tests {
             "\\<img src=x onerror=alert(1)\\>"
         );
         assert_eq!(md("main.(*T).f"), "main.(\\*T).f");
-        assert_eq!(md("x\ny"), "x\\u{a}y");
+        // A newline becomes a visible escape, itself escaped so that it renders as typed.
+        assert_eq!(md("x\ny"), r"x\\u\{a\}y");
         let mut out = Vec::new();
         fenced(&mut out, "text", "a ```` b\n").unwrap();
         let text = String::from_utf8(out).unwrap();
