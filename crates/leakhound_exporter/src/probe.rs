@@ -252,7 +252,7 @@ fn render(
         gauge(
             &registry,
             "leakhound_sites",
-            "Distinct sites in the profile; the top K are exported, the rest are site=\"other\".",
+            "Distinct sites in the profile; the top K are exported, the rest are summed as site other.",
             s.sites as f64,
         );
         let per_site = GaugeVec::new(

@@ -13,6 +13,7 @@ use crate::selfmetrics::SelfMetrics;
 use crate::Config;
 
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
+const OPENMETRICS_FORMAT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Prometheus sends its scrape timeout; a probe ends this much earlier so that its answer (a
 /// failed probe) still arrives in time.
@@ -151,7 +152,22 @@ fn probe_response(
             );
         }
     }
-    text(200, body)
+    if wants_openmetrics(request) {
+        // A probe holds gauges only, whose text-format lines are OpenMetrics lines too; the
+        // format adds the closing `# EOF`. (`/metrics` has counters, which it names otherwise.)
+        Response::from_string(body + "# EOF\n").with_header(
+            Header::from_bytes("Content-Type", OPENMETRICS_FORMAT).expect("valid header"),
+        )
+    } else {
+        text(200, body)
+    }
+}
+
+/// Prometheus asks for OpenMetrics first in its `Accept` header.
+fn wants_openmetrics(request: &Request) -> bool {
+    request.headers().iter().any(|h| {
+        h.field.equiv("Accept") && h.value.as_str().contains("application/openmetrics-text")
+    })
 }
 
 /// Prometheus's `X-Prometheus-Scrape-Timeout-Seconds`, less a margin.

@@ -194,3 +194,24 @@ fn requests_beyond_max_in_flight_get_503_at_once() {
         "{metrics}"
     );
 }
+
+#[test]
+fn openmetrics_on_request() {
+    let exporter = exporter(64);
+    let good = target(|s| answer(s, "200 OK", PROFILE));
+    let url = format!("http://{exporter}/probe?target={good}");
+    // The Accept header Prometheus sends.
+    let r = ureq::get(&url)
+        .set(
+            "Accept",
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+        )
+        .call()
+        .unwrap();
+    assert_eq!(r.content_type(), "application/openmetrics-text");
+    let body = r.into_string().unwrap();
+    assert!(body.ends_with("leakhound_sites 1\n# EOF\n"), "{body}");
+    let r = ureq::get(&url).call().unwrap();
+    assert_eq!(r.content_type(), "text/plain");
+    assert!(!r.into_string().unwrap().contains("# EOF"));
+}
