@@ -125,10 +125,15 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     )?;
     writeln!(
         out,
-        "<p>{} goroutine{} in <em>{}</em>{}{}</p>",
+        "<p>{} goroutine{}{}{}{}</p>",
         g.counts.last().copied().unwrap_or(0),
         if g.counts.last() == Some(&1) { "" } else { "s" },
-        text(&g.state),
+        // debug=1 and debug=0 print no states.
+        if g.state == "unknown" {
+            String::new()
+        } else {
+            format!(" in <em>{}</em>", text(&g.state))
+        },
         g.per_minute
             .map_or_else(String::new, |r| format!(", {r:+.1} per minute")),
         g.wait_minutes
