@@ -40,7 +40,7 @@ fn series_with_src() {
         md.contains("### 1. main.handleQuote.func1 leakcorpus/abandonedsender/main.go:46"),
         "{md}"
     );
-    assert!(md.contains("counts: 0 → 300 → 600 → 900"), "{md}");
+    assert!(md.contains("counts: 0 -> 300 -> 600 -> 900"), "{md}");
     assert!(
         md.contains("- **why: LH301 abandoned-sender** at line 46"),
         "{md}"
@@ -64,21 +64,28 @@ fn diff_shares_the_renderer() {
         "go1.19/abandonedsender/t030s.debug2.txt",
     ]);
     assert_eq!(code, 1, "{md}");
-    assert!(md.contains("counts: 0 → 900"), "{md}");
+    assert!(md.contains("counts: 0 -> 900"), "{md}");
 }
 
 #[test]
 fn markup_from_a_profile_stays_text() {
+    // A series that grows, so that the hostile group is a suspect with a stack.
     let dir = tempfile::tempdir().unwrap();
-    let mut dump = String::new();
-    for id in 0..150 {
-        dump.push_str(&format!(
-            "goroutine {id} [chan send]:\nmain.x<img src=x>|*y*``[z](http://e)()\n\t/app/a.go:7 +0x1\n\n"
-        ));
-    }
-    let f = dir.path().join("evil.txt");
-    std::fs::write(&f, dump).unwrap();
-    let (_, md) = markdown(&["profile", f.to_str().unwrap()]);
+    let files: Vec<String> = [50, 100, 150]
+        .iter()
+        .map(|&n| {
+            let mut dump = String::new();
+            for id in 0..n {
+                dump.push_str(&format!(
+                    "goroutine {id} [chan send]:\nmain.x<img src=x>|*y*``[z](http://e)()\n\t/app/a.go:7 +0x1\n\n"
+                ));
+            }
+            let f = dir.path().join(format!("evil{n}.txt"));
+            std::fs::write(&f, dump).unwrap();
+            f.to_str().unwrap().to_string()
+        })
+        .collect();
+    let (_, md) = markdown(&["profile", &files[0], &files[1], &files[2]]);
     assert!(
         md.contains(r"### 1. main.x\<img src=x\>\|\*y\*\`\`\[z\](http://e) /app/a.go:7"),
         "{md}"

@@ -8,9 +8,8 @@ use std::io::{self, Write};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use leakhound_profile::{escape_control, Analysis, Group};
 
-use super::render::{
-    counts_summary, frame_text, others_shown, source_notes, stack_lines, StackLine,
-};
+use super::reasons;
+use super::render::{frame_text, others_shown, source_notes, stack_lines, StackLine};
 use super::src::Snippet;
 
 const STYLE: &str = "
@@ -74,6 +73,22 @@ pub fn html(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         )?;
     }
     writeln!(out, "</tbody></table>")?;
+    if !a.gaps.is_empty() {
+        writeln!(
+            out,
+            "<p>Samples that could not be read:</p>\n<ul class=\"gaps\">"
+        )?;
+        for gap in &a.gaps {
+            writeln!(
+                out,
+                "<li>sample {} at {:.1} s: {}</li>",
+                gap.sample,
+                gap.at,
+                text(&gap.error)
+            )?;
+        }
+        writeln!(out, "</ul>")?;
+    }
 
     writeln!(out, "<h2>Leak suspects</h2>")?;
     if suspects.is_empty() {
@@ -94,7 +109,7 @@ pub fn html(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             writeln!(
                 out,
                 "<tr><td class=\"n\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
-                counts_summary(&g.counts),
+                text(&reasons::series(&g.counts)),
                 text(&g.state),
                 text(&site_text(g))
             )?;
@@ -144,12 +159,20 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
             )),
     )?;
     writeln!(out, "<ul>")?;
-    for r in &g.reasons {
-        writeln!(out, "<li>{}</li>", text(r))?;
+    for r in reasons::texts(g) {
+        writeln!(out, "<li>{}</li>", text(&r))?;
     }
     writeln!(out, "</ul>")?;
     if g.counts.len() > 1 {
         chart(out, &g.counts)?;
+    }
+    if !g.replicas.is_empty() {
+        let counts: Vec<String> = g
+            .replicas
+            .iter()
+            .map(|r| format!("<code>{}</code> {}", text(&r.replica), r.count))
+            .collect();
+        writeln!(out, "<p>replicas: {}</p>", counts.join(", "))?;
     }
     if !g.labels.is_empty() {
         let labels: Vec<String> = g

@@ -8,9 +8,8 @@ use std::io::{self, Write};
 use leakhound_profile::{escape_control, Analysis, Group};
 
 use super::html::site_text;
-use super::render::{
-    counts_summary, frame_text, others_shown, source_notes, stack_lines, StackLine,
-};
+use super::reasons;
+use super::render::{frame_text, others_shown, source_notes, stack_lines, StackLine};
 use super::src::Snippet;
 
 pub fn markdown(
@@ -49,6 +48,15 @@ pub fn markdown(
             notes.join("; ")
         )?;
     }
+    for gap in &a.gaps {
+        writeln!(
+            out,
+            "\n- gap: sample {} at {:.1} s could not be read: {}",
+            gap.sample,
+            gap.at,
+            md(&gap.error)
+        )?;
+    }
     writeln!(out, "\n## Leak suspects\n")?;
     if suspects.is_empty() {
         writeln!(out, "No leak suspects.")?;
@@ -65,7 +73,7 @@ pub fn markdown(
             writeln!(
                 out,
                 "| {} | {} | {} |",
-                counts_summary(&g.counts),
+                reasons::series(&g.counts),
                 md(&g.state),
                 md(&site_text(g))
             )?;
@@ -90,7 +98,7 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     )?;
     let mut facts = vec![
         format!("state: {}", md(&g.state)),
-        format!("counts: {}", counts_summary(&g.counts)),
+        format!("counts: {}", reasons::series(&g.counts)),
     ];
     if let Some(r) = g.per_minute {
         facts.push(format!("{r:+.1} per minute"));
@@ -98,9 +106,17 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     if let Some(m) = &g.wait_minutes {
         facts.push(format!("waiting {}..{} minutes", m.min, m.max));
     }
+    if !g.replicas.is_empty() {
+        let counts: Vec<String> = g
+            .replicas
+            .iter()
+            .map(|r| format!("{} {}", md(&r.replica), r.count))
+            .collect();
+        facts.push(format!("replicas: {}", counts.join(", ")));
+    }
     writeln!(out, "{}\n", facts.join(" · "))?;
-    for r in &g.reasons {
-        writeln!(out, "- {}", md(r))?;
+    for r in reasons::texts(g) {
+        writeln!(out, "- {}", md(&r))?;
     }
     for f in &g.findings {
         writeln!(
