@@ -9,7 +9,9 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use leakhound_profile::{escape_control, Analysis, Group};
 
 use super::reasons;
-use super::render::{frame_text, others_shown, source_notes, stack_lines, StackLine};
+use super::render::{
+    frame_text, others_shown, replica_counts, source_notes, stack_lines, StackLine,
+};
 use super::src::Snippet;
 
 const STYLE: &str = "
@@ -166,13 +168,8 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     if g.counts.len() > 1 {
         chart(out, &g.counts)?;
     }
-    if !g.replicas.is_empty() {
-        let counts: Vec<String> = g
-            .replicas
-            .iter()
-            .map(|r| format!("<code>{}</code> {}", text(&r.replica), r.count))
-            .collect();
-        writeln!(out, "<p>replicas: {}</p>", counts.join(", "))?;
+    if let Some(counts) = replica_counts(g, |r| format!("<code>{}</code>", text(r))) {
+        writeln!(out, "<p>replicas: {counts}</p>")?;
     }
     if !g.labels.is_empty() {
         let labels: Vec<String> = g

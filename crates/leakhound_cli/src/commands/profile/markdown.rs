@@ -9,7 +9,9 @@ use leakhound_profile::{escape_control, Analysis, Group};
 
 use super::html::site_text;
 use super::reasons;
-use super::render::{frame_text, others_shown, source_notes, stack_lines, StackLine};
+use super::render::{
+    frame_text, others_shown, replica_counts, source_notes, stack_lines, StackLine,
+};
 use super::src::Snippet;
 
 pub fn markdown(
@@ -106,13 +108,8 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     if let Some(m) = &g.wait_minutes {
         facts.push(format!("waiting {}..{} minutes", m.min, m.max));
     }
-    if !g.replicas.is_empty() {
-        let counts: Vec<String> = g
-            .replicas
-            .iter()
-            .map(|r| format!("{} {}", md(&r.replica), r.count))
-            .collect();
-        facts.push(format!("replicas: {}", counts.join(", ")));
+    if let Some(counts) = replica_counts(g, md) {
+        facts.push(format!("replicas: {counts}"));
     }
     writeln!(out, "{}\n", facts.join(" · "))?;
     for r in reasons::texts(g) {

@@ -160,13 +160,8 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             let labels: Vec<String> = g.labels.iter().map(|l| esc(l).into_owned()).collect();
             writeln!(out, "  labels: {}", labels.join(" "))?;
         }
-        if !g.replicas.is_empty() {
-            let counts: Vec<String> = g
-                .replicas
-                .iter()
-                .map(|r| format!("{} {}", esc(&r.replica), r.count))
-                .collect();
-            writeln!(out, "  replicas: {}", counts.join(", "))?;
+        if let Some(counts) = replica_counts(g, |r| esc(r).into_owned()) {
+            writeln!(out, "  replicas: {counts}")?;
         }
         if let Some(id) = g.example_goroutine {
             writeln!(out, "  example: goroutine {id}")?;
@@ -233,6 +228,20 @@ pub(super) fn source_notes(s: &Source) -> Vec<(&'static str, &str)> {
         notes.push(("partial", p.as_str()));
     }
     notes
+}
+
+/// A group's count per replica (`a 10, b 12`), each replica's name through `escape`; `None`
+/// when the series is of one replica.
+pub(super) fn replica_counts(g: &Group, escape: impl Fn(&str) -> String) -> Option<String> {
+    if g.replicas.is_empty() {
+        return None;
+    }
+    let counts: Vec<String> = g
+        .replicas
+        .iter()
+        .map(|r| format!("{} {}", escape(&r.replica), r.count))
+        .collect();
+    Some(counts.join(", "))
 }
 
 /// How many non-suspect groups a report lists.
