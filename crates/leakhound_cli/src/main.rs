@@ -41,6 +41,8 @@ enum Command {
     Watch(commands::watch::Args),
     /// Run the language server (LSP over stdio) for editors.
     Server(commands::server::Args),
+    /// Serve Prometheus metrics about goroutine profiles: `/probe?target=HOST:PORT`, `/metrics`.
+    Exporter(commands::exporter::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::Args),
 }
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Watch(args) => commands::watch::run(args),
         Command::Server(args) => commands::server::run(args),
+        Command::Exporter(args) => commands::exporter::run(args),
         Command::Completions(args) => commands::completions::run(args),
     };
     match result {
