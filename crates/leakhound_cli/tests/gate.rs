@@ -5,6 +5,8 @@
 //! Tests that need a tool skip when it is missing, unless `LEAKHOUND_REQUIRE_TOOLS` is set (as
 //! `.ci/run` sets it after installing them), where a missing tool fails the test.
 
+mod tools;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,23 +24,6 @@ fn text(bytes: &[u8]) -> String {
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Whether `tool` runs; when it does not, the test skips, or fails under
-/// `LEAKHOUND_REQUIRE_TOOLS`.
-fn have(tool: &str, version_arg: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg(version_arg)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var_os("LEAKHOUND_REQUIRE_TOOLS").is_none(),
-        "{tool} is required (LEAKHOUND_REQUIRE_TOOLS) but does not run"
-    );
-    if !ok {
-        eprintln!("skipped: {tool} is not installed");
-    }
-    ok
 }
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
@@ -72,7 +57,7 @@ fn finding_lines(concise: &str) -> Vec<String> {
 
 #[test]
 fn fix_over_every_lost_cancel_shape_compiles_vets_and_keeps_behaviour() {
-    if !have("go", "version") {
+    if !tools::have("go", "version") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -202,7 +187,7 @@ fn legacy_repo() -> tempfile::TempDir {
 
 #[test]
 fn new_from_rev_and_merge_base_report_only_changed_lines() {
-    if !have("git", "--version") {
+    if !tools::have("git", "--version") {
         return;
     }
     let dir = legacy_repo();
@@ -338,7 +323,7 @@ fn a_baseline_hides_accepted_findings_even_after_edits_above_them() {
 
 #[test]
 fn the_pre_commit_hook_runs_with_the_real_pre_commit() {
-    if !have("pre-commit", "--version") || !have("git", "--version") {
+    if !tools::have("pre-commit", "--version") || !tools::have("git", "--version") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -416,7 +401,7 @@ fn the_pre_commit_hook_runs_with_the_real_pre_commit() {
 
 #[test]
 fn the_github_action_and_its_workflow_pass_actionlint() {
-    if !have("actionlint", "-version") {
+    if !tools::have("actionlint", "-version") {
         return;
     }
     // actionlint checks the workflow and, through `uses: ./`, the action's metadata and inputs.
@@ -470,7 +455,7 @@ fn completions_for_bash_register_the_command() {
         script.contains("--new-from-rev"),
         "the check flags are completed"
     );
-    if have("bash", "--version") {
+    if tools::have("bash", "--version") {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.bash"), &script).unwrap();
         let registered = run(
@@ -509,7 +494,7 @@ fn diff_fails_while_findings_remain_and_its_headers_apply_with_git() {
     assert_eq!(diff.status.code(), Some(1));
     let patch = text(&diff.stdout);
     assert!(patch.starts_with("--- a/svc.go\n+++ b/svc.go\n"), "{patch}");
-    if have("git", "--version") {
+    if tools::have("git", "--version") {
         std::fs::write(root.join("fix.patch"), &patch).unwrap();
         let apply = run(root, "git", &["apply", "fix.patch"]);
         assert!(apply.status.success(), "git apply: {}", text(&apply.stderr));

@@ -3,6 +3,8 @@
 //! LSP client on a scratch Go module (diagnostics, the LH201 quick fix, edits that add and remove
 //! a leak).
 
+mod tools;
+
 use std::io::{BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -123,12 +125,7 @@ fn exit_without_shutdown_exits_with_status_1() {
 
 #[test]
 fn neovim_shows_fixes_and_follows_edits() {
-    if Command::new("nvim").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("LEAKHOUND_REQUIRE_TOOLS").is_none(),
-            "nvim is not installed, and LEAKHOUND_REQUIRE_TOOLS says this run must have it"
-        );
-        eprintln!("skipped: nvim is not installed (.ci/run installs Debian's neovim)");
+    if !tools::have("nvim", "--version") {
         return;
     }
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp");
