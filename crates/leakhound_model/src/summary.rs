@@ -107,13 +107,6 @@ fn method_call<'a>(e: &'a Expr<'a>) -> Option<(&'a Expr<'a>, &'a str, &'a [Expr<
     Some((s.x, s.sel.name, &call.args))
 }
 
-pub fn unparen<'a, 'b>(mut e: &'b Expr<'a>) -> &'b Expr<'a> {
-    while let Expr::Paren(p) = e {
-        e = p.x;
-    }
-    e
-}
-
 /// The `sync` types the lock and wait-group rules care about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SyncKind {
@@ -414,9 +407,7 @@ fn summarise<'a>(
             index += 1;
         }
     }
-    let text = source
-        .get(body.span.start as usize..body.span.end as usize)
-        .unwrap_or("");
+    let text = source.get(body.span.range()).unwrap_or("");
     let made: Vec<&'a str> = if text.contains("chan") {
         made_channels(body).iter().map(|m| m.name).collect()
     } else {

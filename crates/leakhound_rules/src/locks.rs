@@ -1,7 +1,7 @@
 //! The lock and wait-group pass: LH401–LH405 and LH306, per package.
 //!
-//! The package summaries (`leakhound_model::summary`) are built once from the package's
-//! non-test files; then every function body — each declaration and each function literal,
+//! The package summaries (`leakhound_model::summary`) come from the package's facts, built
+//! when first asked for; every function body — each declaration and each function literal,
 //! separately — gets its control-flow view (`leakhound_model::cfg`) when it has something to
 //! ask: a `Lock` call, a `wg.Done()`. For locks one forward pass computes, at every statement,
 //! which locks may be held (by receiver text: `s.mu`, `mu`), from which `Lock` call, and whether
@@ -10,209 +10,40 @@
 
 use std::sync::LazyLock;
 
-use leakhound_diagnostics::{Diagnostic, Related};
+use leakhound_diagnostics::Diagnostic;
+use leakhound_model::bodies::{bodies, literal_kind, Body, BodyKind};
 use leakhound_model::cfg::{Cfg, Node, Term};
-use leakhound_model::imports::Imports;
+use leakhound_model::package::PackageFacts;
 use leakhound_model::summary::{
     self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
 };
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
-use leakhound_syntax::LineIndex;
 use memchr::memmem::Finder;
 
-use crate::checker::unparen;
-use crate::registry::{location, Rule};
+use crate::context::RuleContext;
+use crate::registry::Fact;
 use crate::rules;
 use crate::PackageFile;
 
-const LOCK_RULES: [&Rule; 3] = [
-    &rules::missing_unlock::RULE,
-    &rules::double_lock::RULE,
-    &rules::chan_op_under_lock::RULE,
-];
-const WAIT_GROUP_RULES: [&Rule; 2] = [&rules::done_skipped::RULE, &rules::waitgroup_misuse::RULE];
-
-/// What the rules of this pass need to report in one file of the package.
-pub(crate) struct Ctx<'f, 'a> {
-    pub files: &'f [PackageFile<'a>],
-    pub lines: &'f [LineIndex],
-    pub file: usize,
-    pub summary: &'f PackageSummary<'a>,
-    pub imports: &'f Imports<'a>,
-}
-
-impl<'a> Ctx<'_, 'a> {
-    pub fn enabled(&self, rule: &Rule) -> bool {
-        self.files[self.file].settings.rules.contains(rule.code)
-    }
-
-    pub fn text(&self, span: Span) -> &'a str {
-        self.files[self.file]
-            .source
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
-    }
-
-    pub fn line(&self, offset: u32) -> usize {
-        self.lines[self.file].line_col(offset).0
-    }
-
-    pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
-        rule.at(
-            self.files[self.file].filename.clone(),
-            &self.lines[self.file],
-            span,
-            message,
-        )
-    }
-
-    /// A related location in `file` (the package's file index).
-    pub fn related(&self, file: usize, span: Span, message: String) -> Related {
-        Related {
-            message,
-            filename: self.files[file].filename.clone(),
-            location: location(&self.lines[file], span.start),
-            end_location: location(&self.lines[file], span.end),
-        }
-    }
-
-    pub fn never_returns(&self, e: &'a Expr<'a>) -> bool {
-        let imports = self.imports;
-        let resolve = |fun: &'a Expr<'a>| match fun {
-            Expr::Selector(s) => match s.x {
-                Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
-                _ => None,
-            },
-            _ => None,
-        };
-        crate::flow::never_returns(e, resolve, true)
-    }
-}
-
-/// How a function body is run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BodyKind {
-    /// The declaration's own body.
-    Decl,
-    /// `go func() { ... }()`.
-    Go,
-    /// `defer func() { ... }()`.
-    Deferred,
-    /// Any other function literal.
-    Lit,
-}
-
-pub(crate) struct Body<'a> {
-    pub block: &'a Block<'a>,
-    pub typ: &'a FuncType<'a>,
-    pub kind: BodyKind,
-}
-
-/// The declaration's body and every function literal in it, in source order.
-pub(crate) fn bodies<'a>(decl: &'a FuncDecl<'a>) -> Vec<Body<'a>> {
-    struct Finder<'a> {
-        out: Vec<Body<'a>>,
-    }
-    impl<'a> Visitor<'a> for Finder<'a> {
-        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
-            if let Expr::FuncLit(f) = e {
-                self.out.push(Body {
-                    block: &f.body,
-                    typ: &f.typ,
-                    kind: literal_kind(e, parents),
-                });
-            }
-            true
-        }
-    }
-    let Some(block) = &decl.body else {
-        return Vec::new();
-    };
-    let mut finder = Finder {
-        out: vec![Body {
-            block,
-            typ: &decl.typ,
-            kind: BodyKind::Decl,
-        }],
-    };
-    walk_node(VNode::Block(block), &[], &mut finder);
-    finder.out
-}
-
-/// Whether the literal `e` is called by a `go` or `defer` statement directly.
-pub(crate) fn literal_kind<'a>(e: &'a Expr<'a>, parents: &[VNode<'a>]) -> BodyKind {
-    let mut i = parents.len();
-    // Skip parentheses around the literal.
-    while i > 0 && matches!(parents[i - 1], VNode::Expr(Expr::Paren(_))) {
-        i -= 1;
-    }
-    let called = i >= 1
-        && matches!(parents[i - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(unparen(c.fun), e));
-    if !called || i < 2 {
-        return BodyKind::Lit;
-    }
-    match parents[i - 2] {
-        VNode::Stmt(Stmt::Go(_)) => BodyKind::Go,
-        VNode::Stmt(Stmt::Defer(_)) => BodyKind::Deferred,
-        _ => BodyKind::Lit,
-    }
-}
-
 /// Runs LH401–LH405 and LH306 over the files of one package. One list per file.
-pub(crate) fn check_package(
-    files: &[PackageFile<'_>],
-    lines: &[LineIndex],
+pub(crate) fn check_package<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
 ) -> Vec<Vec<Diagnostic>> {
     let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|_| Vec::new()).collect();
-    let wants = |f: &PackageFile<'_>, rules: &[&Rule]| {
-        rules.iter().any(|r| f.settings.rules.contains(r.code))
-    };
-    let lock_file = |f: &PackageFile<'_>| wants(f, &LOCK_RULES) && has(f.source, &LOCK_CALL);
+    let wants = |f: &PackageFile<'_>, fact| f.settings.rules.requires(fact);
+    let lock_file = |f: &PackageFile<'_>| wants(f, Fact::LockFlow) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, &WAIT_GROUP_RULES) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
+        wants(f, Fact::WaitGroups) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
     };
-    let chan_file = |f: &PackageFile<'_>| {
-        wants(f, &[&rules::abandoned_receiver::RULE]) && has(f.source, &MAKE_CHAN)
-    };
-    if !files
-        .iter()
-        .any(|f| lock_file(f) || wait_file(f) || chan_file(f))
-    {
-        return out;
-    }
-    // The package: non-test files with the package clause of the first non-test file.
-    let package = files
-        .iter()
-        .find(|f| !f.filename.ends_with("_test.go"))
-        .map(|f| f.parsed.file.package.name);
-    let imports: Vec<Imports<'_>> = files.iter().map(|f| Imports::of(&f.parsed.file)).collect();
-    let mut summary = PackageSummary::new();
-    for (i, f) in files.iter().enumerate() {
-        if f.filename.ends_with("_test.go") || Some(f.parsed.file.package.name) != package {
-            continue;
-        }
-        let ctx = Ctx {
-            files,
-            lines,
-            file: i,
-            summary: &PackageSummary::new(),
-            imports: &imports[i],
-        };
-        summary.add_file(i, f.parsed, &|e| ctx.never_returns(e));
-    }
+    let chan_file = |f: &PackageFile<'_>| wants(f, Fact::ChannelUses) && has(f.source, &MAKE_CHAN);
     for (i, f) in files.iter().enumerate() {
         let (locks, waits, chans) = (lock_file(f), wait_file(f), chan_file(f));
         if !(locks || waits || chans) {
             continue;
         }
-        let ctx = Ctx {
-            files,
-            lines,
-            file: i,
-            summary: &summary,
-            imports: &imports[i],
-        };
+        let ctx = RuleContext::new(files, facts, i);
         for decl in &f.parsed.file.decls {
             let Decl::Func(func) = decl else { continue };
             let Some(body) = &func.body else { continue };
@@ -560,7 +391,7 @@ fn unlock_helper<'a>(fun: &'a Expr<'a>) -> Option<Option<String>> {
 }
 
 struct LockPass<'c, 'f, 'a> {
-    ctx: &'c Ctx<'f, 'a>,
+    ctx: &'c RuleContext<'f, 'a>,
     keys: Vec<String>,
     scan: Scan<'a>,
     /// The receiver's name and type when the body belongs to a method.
@@ -582,7 +413,7 @@ struct LockPass<'c, 'f, 'a> {
 
 impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn run(
-        ctx: &'c Ctx<'f, 'a>,
+        ctx: &'c RuleContext<'f, 'a>,
         decl: &'a FuncDecl<'a>,
         bodies: &'c [Body<'a>],
         k: usize,
@@ -597,7 +428,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let mut pass = LockPass {
             ctx,
             keys: Vec::new(),
-            scan: Scan::of(body.block, ctx.summary, recv),
+            scan: Scan::of(body.block, ctx.summary(), recv),
             recv,
             caller_held: Vec::new(),
             handed: handed.iter().map(|k| k.to_string()).collect(),
@@ -728,8 +559,8 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                         name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
                     };
                     field.is_some_and(|f| {
-                        ctx.summary.holds_across_methods(typ, f)
-                            || (ctx.summary.released_elsewhere(typ, f, decl.name.name)
+                        ctx.summary().holds_across_methods(typ, f)
+                            || (ctx.summary().released_elsewhere(typ, f, decl.name.name)
                                 && kept_on_success(name))
                     })
                 })
@@ -962,7 +793,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             _ => return,
         };
         let mut keys = Vec::new();
-        for f in self.ctx.summary.lookup(typ, name) {
+        for f in self.ctx.summary().lookup(typ, name) {
             for (index, field) in &f.releases_params {
                 let Some(root) = call.args.get(*index).and_then(key_of) else {
                     continue;
@@ -988,7 +819,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
         let keys: Vec<String> = self
             .ctx
-            .summary
+            .summary()
             .lookup(Some(typ), s.sel.name)
             .flat_map(|f| f.releases.iter())
             .map(|field| field_key(recv, field))
@@ -1076,7 +907,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if !matches!(unparen(s.x), Expr::Ident(id) if id.name == recv) {
             return;
         }
-        let summary = self.ctx.summary;
+        let summary = self.ctx.summary();
         for f in summary.lookup(Some(typ), s.sel.name) {
             for lock in &f.locks {
                 let key = self.intern(field_key(recv, &lock.field));

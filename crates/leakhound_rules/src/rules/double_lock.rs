@@ -52,16 +52,21 @@ use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::Mode;
 use leakhound_syntax::ast::Span;
 
-use crate::locks::Ctx;
-use crate::registry::Rule;
-use crate::rules::missing_unlock::names;
+use crate::context::RuleContext;
+use crate::helpers::names;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::DoubleLock,
     code: "LH402",
     name: "double-lock",
     summary: "a mutex locked again by the goroutine that holds it: deadlock",
     severity: Severity::Error,
     doc: crate::docs::DOUBLE_LOCK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::LockFlow],
 };
 
 /// Whether acquiring in `new` mode while holding in `held` mode deadlocks within one function.
@@ -71,7 +76,7 @@ pub(crate) fn conflicts(held: Mode, new: Mode) -> bool {
 
 /// A second acquisition of `key` in the same function.
 pub(crate) fn relock(
-    ctx: &Ctx<'_, '_>,
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     key: &str,
     mode: Mode,
@@ -97,7 +102,7 @@ pub(crate) fn relock(
 /// A call of a same-package method that locks `key` while it is held. `callee_lock` is the
 /// method's `Lock` call: (file index in the package, span).
 pub(crate) fn call(
-    ctx: &Ctx<'_, '_>,
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     method: &str,
     key: &str,

@@ -44,14 +44,19 @@ use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
 use leakhound_syntax::ast::{AssignOp, AssignStmt, Expr, Span, Stmt, ValueSpec};
 
 use crate::checker::{Binding, Checker, Frame, FrameKind, RefKind};
-use crate::registry::Rule;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::LostCancel,
     code: "LH201",
     name: "lost-cancel",
     summary: "a context.With* cancel func that is discarded or never used",
     severity: Severity::Error,
     doc: crate::docs::LOST_CANCEL,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 /// The `context` functions that return a cancel func as their second result.
@@ -86,7 +91,7 @@ pub(crate) struct Candidate<'a> {
     fix: FixShape,
 }
 
-fn exempt(checker: &Checker<'_>) -> bool {
+fn exempt(checker: &Checker<'_, '_>) -> bool {
     matches!(
         checker.frame().map(|f| f.kind),
         Some(FrameKind::Decl {
@@ -96,7 +101,7 @@ fn exempt(checker: &Checker<'_>) -> bool {
     ) && checker.is_main_package
 }
 
-fn push<'a>(checker: &mut Checker<'a>, candidate: Candidate<'a>) {
+fn push<'a>(checker: &mut Checker<'_, 'a>, candidate: Candidate<'a>) {
     if let Some(frame) = checker.frames.last_mut() {
         frame
             .pending
@@ -106,7 +111,7 @@ fn push<'a>(checker: &mut Checker<'a>, candidate: Candidate<'a>) {
 
 /// `ctx, cancel := context.WithX(...)` or `ctx, _ = context.WithX(...)`.
 pub(crate) fn candidate<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     binding: Binding<'a>,
     lhs: &'a Expr<'a>,
     call: &'a Expr<'a>,
@@ -146,7 +151,7 @@ pub(crate) fn candidate<'a>(
 
 /// `var ctx, cancel = context.WithX(...)`.
 pub(crate) fn candidate_spec<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     spec: &'a ValueSpec<'a>,
     call: &'a Expr<'a>,
     func: &'a str,
@@ -177,7 +182,7 @@ pub(crate) fn candidate_spec<'a>(
 /// `ctx, _ = context.WithX(ctx, d)` may become `ctx, cancel := ...` only where `:=` redeclares
 /// `ctx` instead of shadowing it: a statement of the function body itself, with every other
 /// name on the left a parameter of the function.
-fn define_shape<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> FixShape {
+fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> FixShape {
     let Some(frame) = checker.frame() else {
         return FixShape::None;
     };
@@ -213,7 +218,7 @@ fn define_shape<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> FixSha
     }
 }
 
-pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
+pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
     let func = candidate.func;
     let (message, blank) = match candidate.cancel {
         Cancel::Discarded(blank) => (
@@ -244,7 +249,7 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidat
 }
 
 fn fix<'a>(
-    checker: &Checker<'a>,
+    checker: &Checker<'_, 'a>,
     frame: &Frame<'a>,
     candidate: &Candidate<'a>,
     blank: Span,
@@ -285,7 +290,7 @@ fn fix<'a>(
     })
 }
 
-fn edit(checker: &Checker<'_>, span: Span, content: &str) -> Edit {
+fn edit(checker: &Checker<'_, '_>, span: Span, content: &str) -> Edit {
     Edit {
         content: content.to_string(),
         location: checker.location(span.start),

@@ -75,29 +75,29 @@
 //! staticcheck SA2001 (an empty critical section).
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::bodies::BodyKind;
 use leakhound_model::summary::Mode;
 use leakhound_syntax::ast::{FuncDecl, Span};
 
-use crate::locks::{BodyKind, Ctx};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::helpers::names;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::MissingUnlock,
     code: "LH401",
     name: "missing-unlock",
     summary: "a path from Lock to a return with no Unlock and no deferred Unlock",
     severity: Severity::Error,
     doc: crate::docs::MISSING_UNLOCK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::LockFlow],
 };
 
-pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
-    match mode {
-        Mode::Write => ("Lock", "Unlock"),
-        Mode::Read => ("RLock", "RUnlock"),
-    }
-}
-
 /// Whether the function's name or doc comment says it locks for its caller.
-pub(crate) fn exempt(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> bool {
+pub(crate) fn exempt(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> bool {
     if kind != BodyKind::Decl {
         return false;
     }
@@ -119,7 +119,7 @@ pub(crate) fn exempt(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> 
 }
 
 /// The comment lines directly above the declaration.
-fn doc_comment(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>) -> String {
+fn doc_comment(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>) -> String {
     let file = &ctx.files[ctx.file];
     let source = file.source.as_bytes();
     let comments = &file.parsed.comments;
@@ -143,7 +143,7 @@ fn doc_comment(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>) -> String {
 
 /// The diagnostic at a return (or the closing brace, `end`) where `key` may still be locked.
 pub(crate) fn report(
-    ctx: &Ctx<'_, '_>,
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     end: bool,
     func: &str,
