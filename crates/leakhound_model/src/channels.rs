@@ -527,7 +527,7 @@ impl<'a> Builder<'a, '_> {
                         }
                     }
                 }
-                self.expr(&d.call)
+                self.expr(&d.call);
             }
             Stmt::Return(r) => {
                 for e in &r.results {
@@ -896,7 +896,7 @@ fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
             _ => {
                 let mut found = false;
                 for_children(s, &mut |c| {
-                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop))
+                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop));
                 });
                 found
             }

@@ -8,6 +8,7 @@ pub mod cfg;
 pub mod channels;
 pub mod gomod;
 pub mod imports;
+pub mod lockflow;
 pub mod package;
 pub mod summary;
 pub mod terminal;

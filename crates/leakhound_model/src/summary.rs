@@ -425,7 +425,7 @@ fn summarise<'a>(
                     UseKind::Recv | UseKind::Range => p.receives = true,
                     UseKind::Close => p.closes = true,
                     UseKind::Passed { .. } | UseKind::Returned | UseKind::Escapes => {
-                        p.escapes = true
+                        p.escapes = true;
                     }
                 }
             }
@@ -603,7 +603,7 @@ pub fn for_each_child_block<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>
             if let Some(init) = &fs.init {
                 f(std::slice::from_ref(&**init));
             }
-            f(&fs.body.stmts)
+            f(&fs.body.stmts);
         }
         Stmt::Range(r) => f(&r.body.stmts),
         _ => {}
@@ -1185,14 +1185,14 @@ impl<'a> UseWalker<'a, '_> {
                 for e in &r.results {
                     match self.tracked(e) {
                         Some(name) if !self.in_literal => {
-                            self.record(name, UseKind::Returned, e.span(), false)
+                            self.record(name, UseKind::Returned, e.span(), false);
                         }
                         _ => self.expr(e),
                     }
                 }
             }
             Stmt::Assign(a) => {
-                for e in a.lhs.iter() {
+                for e in a.lhs {
                     // Assigning *to* a channel variable is not a use of the channel it held.
                     if self.tracked(e).is_none() {
                         self.expr(e);
@@ -1336,7 +1336,7 @@ impl<'a> UseWalker<'a, '_> {
     fn expr_inner(&mut self, e: &'a Expr<'a>) {
         match e {
             Expr::Ident(id) if self.names.contains(&id.name) => {
-                self.record(id.name, UseKind::Escapes, id.span, false)
+                self.record(id.name, UseKind::Escapes, id.span, false);
             }
             Expr::Unary(u) if u.op == UnaryOp::Recv => match self.tracked(u.x) {
                 Some(name) => self.record(name, UseKind::Recv, u.span, false),
@@ -1411,7 +1411,7 @@ impl<'a> UseWalker<'a, '_> {
         for (index, a) in c.args.iter().enumerate() {
             match (self.tracked(a), callee) {
                 (Some(name), Some(callee)) => {
-                    self.record(name, UseKind::Passed { callee, index }, a.span(), false)
+                    self.record(name, UseKind::Passed { callee, index }, a.span(), false);
                 }
                 _ => self.expr(a),
             }

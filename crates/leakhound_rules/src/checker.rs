@@ -579,7 +579,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     Expr::Ident(id) => self.add_ref(id.name, RefKind::Called),
                     Expr::Selector(sel) => match sel.x {
                         Expr::Ident(id) if sel.sel.name == "Stop" => {
-                            self.add_ref(id.name, RefKind::Stopped)
+                            self.add_ref(id.name, RefKind::Stopped);
                         }
                         _ => self.walk_expr(call.fun),
                     },
@@ -618,7 +618,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         };
         match (path, name) {
             ("time", "Tick") if self.enabled(&rules::tick_leak::RULE) => {
-                rules::tick_leak::check(self, expr)
+                rules::tick_leak::check(self, expr);
             }
             _ => {}
         }

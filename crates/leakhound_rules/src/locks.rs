@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use leakhound_diagnostics::Diagnostic;
 use leakhound_model::bodies::{bodies, literal_kind, Body, BodyKind};
 use leakhound_model::cfg::{Cfg, Node, Term};
+use leakhound_model::lockflow::HeldLock;
 use leakhound_model::package::PackageFacts;
 use leakhound_model::summary::{
     self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
@@ -396,8 +397,6 @@ struct LockPass<'c, 'f, 'a> {
     scan: Scan<'a>,
     /// The receiver's name and type when the body belongs to a method.
     recv: Option<(&'a str, &'a str)>,
-    /// Keys the body releases without having locked them: its caller locked them.
-    caller_held: Vec<u32>,
     /// Keys another body of the declaration releases without locking them: the lock goes
     /// from one goroutine to another (a mutex used as a signal), not a forgotten unlock.
     handed: Vec<String>,
@@ -430,8 +429,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             keys: Vec::new(),
             scan: Scan::of(body.block, ctx.summary(), recv),
             recv,
-            caller_held: Vec::new(),
-            handed: handed.iter().map(|k| k.to_string()).collect(),
+            handed: handed.iter().map(ToString::to_string).collect(),
             chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
             decl,
             bodies,
@@ -565,13 +563,18 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     })
                 })
             };
+            let caller_held = if exits.is_empty() {
+                Vec::new()
+            } else {
+                pass.caller_held(&cfg, &effects)
+            };
             exits.retain(|(_, _, h)| {
                 let name = &pass.keys[h.key as usize];
                 released(h.key)
                     && !pass.scan.guarded.contains(&h.site.start)
                     && !pass.scan.guarded_releases.contains(name)
                     && !across_methods(name)
-                    && !pass.caller_held.contains(&h.key)
+                    && !caller_held.contains(&h.key)
                     && !pass.scan.handed_off.contains(name)
                     && !pass.handed.contains(name)
             });
@@ -922,7 +925,73 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
-    fn apply(&mut self, effect: &Effect<'a>, state: &mut LockState) {
+    /// Keys the body releases without having locked them on some path: its caller locked
+    /// them. A second, must-held pass over the same effects (intersection at joins), so the
+    /// answer does not depend on the order the lock-state pass visits blocks in.
+    fn caller_held(&self, cfg: &Cfg<'a>, effects: &[Vec<Effect<'a>>]) -> Vec<u32> {
+        let transfer = |e: &Effect<'a>, held: &mut Vec<(u32, Mode)>| match e {
+            Effect::Acquire { key, mode, .. } if !held.contains(&(*key, *mode)) => {
+                held.push((*key, *mode));
+            }
+            Effect::Release { key, mode } => {
+                held.retain(|(k, m)| k != key || mode.is_some_and(|mode| mode != *m));
+            }
+            Effect::ReleaseUnder { root } => {
+                held.retain(|(k, _)| !under(&self.keys[*k as usize], root.as_deref()));
+            }
+            Effect::Forget { root } => {
+                held.retain(|(k, _)| !under(&self.keys[*k as usize], Some(root)));
+            }
+            Effect::Rename { from, to } => {
+                for (k, _) in held.iter_mut() {
+                    *k = self.renamed(*k, from, to);
+                }
+            }
+            _ => {}
+        };
+        let states = cfg.forward_blocks(
+            Vec::new(),
+            |b, held| effects[b].iter().for_each(|e| transfer(e, held)),
+            |into: &mut Vec<(u32, Mode)>, from: &Vec<(u32, Mode)>| {
+                let before = into.len();
+                into.retain(|h| from.contains(h));
+                into.len() != before
+            },
+        );
+        let mut caller_held = Vec::new();
+        for (b, state) in states.iter().enumerate() {
+            let Some(mut held) = state.clone() else {
+                continue;
+            };
+            for e in &effects[b] {
+                if let Effect::Release { key, mode } = e {
+                    let surely = held
+                        .iter()
+                        .any(|(k, m)| k == key && mode.is_none_or(|mode| mode == *m));
+                    if !surely && !caller_held.contains(key) {
+                        caller_held.push(*key);
+                    }
+                }
+                transfer(e, &mut held);
+            }
+        }
+        caller_held
+    }
+
+    /// The key `key` denotes after `to = from` (itself when it is not under `from`).
+    fn renamed(&self, key: u32, from: &str, to: &str) -> u32 {
+        let name = &self.keys[key as usize];
+        if !under(name, Some(from)) {
+            return key;
+        }
+        let renamed = format!("{to}{}", &name[from.len()..]);
+        self.keys
+            .iter()
+            .position(|k| *k == renamed)
+            .map_or(key, |i| i as u32)
+    }
+
+    fn apply(&self, effect: &Effect<'a>, state: &mut LockState) {
         match effect {
             Effect::Acquire { key, mode, span } => {
                 let deferred = state.deferred.contains(key);
@@ -937,13 +1006,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 }
             }
             Effect::Release { key, mode } => {
-                let before = state.held.len();
                 state
                     .held
                     .retain(|h| h.key != *key || mode.is_some_and(|m| m != h.mode));
-                if state.held.len() == before && !self.caller_held.contains(key) {
-                    self.caller_held.push(*key);
-                }
             }
             Effect::ReleaseUnder { root } => {
                 let keys = &self.keys;
@@ -978,15 +1043,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             }
             Effect::Rename { from, to } => {
                 for h in &mut state.held {
-                    let key = &self.keys[h.key as usize];
-                    if under(key, Some(from)) {
-                        let renamed = format!("{to}{}", &key[from.len()..]);
-                        h.key = self
-                            .keys
-                            .iter()
-                            .position(|k| *k == renamed)
-                            .unwrap_or(h.key as usize) as u32;
-                    }
+                    h.key = self.renamed(h.key, from, to);
                 }
             }
             Effect::CallLocks { .. } | Effect::Chan(_) => {}
@@ -1004,21 +1061,13 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             Effect::Acquire { key, .. } | Effect::CallLocks { key, .. }
                 if self.handed.contains(&self.keys[*key as usize]) => {}
             Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
-                let guarded = |site: Span| self.scan.guarded.contains(&site.start);
-                if let Some(first) = state.held.iter().find(|h| {
-                    h.key == *key
-                        && rules::double_lock::conflicts(h.mode, *mode)
-                        && !guarded(h.site)
-                        && !guarded(*span)
-                }) {
-                    out.push(rules::double_lock::relock(
-                        ctx,
-                        *span,
-                        &self.keys[*key as usize],
-                        *mode,
-                        first.site,
-                    ));
-                }
+                let at = HeldLock {
+                    key: &self.keys[*key as usize],
+                    mode: *mode,
+                    site: *span,
+                    guarded: self.scan.guarded.contains(&span.start),
+                };
+                rules::double_lock::check_relock(ctx, &self.held(state), &at, out);
             }
             Effect::CallLocks {
                 call,
@@ -1027,36 +1076,33 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 file,
                 lock,
             } if ctx.enabled(&rules::double_lock::RULE) => {
-                if let Some(held) = state.held.iter().find(|h| h.key == *key) {
-                    out.push(rules::double_lock::call(
-                        ctx,
-                        *call,
-                        method,
-                        &self.keys[*key as usize],
-                        held.site,
-                        (*file, *lock),
-                    ));
-                }
+                let key = &self.keys[*key as usize];
+                let held = self.held(state);
+                rules::double_lock::check_call(ctx, &held, *call, method, key, (*file, *lock), out);
             }
             Effect::Chan(op) if ctx.enabled(&rules::chan_op_under_lock::RULE) => {
                 let others = self.others.get_or_init(|| self.other_bodies());
-                for held in &state.held {
-                    let key = &self.keys[held.key as usize];
-                    if self.handed.contains(key) {
-                        continue;
-                    }
-                    let partner =
-                        rules::chan_op_under_lock::partner(ctx, self.recv, others, op, key);
-                    if let Some(partner) = partner {
-                        out.push(rules::chan_op_under_lock::report(
-                            ctx, op, key, held.site, &partner,
-                        ));
-                        break;
-                    }
-                }
+                let held = self.held(state);
+                rules::chan_op_under_lock::check(ctx, &held, self.recv, others, op, out);
             }
             _ => {}
         }
+    }
+
+    /// The locks that may be held in `state`, in the state's order, without those handed over
+    /// between this declaration's goroutines.
+    fn held(&self, state: &LockState) -> Vec<HeldLock<'_>> {
+        state
+            .held
+            .iter()
+            .map(|h| HeldLock {
+                key: &self.keys[h.key as usize],
+                mode: h.mode,
+                site: h.site,
+                guarded: self.scan.guarded.contains(&h.site.start),
+            })
+            .filter(|h| !self.handed.iter().any(|k| k == h.key))
+            .collect()
     }
 }
 

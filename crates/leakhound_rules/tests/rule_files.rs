@@ -39,6 +39,8 @@ fn rule_files_import_no_dispatcher_and_no_other_rule() {
     let grouped = Regex::new(r"use crate::\{([^}]*)\}").unwrap();
     let mut problems = Vec::new();
     for (stem, text) in rule_files().iter().filter(|(s, _)| s != "mod") {
+        // A rule's own unit tests may reach into it with `super::`.
+        let text = text.split("#[cfg(test)]").next().unwrap_or(text);
         if text.contains("super::") {
             problems.push(format!("{stem}.rs reaches its parent with super::"));
         }

@@ -928,7 +928,7 @@ impl<'a> Parser<'a> {
         // owner[i]: the element whose type parameter i shares.
         let mut owner: Vec<usize> = (0..list.len()).collect();
         if named == 0 {
-            for par in list.iter_mut() {
+            for par in &mut list {
                 if let Some(n) = par.0.take() {
                     par.1 = Some(Expr::Ident(n));
                 }

@@ -93,6 +93,7 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::Body;
+use leakhound_model::lockflow::HeldLock;
 use leakhound_model::summary::{
     channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
 };
@@ -194,7 +195,25 @@ fn first_opposite<'w>(waits: &'w [ChanWait], chan: &str, sends: bool) -> Option<
 /// The goroutine or method that does the opposite operation on one of `op`'s channels after
 /// taking `lock` (and releasing it, or not yet holding it, at that operation): while this body
 /// holds the lock and waits, that one waits for the lock.
-pub(crate) fn partner(
+/// `op` may block: a finding at the first held lock whose other side is visible and takes
+/// that lock first (see [`partner`]).
+pub(crate) fn check(
+    ctx: &RuleContext<'_, '_>,
+    held: &[HeldLock<'_>],
+    recv: Option<(&str, &str)>,
+    others: &OtherBodies,
+    op: &ChanOp<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for h in held {
+        if let Some(partner) = partner(ctx, recv, others, op, h.key) {
+            out.push(report(ctx, op, h.key, h.site, &partner));
+            break;
+        }
+    }
+}
+
+fn partner(
     ctx: &RuleContext<'_, '_>,
     recv: Option<(&str, &str)>,
     others: &OtherBodies,
@@ -431,7 +450,7 @@ fn never_needs_the_lock(chan: &Expr<'_>) -> bool {
     }
 }
 
-pub(crate) fn report(
+fn report(
     ctx: &RuleContext<'_, '_>,
     op: &ChanOp<'_>,
     key: &str,
