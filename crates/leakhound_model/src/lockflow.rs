@@ -17,3 +17,29 @@ pub struct HeldLock<'k> {
     pub site: Span,
     pub guarded: bool,
 }
+
+/// A lock that may still be held, with no deferred unlock, where a body ends: at a `return`
+/// (its span) or at the closing brace (`end`).
+#[derive(Clone, Debug)]
+pub struct OpenExit<'k> {
+    pub at: Span,
+    pub end: bool,
+    pub lock: HeldLock<'k>,
+    /// The body releases this lock (or defers its release) somewhere.
+    pub released: bool,
+    /// On some path the body releases this lock without having taken it: its caller's.
+    pub caller_held: bool,
+    /// Released by code that runs elsewhere (another function literal, a method value that is
+    /// passed on) or by another goroutine of the declaration: the lock is handed over.
+    pub handed_off: bool,
+    /// Released under a flag guard (`if locked { mu.Unlock() }`).
+    pub guarded_release: bool,
+}
+
+/// A `return` reached: whether its last result is `nil`, and the locks held there with no
+/// deferred unlock.
+#[derive(Clone, Debug)]
+pub struct Return<'k> {
+    pub nil: bool,
+    pub held: Vec<&'k str>,
+}

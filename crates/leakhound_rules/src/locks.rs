@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use leakhound_diagnostics::Diagnostic;
 use leakhound_model::bodies::{bodies, literal_kind, Body, BodyKind};
 use leakhound_model::cfg::{Cfg, Node, Term};
-use leakhound_model::lockflow::HeldLock;
+use leakhound_model::lockflow::{HeldLock, OpenExit, Return};
 use leakhound_model::package::PackageFacts;
 use leakhound_model::summary::{
     self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
@@ -474,8 +474,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         );
         // The fixed point is known: replay each block once, checking before each effect.
         let mut exits: Vec<(Span, bool, Held)> = Vec::new();
-        // Every `return` reached, with whether its last result is `nil` and the keys held there.
-        let mut returns: Vec<(bool, Vec<u32>)> = Vec::new();
+        let mut returns: Vec<Return<'_>> = Vec::new();
         let mut found = Vec::new();
         for (b, block) in cfg.blocks.iter().enumerate() {
             let Some(mut state) = states[b].clone() else {
@@ -496,9 +495,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     .held
                     .iter()
                     .filter(|h| !h.deferred)
-                    .map(|h| h.key)
+                    .map(|h| pass.keys[h.key as usize].as_str())
                     .collect();
-                returns.push((nil, held));
+                returns.push(Return { nil, held });
             }
             if let Some((at, end)) = exit {
                 exits.extend(
@@ -513,8 +512,12 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if ctx.enabled(&rules::missing_unlock::RULE)
             && !rules::missing_unlock::exempt(ctx, decl, body.kind)
         {
-            // A lock this body never releases on any path is taken for its caller (or for
-            // good): LH401 is about the paths that miss an unlock the function does have.
+            let caller_held = if exits.is_empty() {
+                Vec::new()
+            } else {
+                pass.caller_held(&cfg, &effects)
+            };
+            // Whether the body releases the lock anywhere (or defers its release).
             let released = |key: u32| {
                 let name = &pass.keys[key as usize];
                 effects.iter().flatten().any(|e| match e {
@@ -525,76 +528,31 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     _ => false,
                 })
             };
-            // `beginTx`: the lock stays held on the path that returns a nil error and is released
-            // on every path that returns one: it is taken for the caller, who releases it later
-            // through another function (checked with `released_elsewhere`).
-            let held_at_end: Vec<u32> = exits
-                .iter()
-                .filter(|(_, end, _)| *end)
-                .map(|(_, _, h)| h.key)
-                .collect();
-            let kept_on_success = |name: &str| {
-                let Some(key) = pass.keys.iter().position(|k| k == name) else {
-                    return false;
-                };
-                let key = key as u32;
-                let (held, freed): (Vec<_>, Vec<_>) =
-                    returns.iter().partition(|(_, keys)| keys.contains(&key));
-                let at_end = held_at_end.contains(&key);
-                !at_end
-                    && !held.is_empty()
-                    && !freed.is_empty()
-                    && held.iter().all(|(nil, _)| *nil)
-                    && freed.iter().all(|(nil, _)| !*nil)
-            };
-            // A receiver field that a method of the type releases only when it is held is held
-            // across methods on purpose (`Rows.Scan` keeps `closemu` until `Next`).
-            let across_methods = |name: &str| {
-                pass.recv.is_some_and(|(recv, typ)| {
-                    let field = if name == recv {
-                        Some("")
-                    } else {
-                        name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
-                    };
-                    field.is_some_and(|f| {
-                        ctx.summary().holds_across_methods(typ, f)
-                            || (ctx.summary().released_elsewhere(typ, f, decl.name.name)
-                                && kept_on_success(name))
-                    })
-                })
-            };
-            let caller_held = if exits.is_empty() {
-                Vec::new()
-            } else {
-                pass.caller_held(&cfg, &effects)
-            };
-            exits.retain(|(_, _, h)| {
-                let name = &pass.keys[h.key as usize];
-                released(h.key)
-                    && !pass.scan.guarded.contains(&h.site.start)
-                    && !pass.scan.guarded_releases.contains(name)
-                    && !across_methods(name)
-                    && !caller_held.contains(&h.key)
-                    && !pass.scan.handed_off.contains(name)
-                    && !pass.handed.contains(name)
-            });
             exits.sort_by_key(|(at, _, h)| (at.start, h.key, h.site.start));
-            exits.dedup_by_key(|(at, _, h)| (at.start, h.key));
-            for (at, end, h) in exits {
-                let func = match body.kind {
-                    BodyKind::Decl => decl.name.name,
-                    _ => "the function literal",
-                };
-                found.push(rules::missing_unlock::report(
-                    ctx,
-                    at,
-                    end,
-                    func,
-                    &pass.keys[h.key as usize],
-                    h.mode,
-                    h.site,
-                ));
-            }
+            let exits: Vec<OpenExit<'_>> = exits
+                .iter()
+                .map(|(at, end, h)| {
+                    let key = pass.keys[h.key as usize].as_str();
+                    OpenExit {
+                        at: *at,
+                        end: *end,
+                        lock: HeldLock {
+                            key,
+                            mode: h.mode,
+                            site: h.site,
+                            guarded: pass.scan.guarded.contains(&h.site.start),
+                        },
+                        released: released(h.key),
+                        caller_held: caller_held.contains(&h.key),
+                        handed_off: pass.scan.handed_off.iter().any(|k| k == key)
+                            || pass.handed.iter().any(|k| k == key),
+                        guarded_release: pass.scan.guarded_releases.iter().any(|k| k == key),
+                    }
+                })
+                .collect();
+            rules::missing_unlock::check(
+                ctx, decl, body.kind, pass.recv, &exits, &returns, &mut found,
+            );
         }
         found.sort_by_key(|d| (d.start, d.code));
         found.dedup_by(|a, b| a.start == b.start && a.code == b.code);
