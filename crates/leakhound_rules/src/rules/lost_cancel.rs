@@ -43,7 +43,7 @@
 use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
 use leakhound_syntax::ast::{AssignOp, AssignStmt, Expr, Span, Stmt, ValueSpec};
 
-use crate::checker::{Binding, Checker, Frame, FrameKind, RefKind};
+use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -103,9 +103,13 @@ fn exempt(checker: &Checker<'_, '_>) -> bool {
 
 fn push<'a>(checker: &mut Checker<'_, 'a>, candidate: Candidate<'a>) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame
-            .pending
-            .push(crate::checker::Pending::Cancel(candidate));
+        frame.pending.push(Box::new(candidate));
+    }
+}
+
+impl<'a> Pending<'a> for Candidate<'a> {
+    fn resolve(&self, checker: &mut Checker<'_, 'a>, frame: &Frame<'a>) {
+        resolve(checker, frame, self);
     }
 }
 
