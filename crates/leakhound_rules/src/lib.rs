@@ -78,6 +78,30 @@ fn check_file(ctx: &RuleContext<'_, '_>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// Checks one package given as (path, source) pairs, every file with the same settings: parses
+/// them, runs the enabled rules, and returns the findings sorted by path, line and column. The
+/// entry point for callers that hold sources rather than parsed files (an editor's buffers).
+pub fn check_sources(files: &[(&str, &str)], settings: &FileSettings) -> Vec<Diagnostic> {
+    let arena = leakhound_syntax::Arena::new();
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|(_, source)| leakhound_syntax::parse_file(source, &arena))
+        .collect();
+    let package: Vec<PackageFile<'_>> = files
+        .iter()
+        .zip(&parsed)
+        .map(|((path, source), parsed)| PackageFile {
+            filename: (*path).to_string(),
+            source,
+            parsed,
+            settings: settings.clone(),
+        })
+        .collect();
+    let mut diagnostics = check_package(&package);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics
+}
+
 /// A `//go:debug asynctimerchan=N` directive in a main package file: it sets the timer
 /// semantics for the whole program.
 pub fn asynctimerchan_directive(parsed: &ParsedFile<'_>) -> Option<AsyncTimerChan> {
