@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Profiles benchmark (BENCHMARKS.md, "Profiles"): leakhound vs `panicparse -aggressive` on the
 # bigdump debug=2 text, vs `go tool pprof -top` on the debug=0 and debug=1 forms; linear scaling
-# over 10k/50k/200k goroutines; diff of two 200k snapshots. Wall time and peak RSS from
+# over 10k/50k/200k goroutines; diff of two 200k snapshots; one debug=1 probe of a live 200k target. Wall time and peak RSS from
 # /usr/bin/time, median of RUNS runs after a warm-up.
 #
 # Usage: bash scripts/bench-profile.sh [WORKDIR]   (default /tmp/bench-profile)
@@ -54,3 +54,13 @@ printf '%-58s %s\n' "leakhound profile big200000.debug1" "$(measure "$lh" profil
 printf '%-58s %s\n' "leakhound profile big200000.debug0.pb.gz" "$(measure "$lh" profile "$work/big200000.debug0.pb.gz" --fail-on never)"
 printf '%-58s %s\n' "go tool pprof -top big200000.debug0.pb.gz" "$(measure go tool pprof -top "$work/big200000.debug0.pb.gz")"
 printf '%-58s %s\n' "go tool pprof -top big200000.debug1" "$(measure go tool pprof -top "$work/big200000.debug1.txt")"
+
+# One debug=1 probe of a live 200k-goroutine target (bigdump -serve), against curl fetching the
+# same profile: the difference is leakhound's own time. The target exits after 5 minutes.
+(cd "$work" && exec ./bigdump -n 200000 -out big200000c.debug2.txt -serve 127.0.0.1:0 -lifetime 5m >"$work/serve.out" 2>/dev/null) &
+target=$!
+for _ in $(seq 1 600); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+addr="$(sed -n 's/^listening on http:\/\///p' "$work/serve.out")"
+printf '%-58s %s\n' "leakhound profile ADDR (debug=1 probe, 200k live)" "$(measure "$lh" profile "$addr" --fail-on never)"
+printf '%-58s %s\n' "curl ADDR/debug/pprof/goroutine?debug=1" "$(measure curl -s -o /dev/null "http://$addr/debug/pprof/goroutine?debug=1")"
+kill "$target"

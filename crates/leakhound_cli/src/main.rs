@@ -35,7 +35,7 @@ enum Command {
     Profile(commands::profile::Args),
     /// Compare two goroutine profiles of the same process.
     Diff(commands::diff::Args),
-    /// Sample a live pprof endpoint and report stacks that keep growing.
+    /// Sample live pprof endpoints (replicas of one service) and report stacks that keep growing.
     Watch(commands::watch::Args),
 }
 

@@ -189,3 +189,153 @@ fn healthy_pool_has_no_suspect() {
         );
     }
 }
+
+/// Lines of the drill marked `// leak NAME` or `// benign NAME`, by name.
+fn drill_markers(kind: &str) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(goapps().join("drill/main.go")).unwrap();
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let name = l.split(&format!("// {kind} ")).nth(1)?;
+            Some((name.trim().to_string(), i as u64 + 1))
+        })
+        .collect()
+}
+
+fn drill_group(json: &Value, line: u64) -> Option<&Value> {
+    json["groups"].as_array().unwrap().iter().find(|g| {
+        g["site"]["line"] == line
+            && g["site"]["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("goapps/drill/main.go"))
+    })
+}
+
+fn finding_codes(g: &Value) -> Vec<String> {
+    g["findings"].as_array().map_or(vec![], |f| {
+        f.iter()
+            .map(|x| x["code"].as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
+/// The incident drill (`goapps/drill`): four leaks beside a 200-goroutine pool, a 32-worker
+/// pipeline, HTTP connections and a ticker loop, under a bounded load from a second process.
+/// A series of six debug=1 samples (with and without `--src`) must flag exactly the four leaks;
+/// one debug=2 snapshot must rank all four above every benign group and, with `--src`, link
+/// the discarded cancel (LH201) through the creator line that only debug=2 prints.
+#[test]
+fn drill_four_leaks_beside_benign_pools() {
+    let app = common::start(&bin_dir().join("drill"), "20s", "30s");
+    let src = goapps().join("drill");
+    let src = src.to_str().unwrap();
+    let leaks = drill_markers("leak");
+    let benign = drill_markers("benign");
+    assert_eq!((leaks.len(), benign.len()), (4, 3));
+    std::thread::sleep(Duration::from_millis(600));
+    let series = |with_src: bool| {
+        let mut args = vec![
+            "profile",
+            &app.addr,
+            "--every",
+            "1s",
+            "--samples",
+            "6",
+            "--output-format",
+            "json",
+        ];
+        if with_src {
+            args.extend(["--src", src]);
+        }
+        leakhound(&args)
+    };
+    let (plain, linked, snapshot) = std::thread::scope(|s| {
+        let plain = s.spawn(|| series(false));
+        let linked = s.spawn(|| series(true));
+        let snapshot = s.spawn(|| {
+            std::thread::sleep(Duration::from_secs(3));
+            leakhound(&[
+                "profile",
+                &app.addr,
+                "--full",
+                "--output-format",
+                "json",
+                "--src",
+                src,
+            ])
+        });
+        (
+            plain.join().unwrap(),
+            linked.join().unwrap(),
+            snapshot.join().unwrap(),
+        )
+    });
+
+    for (what, (code, json)) in [("series", &plain), ("series --src", &linked)] {
+        assert_eq!(*code, 1, "{what}: growing suspects fail the run");
+        let suspects: Vec<u64> = json["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["suspect"] == true)
+            .map(|g| g["site"]["line"].as_u64().unwrap())
+            .collect();
+        let mut want: Vec<u64> = leaks.iter().map(|(_, l)| *l).collect();
+        let mut got = suspects.clone();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{what}: exactly the four leaks are suspects");
+        for (name, line) in &leaks {
+            let g = drill_group(json, *line).unwrap();
+            assert_eq!(g["growing"], true, "{what}: {name} grows: {}", g["counts"]);
+        }
+        for (name, line) in &benign {
+            let g = drill_group(json, *line).unwrap_or_else(|| panic!("{what}: {name} group"));
+            assert_eq!(g["suspect"], false, "{what}: {name}: {g:#}");
+        }
+    }
+    // debug=1 has no creator lines: only rules at the parked line itself link.
+    let (_, json) = &linked;
+    for (name, rule) in [("batch", "LH302"), ("lock", "LH401")] {
+        let line = leaks.iter().find(|(n, _)| n == name).unwrap().1;
+        let codes = finding_codes(drill_group(json, line).unwrap());
+        assert!(codes.iter().any(|c| c == rule), "{name}: {codes:?}");
+    }
+
+    let (_, json) = &snapshot;
+    assert_eq!(json["sources"][0]["format"], "debug2");
+    let leak_scores: Vec<f64> = leaks
+        .iter()
+        .map(|(name, line)| {
+            let g = drill_group(json, *line).unwrap_or_else(|| panic!("snapshot: {name}"));
+            assert_eq!(g["suspect"], true, "snapshot: {name}: {g:#}");
+            g["score"].as_f64().unwrap()
+        })
+        .collect();
+    for (name, line) in &benign {
+        let g = drill_group(json, *line).unwrap();
+        assert_eq!(g["suspect"], false, "snapshot: {name}: {g:#}");
+        let score = g["score"].as_f64().unwrap();
+        assert!(
+            leak_scores.iter().all(|&s| s > score),
+            "snapshot: {name} ({score}) ranks above a leak ({leak_scores:?})"
+        );
+    }
+    let pool = drill_group(json, benign.iter().find(|(n, _)| n == "pool").unwrap().1).unwrap();
+    assert_eq!(pool["counts"][0], 200);
+    // Through the creator line: the discarded cancel beside `go watch(...)`, the time.After of
+    // the loop that starts Process().
+    for (name, rule) in [
+        ("watch", "LH201"),
+        ("process", "LH101"),
+        ("batch", "LH302"),
+        ("lock", "LH401"),
+    ] {
+        let line = leaks.iter().find(|(n, _)| n == name).unwrap().1;
+        let codes = finding_codes(drill_group(json, line).unwrap());
+        assert!(
+            codes.iter().any(|c| c == rule),
+            "snapshot: {name}: {codes:?}"
+        );
+    }
+}

@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::classify::{is_runtime_function, is_stdlib_function, known_long_lived, WaitClass};
+use crate::classify::{
+    is_runtime_function, is_stdlib_function, known_long_lived, LongLived, WaitClass,
+};
 use crate::intern::{Interner, Sym};
 use crate::model::{FrameRef, Profile};
 
@@ -122,23 +124,110 @@ pub struct Group {
     pub change: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_minute: Option<f64>,
+    /// Grew at every sample.
     pub monotonic: bool,
+    /// Grew beyond the group's own noise (see [`Reason::Grew`]).
+    pub growing: bool,
     pub suspect: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub proven: bool,
     pub score: f64,
-    pub reasons: Vec<String>,
+    /// Why the group is or is not a suspect, as data; the CLI renders them (`reasons` in JSON).
+    #[serde(rename = "why")]
+    pub reasons: Vec<Reason>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_file: Option<String>,
+    /// With several replicas of a service: this group's count in each one's latest sample.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaCount>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ReplicaCount {
+    pub replica: String,
+    pub count: u64,
+}
+
+/// A sample that could not be read (the target was down, answered an error, timed out): the
+/// series goes on without it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Gap {
+    /// 1-based number of the sample in the run.
+    pub sample: usize,
+    /// Seconds since the first sample.
+    pub at: f64,
+    pub source: String,
+    pub error: String,
 }
 
 impl Group {
     /// A group that grew at every sample, or is proven leaked: what `--fail-on growing` fails on.
     pub fn is_growing_or_proven(&self) -> bool {
-        self.suspect && (self.proven || (self.counts.len() >= 2 && self.monotonic))
+        self.suspect && (self.proven || self.growing)
     }
+}
+
+/// Why a group is or is not a suspect. Data only: renderers word it for their readers.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// `count` goroutines in `state` (`unknown` when the format prints none) at `site`.
+    Parked {
+        count: u64,
+        state: String,
+        site: Option<Frame>,
+    },
+    /// Reported by a goroutineleak profile or printed `(leaked)`: the runtime proved it.
+    ProvenLeaked,
+    /// A state nothing can ever wake (`(nil chan)`, `select (no cases)`).
+    NeverWakes,
+    /// The main goroutine parked in such a state on purpose.
+    MainParked,
+    LongLived {
+        what: LongLived,
+    },
+    RuntimeWorker,
+    NoUserCode,
+    /// Grew at every sample beyond its own fluctuation (the group's `counts`, `per_minute`).
+    Grew,
+    /// Changed across samples without growing steadily.
+    Series {
+        counts: Vec<u64>,
+        per_minute: Option<f64>,
+    },
+    /// Stayed within `min..=max` over the series; `ids_known` when the format printed goroutine
+    /// ids, so a pool and a leak that stopped growing could be told apart.
+    Stable {
+        min: u64,
+        max: u64,
+        ids_known: bool,
+    },
+    /// Large, stable and parked, in a format without goroutine ids: a pool or a leak that stopped
+    /// growing; one debug=2 snapshot tells them apart.
+    NeedsFullSnapshot,
+    /// One snapshot: ids in a tight run, started together (a pool).
+    StartedAtOnce {
+        first: u64,
+        last: u64,
+    },
+    /// One snapshot: ids spread over the process's life, created one by one (a request path).
+    CreatedOverTime {
+        first: u64,
+        last: u64,
+    },
+    /// At least `threshold` goroutines parked at one line (LeakProf's rule).
+    AboveThreshold {
+        threshold: u64,
+    },
+    BelowThreshold {
+        count: u64,
+        threshold: u64,
+    },
+    NotBlocking {
+        state: String,
+    },
 }
 
 /// The JSON object of `leakhound profile --output-format json`.
@@ -146,6 +235,9 @@ impl Group {
 pub struct Analysis {
     pub sources: Vec<Source>,
     pub groups: Vec<Group>,
+    /// Samples of a live run that failed; the report covers the others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<Gap>,
 }
 
 #[derive(Default)]
@@ -157,7 +249,8 @@ struct Acc {
     labels: Vec<Sym>,
     leaked: u64,
     best: (u64, Vec<FrameRef>),
-    example: Option<u64>,
+    /// Smallest and largest goroutine id per sample, when the format prints ids.
+    ids: Vec<Option<(u64, u64)>>,
 }
 
 /// Groups the records of `profiles` (samples in time order, named by `names`) and scores them.
@@ -175,6 +268,7 @@ pub fn analyze(
             let acc = accs.entry(key).or_insert_with(|| Acc {
                 counts: vec![0; n],
                 states: vec![FxHashMap::default(); n],
+                ids: vec![None; n],
                 ..Acc::default()
             });
             acc.counts[i] += r.count;
@@ -197,8 +291,8 @@ pub fn analyze(
             if r.count > acc.best.0 || acc.best.1.is_empty() {
                 acc.best = (r.count, r.frames.clone());
             }
-            if let Some(id) = r.example_id {
-                acc.example = Some(acc.example.map_or(id, |e| e.min(id)));
+            if let Some((lo, hi)) = r.ids {
+                acc.ids[i] = Some(acc.ids[i].map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
             }
         }
     }
@@ -235,18 +329,41 @@ pub fn analyze(
             partial: p.partial.clone(),
         })
         .collect();
-    Analysis { sources, groups }
+    Analysis {
+        sources,
+        groups,
+        gaps: Vec::new(),
+    }
+}
+
+/// Index of a stack's site: its first user frame (the line where the goroutine is stuck in the
+/// user's code, whatever the release calls the runtime and sync frames above it), else its first
+/// frame outside the runtime (`net/http.(*conn).serve` reading an idle connection).
+fn site_index(frames: &[FrameRef], interner: &Interner) -> usize {
+    frames
+        .iter()
+        .position(|f| !is_stdlib_function(interner.get(f.function)))
+        .or_else(|| {
+            frames
+                .iter()
+                .position(|f| !is_runtime_function(interner.get(f.function)))
+        })
+        .unwrap_or(0)
 }
 
 fn group_key(frames: &[FrameRef], interner: &Interner, by: GroupBy) -> Vec<FrameRef> {
-    let user_start = frames
-        .iter()
-        .position(|f| !is_runtime_function(interner.get(f.function)))
-        .unwrap_or(0);
     match by {
-        GroupBy::Site => frames.get(user_start).copied().into_iter().collect(),
+        GroupBy::Site => frames
+            .get(site_index(frames, interner))
+            .copied()
+            .into_iter()
+            .collect(),
         GroupBy::Stack => {
-            let mut v = frames[user_start.min(frames.len())..].to_vec();
+            let user_start = frames
+                .iter()
+                .position(|f| !is_runtime_function(interner.get(f.function)))
+                .unwrap_or(0);
+            let mut v = frames[user_start..].to_vec();
             if v.len() > 1
                 && v.last()
                     .is_some_and(|f| interner.get(f.function) == "runtime.goexit")
@@ -301,6 +418,14 @@ fn build_group(
         .map(|&l| interner.get(l).to_string())
         .collect();
     labels.sort();
+    // Long-lived goroutines are known by the frames above their site: an idle connection reads
+    // in net/http, a handler parked on the user's lock is below `(*conn).serve` too but is not.
+    let above_site = match frames.iter().position(|f| !f.stdlib) {
+        Some(i) => &frames[..i],
+        None => &frames[..],
+    };
+    let functions: Vec<&str> = above_site.iter().map(|f| f.function.as_str()).collect();
+    let long_lived = known_long_lived(&functions, created_by.as_ref().map(|c| c.function.as_str()));
 
     let change = last as i64 - counts[0] as i64;
     let monotonic = counts.len() >= 2 && counts.windows(2).all(|w| w[1] > w[0]);
@@ -308,6 +433,7 @@ fn build_group(
         .filter(|t| t.len() == counts.len() && counts.len() >= 2)
         .and_then(|t| slope(t, &counts))
         .map(|s| s * 60.0);
+    let ids = acc.ids[latest];
 
     let mut g = Group {
         id: stable_id(key, interner),
@@ -325,161 +451,223 @@ fn build_group(
         created_by,
         frames,
         labels,
-        example_goroutine: acc.example,
+        example_goroutine: ids.map(|(lo, _)| lo),
         change,
         per_minute,
         monotonic,
+        growing: false,
         suspect: false,
         proven: acc.leaked > 0,
         score: 0.0,
         reasons: Vec::new(),
         findings: Vec::new(),
         source_file: None,
+        replicas: Vec::new(),
     };
-    score(&mut g, opts);
+    let creation = ids.and_then(|ids| Creation::judge(ids, g.counts[latest], &g.created_by));
+    score(&mut g, opts, long_lived, creation);
+    g.score = (g.score * 1000.0).round() / 1000.0;
     g
 }
 
-fn score(g: &mut Group, opts: &Options) {
+/// How one snapshot says a group came to be: goroutines started together (a pool) get ids in
+/// a tight run; goroutines created one by one over the process's life (a request path leaking)
+/// get ids spread over everything created meanwhile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Creation {
+    AtOnce { first: u64, last: u64 },
+    OverTime { first: u64, last: u64 },
+}
+
+/// Ids may span this many times the group's size and still count as started at once: a pool
+/// started by a loop interleaves with the few goroutines its workers start themselves. Beyond
+/// it they were created over time: a request path creating k goroutines per request spreads
+/// its leaked ones over about k times their number.
+const AT_ONCE_SPREAD: u64 = 2;
+/// For goroutines started by `main.main` or an `init`, which start pools, a wider margin.
+const AT_ONCE_SPREAD_BY_MAIN: u64 = 4;
+
+impl Creation {
+    fn judge(
+        (first, last): (u64, u64),
+        count: u64,
+        created_by: &Option<Frame>,
+    ) -> Option<Creation> {
+        if count < 2 {
+            return None;
+        }
+        let span = last - first + 1;
+        let by_main = created_by.as_ref().is_none_or(|c| {
+            c.function == "main.main"
+                || c.function.ends_with(".init")
+                || c.function.contains(".init.")
+        });
+        let margin = if by_main {
+            AT_ONCE_SPREAD_BY_MAIN
+        } else {
+            AT_ONCE_SPREAD
+        };
+        Some(if span <= margin * count {
+            Creation::AtOnce { first, last }
+        } else {
+            Creation::OverTime { first, last }
+        })
+    }
+}
+
+/// Whether a series grows beyond the group's own noise: it never shrinks, gains at least
+/// `noise` in total, and its mean step is at least twice its standard error (9, 10, 17 is one
+/// jump, not growth). Two samples have no spread to judge: they must gain max(10, 20 %).
+fn grows(counts: &[u64], noise: u64) -> bool {
+    let first = counts[0];
+    let last = *counts.last().unwrap_or(&0);
+    if counts.len() < 2 || last <= first || counts.windows(2).any(|w| w[1] < w[0]) {
+        return false;
+    }
+    let change = last - first;
+    if counts.len() == 2 {
+        return change >= 10.max(first / 5);
+    }
+    let steps: Vec<f64> = counts.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    let k = steps.len() as f64;
+    let mean = steps.iter().sum::<f64>() / k;
+    let var = steps.iter().map(|s| (s - mean) * (s - mean)).sum::<f64>() / (k - 1.0);
+    change >= noise && mean >= 2.0 * (var / k).sqrt()
+}
+
+fn score(g: &mut Group, opts: &Options, long_lived: Option<LongLived>, creation: Option<Creation>) {
     let n = *g.counts.last().unwrap_or(&0);
     let peak = g.counts.iter().copied().max().unwrap_or(0);
     let samples = g.counts.len();
     let class = WaitClass::of(&g.state);
     let w = class.weight();
     let size = ((1.0 + peak as f64).log10() / 4.0).min(1.0);
-    let place = match (&g.top_user_frame, &g.site) {
-        (Some(f), _) | (None, Some(f)) => format!("{}:{} ({})", f.file, f.line, f.function),
-        _ => "an empty stack".to_string(),
-    };
-    let described = if g.state == "unknown" {
-        format!("{n} goroutines parked at {place} (this format has no states)")
+    let minutes = if g.wait_minutes.as_ref().is_some_and(|m| m.max >= 1) {
+        0.1
     } else {
-        format!("{n} goroutines in {} at {place}", g.state)
+        0.0
     };
-    let series = g
-        .counts
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(" -> ");
+    let parked = Reason::Parked {
+        count: n,
+        state: g.state.clone(),
+        site: g.top_user_frame.clone().or_else(|| g.site.clone()),
+    };
 
     if g.proven {
         g.suspect = true;
         g.score = 1.0;
-        g.reasons.push(format!(
-            "{described}: reported by the goroutineleak profile, the runtime proved they can never run again"
-        ));
+        g.reasons = vec![parked, Reason::ProvenLeaked];
         return;
     }
-    let site_fn = g.site.as_ref().map_or("", |f| f.function.as_str());
-    let functions: Vec<&str> = g.frames.iter().map(|f| f.function.as_str()).collect();
-    let long_lived = if g.site.as_ref().is_some_and(|s| s.stdlib) {
-        known_long_lived(
-            &functions,
-            g.created_by.as_ref().map(|c| c.function.as_str()),
-        )
-    } else {
-        None
-    };
     if class == WaitClass::Forever {
-        if site_fn == "main.main" && g.created_by.is_none() {
-            g.reasons
-                .push("main goroutine parked for good by design".to_string());
+        if g.site.as_ref().is_some_and(|s| s.function == "main.main") && g.created_by.is_none() {
+            g.reasons.push(Reason::MainParked);
             return;
         }
         g.suspect = true;
         g.score = 0.95;
-        g.reasons.push(format!(
-            "{described}: nothing can ever wake a goroutine in this state"
-        ));
+        g.reasons = vec![parked, Reason::NeverWakes];
         return;
     }
-    if let Some(why) = long_lived {
-        g.reasons.push(format!("known long-lived goroutine: {why}"));
+    if let Some(what) = long_lived {
+        g.reasons.push(Reason::LongLived { what });
         return;
     }
     if class == WaitClass::Runtime {
-        g.reasons.push("runtime worker".to_string());
+        g.reasons.push(Reason::RuntimeWorker);
         return;
     }
     if g.top_user_frame.is_none() && g.created_by.as_ref().is_none_or(|c| c.stdlib) {
-        g.reasons
-            .push("no user code on the stack or as creator".to_string());
+        g.reasons.push(Reason::NoUserCode);
         return;
     }
-    let rate = g
-        .per_minute
-        .map(|r| format!(", {r:+.1}/min"))
-        .unwrap_or_default();
+    let blocking = matches!(class, WaitClass::Blocking | WaitClass::Unknown);
+    let over_time_threshold = (opts.min_count / 4).max(2);
+    let series = || Reason::Series {
+        counts: g.counts.clone(),
+        per_minute: g.per_minute,
+    };
     if samples >= 2 {
-        let first = g.counts[0];
-        let grows = g.monotonic
-            && if samples == 2 {
-                g.change as u64 >= 10.max(first / 5)
-            } else {
-                g.change as u64 >= opts.noise
-            };
-        if grows {
+        if grows(&g.counts, opts.noise) {
+            g.growing = true;
             g.suspect = true;
             g.score = 0.5 + 0.3 * w + 0.14 * size;
-            g.reasons.push(described);
-            g.reasons
-                .push(format!("grew {series} at every sample{rate}"));
-            minutes_reason(g);
+            g.reasons = vec![parked, Reason::Grew];
             return;
         }
         let lo = g.counts.iter().copied().min().unwrap_or(0);
         if peak - lo <= 1.max(peak / 20) {
-            g.reasons.push(format!(
-                "stable at {lo}..{peak} across {samples} samples: a fixed-size pool"
-            ));
+            if let Some(Creation::OverTime { first, last }) = creation {
+                if blocking && n >= over_time_threshold {
+                    g.suspect = true;
+                    g.score = 0.3 + 0.3 * w * size + minutes;
+                    g.reasons = vec![
+                        parked,
+                        Reason::Stable {
+                            min: lo,
+                            max: peak,
+                            ids_known: true,
+                        },
+                        Reason::CreatedOverTime { first, last },
+                    ];
+                    return;
+                }
+            }
+            let ids_known = g.example_goroutine.is_some();
+            g.reasons.push(Reason::Stable {
+                min: lo,
+                max: peak,
+                ids_known,
+            });
+            if !ids_known && blocking && n >= opts.min_count {
+                g.reasons.push(Reason::NeedsFullSnapshot);
+            }
             return;
         }
     }
-    if matches!(class, WaitClass::Blocking | WaitClass::Unknown) && n >= opts.min_count {
-        g.suspect = true;
-        g.score = 0.2
-            + 0.3 * w * size
-            + if g.wait_minutes.as_ref().is_some_and(|m| m.max >= 1) {
-                0.1
+    let changing = samples >= 2;
+    match creation {
+        Some(Creation::AtOnce { first, last }) if blocking => {
+            g.score = 0.1 * w * size;
+            g.reasons = vec![parked, Reason::StartedAtOnce { first, last }];
+        }
+        Some(Creation::OverTime { first, last }) if blocking && n >= over_time_threshold => {
+            g.suspect = true;
+            g.score = 0.3 + 0.3 * w * size + minutes;
+            g.reasons = vec![parked, Reason::CreatedOverTime { first, last }];
+            if changing {
+                g.reasons.push(series());
+            }
+        }
+        _ if blocking && n >= opts.min_count => {
+            g.suspect = true;
+            g.score = 0.2 + 0.3 * w * size + minutes;
+            g.reasons = vec![
+                parked,
+                Reason::AboveThreshold {
+                    threshold: opts.min_count,
+                },
+            ];
+            if changing {
+                g.reasons.push(series());
+            }
+        }
+        _ => {
+            g.score = 0.15 * w * size;
+            g.reasons.push(if changing && g.change != 0 {
+                series()
+            } else if !blocking {
+                Reason::NotBlocking {
+                    state: g.state.clone(),
+                }
             } else {
-                0.0
-            };
-        g.reasons.push(format!(
-            "{described}, at least {} parked at one line",
-            opts.min_count
-        ));
-        if samples >= 2 {
-            g.reasons.push(format!(
-                "counts {series}{rate}, not growing at every sample"
-            ));
-        }
-        minutes_reason(g);
-        return;
-    }
-    g.score = (0.15 * w * size * 1000.0).round() / 1000.0;
-    if samples >= 2 && g.change != 0 {
-        g.reasons
-            .push(format!("counts {series}: not growing at every sample"));
-    } else if n < opts.min_count {
-        g.reasons.push(format!(
-            "{n} goroutines, below the single-snapshot threshold of {}",
-            opts.min_count
-        ));
-    } else {
-        g.reasons
-            .push(format!("{} is not a blocking wait", g.state));
-    }
-}
-
-fn minutes_reason(g: &mut Group) {
-    if let Some(m) = &g.wait_minutes {
-        if m.max >= 1 {
-            g.reasons
-                .push(format!("waiting for {}..{} minutes", m.min, m.max));
+                Reason::BelowThreshold {
+                    count: n,
+                    threshold: opts.min_count,
+                }
+            });
         }
     }
-    g.score = (g.score * 1000.0).round() / 1000.0;
 }
 
 /// Least-squares slope of counts over seconds.
@@ -547,6 +735,61 @@ mod tests {
     fn timestamps() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000_000_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn growth_is_judged_against_the_groups_own_noise() {
+        assert!(!grows(&[9, 10, 17], 3), "one jump");
+        assert!(!grows(&[10, 9, 17], 3), "shrank once");
+        assert!(grows(&[4, 403, 803, 1204], 3));
+        assert!(grows(&[5, 6, 8, 9, 10, 12], 3), "slow and steady");
+        assert!(!grows(&[1, 2, 2, 3], 3), "below the noise floor");
+        assert!(!grows(&[100, 100, 100, 220, 220, 220], 3), "one burst");
+        assert!(grows(&[0, 40], 3));
+        assert!(!grows(&[100, 105], 3), "two samples need max(10, 20 %)");
+    }
+
+    #[test]
+    fn one_snapshot_tells_a_pool_from_a_leak_by_ids() {
+        let by = |f: &str| {
+            Some(Frame {
+                function: f.to_string(),
+                file: String::new(),
+                line: 0,
+                stdlib: false,
+            })
+        };
+        assert_eq!(
+            Creation::judge((20, 219), 200, &by("main.startPool")),
+            Some(Creation::AtOnce {
+                first: 20,
+                last: 219
+            })
+        );
+        assert_eq!(
+            Creation::judge((35, 48210), 4799, &by("main.handle")),
+            Some(Creation::OverTime {
+                first: 35,
+                last: 48210
+            })
+        );
+        // Three goroutines per request: over time, unless main started them (a pool whose
+        // workers start helpers).
+        assert_eq!(
+            Creation::judge((10, 309), 100, &by("main.main")),
+            Some(Creation::AtOnce {
+                first: 10,
+                last: 309
+            })
+        );
+        assert_eq!(
+            Creation::judge((10, 309), 100, &by("main.handle")),
+            Some(Creation::OverTime {
+                first: 10,
+                last: 309
+            })
+        );
+        assert_eq!(Creation::judge((7, 7), 1, &None), None);
     }
 
     #[test]

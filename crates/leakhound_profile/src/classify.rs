@@ -153,45 +153,51 @@ pub(crate) fn is_runtime_function(function: &str) -> bool {
     function.starts_with("runtime.")
 }
 
-/// Goroutines that live as long as the process by design, found by a function on their stack
-/// or their creator. They are never suspects: LeakProf's "blocked by design" false positives.
-pub(crate) fn known_long_lived(
-    functions: &[&str],
-    created_by: Option<&str>,
-) -> Option<&'static str> {
-    const KNOWN: &[(&str, &str)] = &[
-        ("net/http.(*Server).Serve", "HTTP accept loop"),
-        ("net.(*TCPListener).Accept", "network accept loop"),
-        (
-            "net/http.(*persistConn).readLoop",
-            "idle keep-alive connection reader",
-        ),
-        (
-            "net/http.(*persistConn).writeLoop",
-            "idle keep-alive connection writer",
-        ),
-        (
-            "net/http.(*connReader).backgroundRead",
-            "HTTP connection reader",
-        ),
-        ("net/http.(*conn).serve", "HTTP connection reader"),
-        ("os/signal.signal_recv", "signal handler"),
-        ("os/signal.loop", "signal handler"),
-        ("os/signal.Notify.func1", "signal handler"),
-        ("runtime.ensureSigM", "signal handler"),
-        ("runtime/trace.Start.func1", "trace reader"),
-        ("testing.(*T).Run", "test runner"),
-        ("testing.tRunner", "test runner"),
-        ("testing.(*M).startAlarm", "test runner"),
+/// A kind of goroutine that lives as long as the process by design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LongLived {
+    HttpAcceptLoop,
+    AcceptLoop,
+    KeepAliveReader,
+    KeepAliveWriter,
+    /// `net/http.(*conn).serve` reading the next request of an idle connection.
+    HttpConnection,
+    SignalHandler,
+    TraceReader,
+    TestRunner,
+    RuntimeWorker,
+}
+
+/// Goroutines that live as long as the process by design, found by a function above their site
+/// (callers pass the frames from the top of the stack down to the first user frame) or by their
+/// creator. They are never suspects: LeakProf's "blocked by design" false positives.
+pub(crate) fn known_long_lived(functions: &[&str], created_by: Option<&str>) -> Option<LongLived> {
+    use LongLived::*;
+    const KNOWN: &[(&str, LongLived)] = &[
+        ("net/http.(*Server).Serve", HttpAcceptLoop),
+        ("net.(*TCPListener).Accept", AcceptLoop),
+        ("net/http.(*persistConn).readLoop", KeepAliveReader),
+        ("net/http.(*persistConn).writeLoop", KeepAliveWriter),
+        ("net/http.(*connReader).backgroundRead", HttpConnection),
+        ("net/http.(*conn).serve", HttpConnection),
+        ("os/signal.signal_recv", SignalHandler),
+        ("os/signal.loop", SignalHandler),
+        ("os/signal.Notify.func1", SignalHandler),
+        ("runtime.ensureSigM", SignalHandler),
+        ("runtime/trace.Start.func1", TraceReader),
+        ("testing.(*T).Run", TestRunner),
+        ("testing.tRunner", TestRunner),
+        ("testing.(*M).startAlarm", TestRunner),
     ];
     for f in functions {
-        if let Some((_, why)) = KNOWN.iter().find(|(k, _)| k == f) {
-            return Some(why);
+        if let Some((_, what)) = KNOWN.iter().find(|(k, _)| k == f) {
+            return Some(*what);
         }
     }
     if let Some(c) = created_by {
         if c.starts_with("runtime.") || c == "runtime/pprof.(*Profile).WriteTo" {
-            return Some("runtime worker");
+            return Some(RuntimeWorker);
         }
     }
     None

@@ -109,7 +109,7 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Result<Option<Profi
             created_by: None,
             labels: None,
             elided: false,
-            example_id: None,
+            ids: None,
         });
     }
     records.extend(open.take());

@@ -19,9 +19,10 @@ pub mod srclink;
 mod text;
 
 pub use analysis::{
-    analyze, Analysis, Finding, Frame, Group, GroupBy, MinMax, Options, Source, DEFAULT_MIN_COUNT,
+    analyze, Analysis, Finding, Frame, Gap, Group, GroupBy, MinMax, Options, Reason, ReplicaCount,
+    Source, DEFAULT_MIN_COUNT,
 };
-pub use classify::{is_stdlib_function, WaitClass};
+pub use classify::{is_stdlib_function, LongLived, WaitClass};
 pub use error::ParseError;
 pub use escape::escape_control;
 pub use intern::{Interner, Sym};
@@ -46,8 +47,17 @@ impl Default for Limits {
 /// Parses one profile or dump, detecting its format from the content.
 pub fn parse(data: &[u8], interner: &mut Interner, limits: Limits) -> Result<Profile, ParseError> {
     if data.starts_with(&[0x1f, 0x8b]) {
-        return pprof::parse_gzipped(data, interner, limits.max_decompressed);
+        let plain = pprof::gunzip(data, limits.max_decompressed)?;
+        // A protobuf (debug=0), else a text dump or debug=1 profile compressed for transport
+        // (`gzip goroutines.txt`); when neither, the protobuf's error says most.
+        return pprof::parse_raw(&plain, interner)
+            .or_else(|e| parse_plain(&plain, interner).map_err(|_| e));
     }
+    parse_plain(data, interner)
+}
+
+/// Everything but a gzip stream: text formats first, then an uncompressed protobuf.
+fn parse_plain(data: &[u8], interner: &mut Interner) -> Result<Profile, ParseError> {
     if data.is_empty() || data.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
     }

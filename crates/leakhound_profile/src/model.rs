@@ -58,8 +58,9 @@ pub struct Record {
     pub labels: Option<Sym>,
     /// The stack was cut by the runtime (`...N frames elided...`).
     pub elided: bool,
-    /// Smallest goroutine id seen, as an example to look for in the dump.
-    pub example_id: Option<u64>,
+    /// Smallest and largest goroutine id seen (full dumps only): the smallest is an example to
+    /// look for in the dump; their spread says whether the goroutines were started at once.
+    pub ids: Option<(u64, u64)>,
 }
 
 /// One parsed source.
@@ -78,4 +79,32 @@ pub struct Profile {
     pub partial: Option<String>,
     /// When the profile was taken, in Unix nanoseconds (debug=0 carries it).
     pub time_nanos: Option<i64>,
+}
+
+impl Profile {
+    /// One profile of several replicas of a service taken at the same time: their records side
+    /// by side (grouping merges equal stacks), totals added. `None` for no parts.
+    pub fn merge(parts: Vec<Profile>) -> Option<Profile> {
+        let mut parts = parts.into_iter();
+        let mut merged = parts.next()?;
+        for p in parts {
+            merged.total += p.total;
+            merged.records.extend(p.records);
+            merged.leak_profile &= p.leak_profile;
+            merged.partial = match (merged.partial, p.partial) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            };
+            merged.time_nanos = merged.time_nanos.min(p.time_nanos);
+            if merged.format != p.format {
+                // Counts still add up; states are `unknown` wherever a part had none.
+                merged.format = if merged.format.has_states() {
+                    p.format
+                } else {
+                    merged.format
+                };
+            }
+        }
+        Some(merged)
+    }
 }

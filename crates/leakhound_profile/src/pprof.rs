@@ -88,11 +88,8 @@ struct PbFunction {
     filename: i64,
 }
 
-pub(crate) fn parse_gzipped(
-    data: &[u8],
-    interner: &mut Interner,
-    cap: usize,
-) -> Result<Profile, ParseError> {
+/// The decompressed bytes of a gzip stream, at most `cap` of them (gzip bombs).
+pub(crate) fn gunzip(data: &[u8], cap: usize) -> Result<Vec<u8>, ParseError> {
     let mut out = Vec::new();
     let mut decoder = flate2::read::MultiGzDecoder::new(data).take(cap as u64 + 1);
     decoder
@@ -101,7 +98,7 @@ pub(crate) fn parse_gzipped(
     if out.len() > cap {
         return Err(ParseError::TooLarge { limit: cap });
     }
-    parse_raw(&out, interner)
+    Ok(out)
 }
 
 pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile, ParseError> {
@@ -191,7 +188,7 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
             created_by: None,
             labels,
             elided,
-            example_id: None,
+            ids: None,
         });
     }
     Ok(Profile {

@@ -96,7 +96,7 @@ impl Builder<'_> {
                     created_by: cur.created,
                     labels: cur.labels,
                     elided: cur.elided,
-                    example_id: None,
+                    ids: None,
                 });
                 self.index.insert(key.clone(), self.records.len() - 1);
                 self.records.len() - 1
@@ -112,7 +112,9 @@ impl Builder<'_> {
                 None => (m, m),
             });
         }
-        r.example_id = Some(r.example_id.map_or(cur.id, |e| e.min(cur.id)));
+        r.ids = Some(r.ids.map_or((cur.id, cur.id), |(lo, hi)| {
+            (lo.min(cur.id), hi.max(cur.id))
+        }));
     }
 
     fn open(&mut self, cur: &mut Current, h: &Header) {
@@ -154,6 +156,7 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
     let mut prefix_len = 0usize;
     let mut first_header_at: Option<usize> = None;
     let mut preamble: Option<String> = None;
+    let mut cut: Option<String> = None;
     let mut pos = 0usize;
 
     while pos < data.len() {
@@ -163,6 +166,8 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
         };
         let raw = &data[pos..end];
         let line_start = pos;
+        // A last line without a newline may be cut anywhere: in a header, in a function name.
+        let unterminated = end == data.len();
         pos = next;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let line = if prefix_len > 0 && state != State::Outside {
@@ -224,7 +229,14 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
                 }
                 continue;
             }
-            // Not stack syntax: the goroutine is over; the line is ordinary text.
+            // Not stack syntax: the goroutine is over; the line is ordinary text, unless it is
+            // where the input was cut.
+            if unterminated {
+                cut = Some(format!(
+                    "input ends inside a line of goroutine {}: the dump is truncated",
+                    cur.id
+                ));
+            }
             b.finish(&mut cur);
             state = State::Outside;
         }
@@ -244,13 +256,17 @@ pub(crate) fn parse(data: &[u8], interner: &mut Interner) -> Option<Profile> {
             state = State::Stack;
             continue;
         }
+        let header_start = raw.starts_with(b"goroutine ") || b"goroutine ".starts_with(raw);
+        if unterminated && first_header_at.is_some() && !raw.is_empty() && header_start {
+            cut = Some("input ends inside a goroutine header: the dump is truncated".to_string());
+        }
         if first_header_at.is_none() && preamble.is_none() {
             preamble = preamble_line(raw);
         }
     }
 
     let first_header_at = first_header_at?;
-    let mut partial = None;
+    let mut partial = cut;
     if cur.open {
         let incomplete = cur.pending.is_some()
             || cur.pending_created.is_some()
@@ -381,7 +397,10 @@ fn header_anywhere(line: &[u8]) -> Option<(usize, Header<'_>)> {
             }
         } else if line[start] == b'G' {
             if let Some(h) = parse_goleak_header(rest) {
-                let offset = if start > 0 && line[start - 1] == b'[' {
+                // goleak prints its stacks as a Go slice: `[Goroutine 7 ...` for the first, then
+                // ` Goroutine 8 ...`. The separator is not part of the prefix the frame lines
+                // share (`go test` indentation, or nothing).
+                let offset = if start > 0 && matches!(line[start - 1], b'[' | b' ') {
                     start - 1
                 } else {
                     start

@@ -1,6 +1,8 @@
 //! The assertable expectations of `tests/corpus/README.md` (a copy of the shared profile corpus), one test each, over the real
 //! Go 1.19 captures, plus every file of the corpus against its `expected.json`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -48,25 +50,7 @@ const TIMES: [&str; 4] = ["t000s", "t010s", "t020s", "t030s"];
 const FORMATS: [&str; 3] = ["debug2.txt", "debug1.txt", "debug0.pb.gz"];
 
 fn run(files: &[PathBuf], times: Option<Vec<f64>>) -> Analysis {
-    let mut interner = Interner::new();
-    let profiles: Vec<_> = files
-        .iter()
-        .map(|f| {
-            let data = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            parse(&data, &mut interner, Limits::default())
-                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
-        })
-        .collect();
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    analyze(
-        &profiles,
-        &names,
-        &interner,
-        &Options {
-            times,
-            ..Options::default()
-        },
-    )
+    common::analyze_files(files, times)
 }
 
 fn snapshots(scenario: &str, tags: &[&str], format: &str) -> Vec<PathBuf> {

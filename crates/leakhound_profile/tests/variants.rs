@@ -180,6 +180,37 @@ exit status 1
     );
 }
 
+/// Real `go test` output of goleak v1.3.0 (`VerifyTestMain`) with two leaked goroutines: goleak
+/// prints its stacks as a Go slice, so the second header starts ` Goroutine 8` after a space.
+#[test]
+fn goleak_two_goroutines_real_capture() {
+    let text = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/goleak-1.3.0-two-goroutines.txt"),
+    )
+    .unwrap();
+    let (p, _) = read(&text);
+    assert_eq!(p.total, 2);
+    assert!(p.partial.is_none());
+    let mut got = sites(&text);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "example.com/pkg.leak.func1 /tmp/proda/gl/pkg_test.go:12".into(),
+                "chan receive".into(),
+                1
+            ),
+            (
+                "example.com/pkg.leak2.func1 /tmp/proda/gl/pkg_test.go:18".into(),
+                "select (no cases)".into(),
+                1
+            ),
+        ]
+    );
+}
+
 #[test]
 fn synctest_bubble_panic() {
     let text = b"--- FAIL: TestLeak (0.00s)
@@ -210,6 +241,28 @@ fn crlf_and_ci_timestamp_prefixes() {
         .map(|l| format!("2026-11-28T20:00:00.1234567Z {l}\n"))
         .collect();
     assert_eq!(sites(prefixed.as_bytes()), sites(GO121.as_bytes()));
+}
+
+#[test]
+fn a_cut_anywhere_in_the_last_goroutine_is_partial() {
+    let last = GO121.rfind("\ngoroutine 8").unwrap() + 1;
+    for end in last..GO121.len() {
+        if GO121.as_bytes()[end - 1] == b'\n' {
+            continue; // a cut at a line end is a shorter dump, told by the next test
+        }
+        let (p, _) = read(&GO121.as_bytes()[..end]);
+        assert!(p.partial.is_some(), "cut after {:?}", &GO121[last..end]);
+    }
+}
+
+#[test]
+fn gzipped_text_dumps_are_read() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(GO121.as_bytes()).unwrap();
+    let data = gz.finish().unwrap();
+    let (p, _) = read(&data);
+    assert_eq!((p.format, p.total), (Format::Debug2, 3));
+    assert_eq!(sites(&data), sites(GO121.as_bytes()));
 }
 
 #[test]

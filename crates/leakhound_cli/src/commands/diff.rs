@@ -17,5 +17,5 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let sources = [Source::parse(&args.old)?, Source::parse(&args.new)?];
-    execute(&sources, None, &args.common, &mut |_, _| Ok(()))
+    execute(&sources, &args.common)
 }

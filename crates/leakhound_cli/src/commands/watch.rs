@@ -1,79 +1,54 @@
-//! `leakhound watch URL`: sample a live pprof endpoint (debug=1 by default: cheap, no
-//! stop-the-world dump), print the growing groups after each sample, then the full report.
+//! `leakhound watch URL...`: sample live pprof endpoints (debug=1 by default: cheap, no
+//! stop-the-world dump), print progress after each sample on stderr, then the full report.
+//! Several URLs are replicas of one service; `--samples 0` watches until interrupted, reporting
+//! over a rolling window.
 
-use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use leakhound_profile::escape_control;
 
-use super::profile::{execute, parse_duration, Common, OutputFormat, Source};
+use super::profile::{live, parse_duration, Common, Live, Plan, Source, DEFAULT_SAMPLES};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The service's pprof address: `host:port`, a base URL or a full endpoint URL.
-    pub url: String,
+    /// The service's pprof address: `host:port`, a base URL or a full endpoint URL; several for
+    /// replicas of one service.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
     /// Time between samples.
     #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
     pub every: Duration,
-    /// Number of samples.
-    #[arg(long, default_value_t = 6)]
+    /// Number of samples; 0 samples until interrupted (SIGINT or SIGTERM print the report).
+    #[arg(long, default_value_t = DEFAULT_SAMPLES)]
     pub samples: usize,
+    #[command(flatten)]
+    pub live: Live,
     #[command(flatten)]
     pub common: Common,
 }
 
 pub fn run(args: Args) -> Result<u8> {
-    let source = Source::parse(&args.url)?;
-    if !source.is_url() {
+    let sources: Vec<Source> = args
+        .urls
+        .iter()
+        .map(|u| Source::parse(u))
+        .collect::<Result<_>>()?;
+    if let Some(file) = sources.iter().find(|s| !s.is_url()) {
         bail!(
-            "{}: watch samples a URL; for files use `leakhound profile T0 T1 ...`",
-            args.url
+            "{}: watch samples URLs; for files use `leakhound profile T0 T1 ...`",
+            file.name()
         );
     }
-    if args.samples < 2 {
-        bail!("--samples must be at least 2");
+    if args.samples == 1 {
+        bail!("--samples must be 0 (until interrupted) or at least 2");
     }
-    let text = args.common.output_format == OutputFormat::Text;
-    execute(
-        &[source],
-        Some((args.every, args.samples)),
-        &args.common,
-        &mut |a, _| {
-            if !text {
-                return Ok(());
-            }
-            let mut err = std::io::stderr().lock();
-            let n = a.sources.len();
-            let total = a.sources.last().map_or(0, |s| s.goroutines);
-            let growing: Vec<String> = a
-                .groups
-                .iter()
-                .filter(|g| g.suspect && g.monotonic)
-                .take(3)
-                .map(|g| {
-                    let site = g
-                        .site
-                        .as_ref()
-                        .map_or_else(String::new, |s| format!("{}:{}", s.file, s.line));
-                    format!(
-                        "{} {} ({:+})",
-                        escape_control(&site),
-                        g.counts.last().unwrap_or(&0),
-                        g.change
-                    )
-                })
-                .collect();
-            writeln!(
-                err,
-                "sample {n}: {total} goroutines; growing: {}",
-                if growing.is_empty() {
-                    "none".into()
-                } else {
-                    growing.join(", ")
-                }
-            )?;
-            Ok(())
-        },
-    )
+    if args.live.window < 2 {
+        bail!("--window must be at least 2");
+    }
+    let plan = Plan {
+        every: args.every,
+        samples: args.samples,
+        window: args.live.window,
+    };
+    live(&sources, &plan, &args.common)
 }

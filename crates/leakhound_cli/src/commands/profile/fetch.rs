@@ -1,13 +1,17 @@
 //! Where profile bytes come from: a file, stdin, or a pprof HTTP endpoint.
 
+use std::error::Error as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-/// Largest body read from a file, stdin or URL: well above Go's 64 MiB debug=2 cap.
+/// Largest file or stdin read: far above Go's 64 MiB debug=2 cap, below what would exhaust memory.
 const MAX_INPUT: u64 = 1 << 30;
+
+/// Default `--max-body`: twice Go's 64 MiB debug=2 cap.
+pub const DEFAULT_MAX_BODY: &str = "128MiB";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -41,28 +45,82 @@ impl Source {
         matches!(self, Source::Url(_))
     }
 
-    /// The name used in messages and output, and the bytes.
-    pub fn read(&self, full: bool, timeout: Duration) -> Result<(String, Vec<u8>)> {
+    /// The source as messages name it.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+            Source::Url(u) => u.clone(),
+        }
+    }
+
+    /// The name used in messages and output, and the bytes. A URL's body may hold `max_body`
+    /// bytes, a file or stdin 1 GiB: more is an error, never a silent cut.
+    pub fn read(&self, full: bool, timeout: Duration, max_body: u64) -> Result<(String, Vec<u8>)> {
         match self {
             Source::Stdin => {
-                let mut data = Vec::new();
-                std::io::stdin()
-                    .take(MAX_INPUT)
-                    .read_to_end(&mut data)
-                    .context("reading stdin")?;
+                let data = read_bounded(std::io::stdin(), MAX_INPUT).context("reading stdin")?;
                 Ok(("<stdin>".to_string(), data))
             }
             Source::File(p) => {
-                let data = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                let context = || format!("reading {}", p.display());
+                // Read to an exact-size buffer: a growing one would briefly hold twice the dump.
+                let len = std::fs::metadata(p).with_context(context)?.len();
+                if len > MAX_INPUT {
+                    bail!("{}: {}", p.display(), too_large(MAX_INPUT));
+                }
+                let data = std::fs::read(p).with_context(context)?;
                 Ok((p.display().to_string(), data))
             }
             Source::Url(u) => {
                 let url = with_debug(u, full);
-                let data = get(&url, timeout)?;
+                let data = get(&url, timeout, max_body)?;
                 Ok((url, data))
             }
         }
     }
+}
+
+/// Reads at most `limit` bytes; a longer input is an error naming the limit.
+/// Read in fixed chunks, joined once at the end: a doubling buffer would hold up to twice the
+/// limit (and copy it) before an endless stream is refused.
+const CHUNK: usize = 4 << 20;
+
+/// Reads at most `limit` bytes; a longer input is an error naming the limit. Peak memory is the
+/// input (at most `limit`) plus, while joining, one copy of it.
+fn read_bounded(reader: impl Read, limit: u64) -> Result<Vec<u8>> {
+    let mut reader = reader.take(limit + 1);
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let n = (&mut reader).take(CHUNK as u64).read_to_end(&mut chunk)?;
+        total += n;
+        if total as u64 > limit {
+            bail!("{}", too_large(limit));
+        }
+        let full = n == CHUNK;
+        chunks.push(chunk);
+        if !full {
+            break;
+        }
+    }
+    if chunks.len() == 1 {
+        return Ok(chunks.pop().unwrap_or_default());
+    }
+    let mut data = Vec::with_capacity(total);
+    for c in chunks {
+        data.extend_from_slice(&c);
+    }
+    Ok(data)
+}
+
+fn too_large(limit: u64) -> String {
+    format!(
+        "more than {} MiB: not a goroutine profile, or an endless stream (--max-body raises the \
+         limit for URLs)",
+        limit >> 20
+    )
 }
 
 fn looks_like_host_port(s: &str) -> bool {
@@ -114,7 +172,7 @@ fn with_debug(url: &str, full: bool) -> String {
     format!("{url}{sep}debug={}", if full { 2 } else { 1 })
 }
 
-fn get(url: &str, timeout: Duration) -> Result<Vec<u8>> {
+fn get(url: &str, timeout: Duration, max_body: u64) -> Result<Vec<u8>> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(timeout.min(Duration::from_secs(10)))
         .timeout(timeout)
@@ -129,19 +187,43 @@ fn get(url: &str, timeout: Duration) -> Result<Vec<u8>> {
             };
             bail!("{url}: HTTP {code} {}{hint}", r.status_text());
         }
-        Err(ureq::Error::Transport(t)) => return Err(anyhow!("{url}: {t}")),
+        Err(ureq::Error::Transport(t)) => {
+            // ureq's Display repeats the kind inside the message ("Network Error: Network
+            // Error: ..."): name the kind once, then the cause.
+            let cause = t
+                .source()
+                .map(|s| s.to_string())
+                .or_else(|| t.message().map(str::to_string))
+                .unwrap_or_default();
+            return Err(anyhow!("{url}: {}: {cause}", t.kind()));
+        }
     };
     let html = response.content_type().contains("html");
-    let mut data = Vec::new();
-    response
-        .into_reader()
-        .take(MAX_INPUT)
-        .read_to_end(&mut data)
+    let data = read_bounded(response.into_reader(), max_body)
         .with_context(|| format!("{url}: reading the response"))?;
     if html || data.trim_ascii_start().starts_with(b"<") {
         bail!("{url}: answered HTML, not a goroutine profile (wrong path or a login page?)");
     }
     Ok(data)
+}
+
+/// `64MiB`, `512KiB`, `1GiB`, or plain bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size such as 64MiB"))?;
+    let shift = match unit {
+        "" | "B" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (KiB, MiB, GiB)")),
+    };
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{s}` is out of range"))
 }
 
 /// `500ms`, `10s`, `2m`, `1h`, or plain seconds.
@@ -195,6 +277,27 @@ mod tests {
             with_debug("http://h:1/x?debug=0", true),
             "http://h:1/x?debug=0"
         );
+    }
+
+    #[test]
+    fn bounded_reads() {
+        let body = vec![7u8; CHUNK * 2 + 5];
+        assert_eq!(read_bounded(&body[..], body.len() as u64).unwrap(), body);
+        assert_eq!(
+            read_bounded(&body[..CHUNK], CHUNK as u64).unwrap().len(),
+            CHUNK
+        );
+        assert_eq!(read_bounded(&b""[..], 10).unwrap(), b"");
+        let e = read_bounded(&body[..], body.len() as u64 - 1).unwrap_err();
+        assert!(e.to_string().contains("more than"), "{e}");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("128MiB"), Ok(128 << 20));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert!(parse_size("1TB").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
-use leakhound_profile::{escape_control as esc, Analysis, Frame, Group};
+use leakhound_profile::{escape_control as esc, Analysis, Frame, Group, Reason};
 
+use super::reasons;
 use super::src::Snippet;
 
 /// Non-suspect groups shown without `--all`.
@@ -34,6 +35,15 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             writeln!(out, "  PARTIAL: {}", esc(p))?;
         }
     }
+    for gap in &a.gaps {
+        writeln!(
+            out,
+            "gap: sample {} @{:.1}s: {}",
+            gap.sample,
+            gap.at,
+            esc(&gap.error)
+        )?;
+    }
     let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
     let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
     let shown = if all {
@@ -54,11 +64,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
                 } else {
                     "-".to_string()
                 },
-                g.counts
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                reasons::counts_cell(&g.counts),
                 if multi {
                     format!("{:+}", g.change)
                 } else {
@@ -114,6 +120,24 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     if suspects.is_empty() {
         writeln!(out, "\nno leak suspects")?;
     }
+    let unclear: Vec<&Group> = others
+        .iter()
+        .copied()
+        .filter(|g| g.reasons.contains(&Reason::NeedsFullSnapshot))
+        .collect();
+    if let Some(g) = unclear.first() {
+        writeln!(
+            out,
+            "\nnote: {} large group(s) stayed the same size, parked (largest {} at {}): pools, or \
+             leaks that stopped growing; this format has no goroutine ids, one --full snapshot \
+             tells them apart",
+            unclear.len(),
+            g.counts.last().unwrap_or(&0),
+            g.site
+                .as_ref()
+                .map_or_else(String::new, |s| esc(&frame_text(s)).into_owned())
+        )?;
+    }
     for (i, g) in suspects.iter().enumerate() {
         writeln!(
             out,
@@ -122,8 +146,8 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             g.score,
             g.id
         )?;
-        for r in &g.reasons {
-            writeln!(out, "  - {}", esc(r))?;
+        for r in reasons::texts(g) {
+            writeln!(out, "  - {}", esc(&r))?;
         }
         if g.states.len() > 1 {
             let states: Vec<String> = g
@@ -139,6 +163,14 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         if !g.labels.is_empty() {
             let labels: Vec<String> = g.labels.iter().map(|l| esc(l).into_owned()).collect();
             writeln!(out, "  labels: {}", labels.join(" "))?;
+        }
+        if !g.replicas.is_empty() {
+            let counts: Vec<String> = g
+                .replicas
+                .iter()
+                .map(|r| format!("{} {}", esc(&r.replica), r.count))
+                .collect();
+            writeln!(out, "  replicas: {}", counts.join(", "))?;
         }
         if let Some(id) = g.example_goroutine {
             writeln!(out, "  example: goroutine {id}")?;

@@ -76,5 +76,21 @@ pub fn link(analysis: &mut Analysis, dir: &Path) -> Result<Vec<Snippet>> {
             });
         }
     }
+    let unexplained = analysis
+        .groups
+        .iter()
+        .filter(|g| g.suspect && g.findings.is_empty() && g.created_by.is_none())
+        .count();
+    let no_creators = analysis
+        .sources
+        .iter()
+        .any(|s| matches!(s.format, "debug1" | "debug0"));
+    if unexplained > 0 && no_creators {
+        eprintln!(
+            "leakhound: note: {unexplained} suspect(s) have no rule at their line; debug=1 and \
+             debug=0 profiles have no `created by` lines, where causes such as a discarded cancel \
+             (LH201) sit: one --full (debug=2) sample links them"
+        );
+    }
     Ok(snippets)
 }

@@ -29,11 +29,13 @@ func Run(path string, handler http.HandlerFunc) {
 	addr := ln.Addr().String()
 	fmt.Printf("listening on http://%s\n", addr)
 	go func() { _ = http.Serve(ln, nil) }()
-	go drive("http://"+addr+path, *rate, *load)
+	go Drive([]string{"http://" + addr + path}, *rate, *load)
 	time.Sleep(*lifetime)
 }
 
-func drive(url string, rate int, load time.Duration) {
+// Drive sends rate requests per second for load, in turn to each of urls, the k-th request to
+// a URL with ?n=k.
+func Drive(urls []string, rate int, load time.Duration) {
 	client := &http.Client{Timeout: 2 * time.Second}
 	t := time.NewTicker(time.Second / time.Duration(rate))
 	defer t.Stop()
@@ -44,7 +46,8 @@ func drive(url string, rate int, load time.Duration) {
 			return
 		case <-t.C:
 			go func(n int) {
-				resp, err := client.Get(fmt.Sprintf("%s?n=%d", url, n))
+				url := urls[n%len(urls)]
+				resp, err := client.Get(fmt.Sprintf("%s?n=%d", url, n/len(urls)))
 				if err == nil {
 					resp.Body.Close()
 				}
