@@ -72,7 +72,18 @@ impl Config {
 
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            anyhow::anyhow!("{}: invalid configuration: {}", path.display(), e.message())
+            // `path:line:column:` as editors and compilers print positions.
+            let at = e.span().map_or(String::new(), |span| {
+                let start = span.start.min(text.len());
+                let line = text[..start].matches('\n').count() + 1;
+                let column = start - text[..start].rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!("{line}:{column}:")
+            });
+            anyhow::anyhow!(
+                "{}:{at} invalid configuration: {}",
+                path.display(),
+                e.message()
+            )
         })?;
         let context = |what: &str| format!("{}: invalid {what}", path.display());
         let select = raw
@@ -176,11 +187,18 @@ mod tests {
             Config::parse(path, "select = [\"LH101\"").unwrap_err()
         );
         assert!(
-            err.starts_with("/repo/leakhound.toml: invalid configuration"),
+            err.starts_with("/repo/leakhound.toml:1:18: invalid configuration"),
             "{err}"
         );
-        let err = format!("{:#}", Config::parse(path, "selct = []").unwrap_err());
-        assert!(err.contains("unknown field"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::parse(path, "ignore = []\nselct = []").unwrap_err()
+        );
+        assert!(
+            err.starts_with("/repo/leakhound.toml:2:1: invalid configuration")
+                && err.contains("unknown field"),
+            "{err}"
+        );
         let err = format!(
             "{:#}",
             Config::parse(path, "select = [\"LH999\"]").unwrap_err()

@@ -1,7 +1,8 @@
 //! Finding the `.go` files to check, the way `go` and `gofmt` users expect: `./...` and
 //! `dir/...` mean the tree below, `.gitignore` is respected, and `vendor/`, `testdata/` and
 //! folders starting with `.` or `_` are skipped unless asked for. A file named explicitly is
-//! always checked.
+//! checked even when the configuration excludes it, unless `--force-exclude` (for pre-commit,
+//! which always names files).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,8 @@ pub struct DiscoverOptions {
     pub include_testdata: bool,
     pub skip_tests: bool,
     pub no_ignore: bool,
+    /// Apply `exclude` to files named on the command line too.
+    pub force_exclude: bool,
 }
 
 /// The files found, and the problems met on the way (each already phrased for the user).
@@ -55,7 +58,9 @@ pub fn discover(
             }
         };
         if meta.is_file() {
-            found.files.push(root);
+            if !(opts.force_exclude && excluded(&root)) {
+                found.files.push(root);
+            }
             continue;
         }
         let opts_copy = *opts;
@@ -94,10 +99,56 @@ pub fn discover(
                 Err(err) => found.errors.push(err.to_string()),
             }
         }
+        if !opts.no_ignore {
+            found
+                .files
+                .extend(tracked_but_ignored(&root, opts, excluded));
+        }
     }
     found.files.sort();
     found.files.dedup();
     found
+}
+
+/// `.gitignore` applies to untracked files only: a file git tracks is part of the repository
+/// even when its folder matches a pattern (`/server` ignoring a binary also matches the
+/// `server/` source folder). The walker cannot tell, so git lists the tracked `.go` files
+/// below `root`; outside a repository there are none.
+fn tracked_but_ignored(
+    root: &Path,
+    opts: &DiscoverOptions,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Vec<PathBuf> {
+    let Ok(out) = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--", "*.go"])
+        .current_dir(root)
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|rel| !rel.is_empty())
+        .filter(|rel| {
+            let rel = Path::new(rel);
+            let name = rel.file_name().map_or("".into(), |n| n.to_string_lossy());
+            let dirs_ok = rel
+                .parent()
+                .into_iter()
+                .flat_map(Path::components)
+                .all(|c| !skipped_dir(&c.as_os_str().to_string_lossy(), opts));
+            let skipped_name = name.starts_with('.')
+                || name.starts_with('_')
+                || (opts.skip_tests && name.ends_with("_test.go"));
+            dirs_ok && !skipped_name
+        })
+        .map(|rel| clean(&root.join(rel)))
+        .filter(|path| path.is_file() && !excluded(path))
+        .collect()
 }
 
 /// `./a/b.go` prints as `a/b.go`, as the go tool prints it.
@@ -172,11 +223,59 @@ mod tests {
             include_testdata: true,
             skip_tests: true,
             no_ignore: false,
+            force_exclude: false,
         };
         let more = discover(&[root], &opts, &|_| false);
         assert_eq!(
             names(&more),
             ["a.go", "sub/s.go", "testdata/t.go", "vendor/v.go"]
+        );
+    }
+
+    #[test]
+    fn named_files_obey_exclude_only_with_force_exclude() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gen.go");
+        std::fs::write(&file, "package x\n").unwrap();
+        let named = [file.to_string_lossy().to_string()];
+        let excluded = |p: &Path| p.ends_with("gen.go");
+        let plain = discover(&named, &DiscoverOptions::default(), &excluded);
+        assert_eq!(plain.files, [file]);
+        let forced = DiscoverOptions {
+            force_exclude: true,
+            ..DiscoverOptions::default()
+        };
+        assert!(discover(&named, &forced, &excluded).files.is_empty());
+    }
+
+    #[test]
+    fn tracked_files_in_an_ignored_folder_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(ok, "git {args:?}");
+        };
+        std::fs::create_dir_all(root.join("server")).unwrap();
+        std::fs::write(root.join("server/main.go"), "package main\n").unwrap();
+        std::fs::write(root.join("server/extra.go"), "package main\n").unwrap();
+        git(&["init", "-q"]);
+        git(&["add", "server/main.go"]);
+        // The binary `go build` writes is ignored, and so, by the same pattern, is its folder.
+        std::fs::write(root.join(".gitignore"), "server\n").unwrap();
+        let found = discover(
+            &[root.to_string_lossy().to_string()],
+            &DiscoverOptions::default(),
+            &|_| false,
+        );
+        assert_eq!(
+            found.files,
+            [root.join("server/main.go")],
+            "untracked extra.go stays ignored"
         );
     }
 

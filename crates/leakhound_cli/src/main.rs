@@ -15,6 +15,7 @@ mod config;
 mod discover;
 mod fixing;
 mod gomod_lookup;
+mod newcode;
 
 /// Find goroutine, timer and context leaks in Go services: in the source before they ship,
 /// and in goroutine profiles once they have.
@@ -37,6 +38,10 @@ enum Command {
     Diff(commands::diff::Args),
     /// Sample live pprof endpoints (replicas of one service) and report stacks that keep growing.
     Watch(commands::watch::Args),
+    /// Serve Prometheus metrics about goroutine profiles: `/probe?target=HOST:PORT`, `/metrics`.
+    Exporter(commands::exporter::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::Args),
 }
 
 /// Exit status shared by every subcommand: 0 clean, 1 findings, 2 usage or I/O error.
@@ -63,12 +68,49 @@ fn main() -> ExitCode {
         Command::Profile(args) => commands::profile::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Exporter(args) => commands::exporter::run(args),
+        Command::Completions(args) => commands::completions::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`leakhound check | head -1`): nothing is wrong, stop quietly.
+        Err(err)
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(EXIT_CLEAN)
+        }
         Err(err) => {
-            eprintln!("leakhound: error: {err:#}");
+            eprintln!("leakhound: error: {}", for_terminal(&format!("{err:#}")));
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// Text from files and file names, made safe to print: control characters (a terminal escape
+/// sequence in a go.mod or a file name) are shown escaped instead of acting on the terminal.
+pub fn for_terminal(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::for_terminal("go.mod: bad \u{1b}[31mred\u{7}\r"),
+            "go.mod: bad \\u{1b}[31mred\\u{7}\\r"
+        );
     }
 }

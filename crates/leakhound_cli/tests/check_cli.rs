@@ -190,7 +190,7 @@ fn bad_input_gets_one_clear_message_per_file_and_the_run_goes_on() {
     let bad_config = run_in(dir.path(), &["check", "leak.go"]);
     assert_eq!(bad_config.status.code(), Some(2));
     assert!(
-        stderr(&bad_config).contains("leakhound.toml: invalid configuration"),
+        stderr(&bad_config).contains("leakhound.toml:2:1: invalid configuration"),
         "{}",
         stderr(&bad_config)
     );

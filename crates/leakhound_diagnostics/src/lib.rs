@@ -278,3 +278,15 @@ pub fn render(
         OutputFormat::Rdjson => rdjson::render(diagnostics, out),
     }
 }
+
+/// The fingerprint of each diagnostic, as SARIF and Code Quality print them: it survives edits
+/// that only move a finding (a baseline is keyed by it). Paths count relative to the current
+/// directory.
+pub fn fingerprints(diagnostics: &[Diagnostic], sources: &dyn SourceLookup) -> Vec<String> {
+    let base = std::env::current_dir().ok();
+    fingerprint::fingerprints(
+        diagnostics,
+        &mut source::Lines::new(sources),
+        base.as_deref(),
+    )
+}

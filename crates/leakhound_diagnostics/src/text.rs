@@ -117,7 +117,7 @@ pub(crate) fn full(
         if let Some(fix) = &d.fix {
             let how = match fix.applicability {
                 Applicability::Safe => "safe; --fix applies it",
-                Applicability::Unsafe => "unsafe",
+                Applicability::Unsafe => "unsafe; --fix --unsafe-fixes applies it",
                 Applicability::DisplayOnly => "suggestion",
             };
             writeln!(

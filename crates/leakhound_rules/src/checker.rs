@@ -50,11 +50,11 @@ pub(crate) struct LoopCtx<'a> {
     pub label: Option<&'a str>,
 }
 
-/// A variable whose fate a rule decides when its function has been walked, from the
-/// references the walk collected (LH103's tickers, LH201's cancel funcs, LH302's channels).
-/// The walk keeps them without knowing whose they are.
-pub(crate) trait Pending<'a> {
-    fn resolve(&self, checker: &mut Checker<'_, 'a>, frame: &Frame<'a>);
+/// A variable whose fate is decided when its function has been walked.
+pub(crate) enum Pending<'a> {
+    Cancel(rules::lost_cancel::Candidate<'a>),
+    Ticker(rules::ticker_not_stopped::Candidate<'a>),
+    Channel(rules::range_unclosed::Candidate<'a>),
 }
 
 pub(crate) struct Frame<'a> {
@@ -67,7 +67,7 @@ pub(crate) struct Frame<'a> {
     pub refs: Vec<Ref<'a>>,
     /// `for ... range x` over a plain name, with the statement's span (literals included).
     pub ranges: Vec<(&'a str, Span)>,
-    pub pending: Vec<Box<dyn Pending<'a> + 'a>>,
+    pub pending: Vec<Pending<'a>>,
     pub span: Span,
     /// How many names at the end of `params` are named results (a naked `return` returns them).
     pub named_results: usize,
@@ -282,7 +282,11 @@ impl<'c, 'a> Checker<'c, 'a> {
             outer.ranges.extend(frame.ranges.iter().copied());
         }
         for pending in &frame.pending {
-            pending.resolve(self, &frame);
+            match pending {
+                Pending::Cancel(c) => rules::lost_cancel::resolve(self, &frame, c),
+                Pending::Ticker(t) => rules::ticker_not_stopped::resolve(self, &frame, t),
+                Pending::Channel(c) => rules::range_unclosed::resolve(self, &frame, c),
+            }
         }
     }
 

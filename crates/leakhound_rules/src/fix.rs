@@ -1,10 +1,10 @@
 //! Applying fixes to source text. A fix is data (edits with an applicability); this module
-//! turns a set of safe fixes into new text, skipping any fix that overlaps one already taken so
-//! that two fixes never garble each other.
+//! turns the fixes a run may apply (safe ones, and unsafe ones when asked) into new text,
+//! skipping any fix that overlaps one already taken so that two fixes never garble each other.
 
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit};
 
-/// The result of applying the safe fixes of one file's diagnostics.
+/// The result of applying the fixes of one file's diagnostics.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Fixed {
     pub text: String,
@@ -12,14 +12,24 @@ pub struct Fixed {
     pub applied: Vec<usize>,
 }
 
-/// Applies every safe fix whose edits do not overlap an earlier one. Returns `None` when there
-/// is nothing to apply.
-pub fn apply_safe_fixes(source: &str, diagnostics: &[Diagnostic]) -> Option<Fixed> {
+/// Whether a fix of `applicability` may be applied: safe ones always, unsafe ones only when
+/// the user asked for them (`--unsafe-fixes`), display-only ones never.
+pub fn applies(applicability: Applicability, unsafe_fixes: bool) -> bool {
+    match applicability {
+        Applicability::Safe => true,
+        Applicability::Unsafe => unsafe_fixes,
+        Applicability::DisplayOnly => false,
+    }
+}
+
+/// Applies every fix with edits that `applies` and whose edits do not overlap an earlier one.
+/// Returns `None` when there is nothing to apply.
+pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Option<Fixed> {
     let mut taken: Vec<&Edit> = Vec::new();
     let mut applied = Vec::new();
     for (index, diagnostic) in diagnostics.iter().enumerate() {
         let Some(fix) = &diagnostic.fix else { continue };
-        if fix.applicability != Applicability::Safe {
+        if !applies(fix.applicability, unsafe_fixes) || fix.edits.is_empty() {
             continue;
         }
         let in_bounds = fix.edits.iter().all(|e| {
@@ -103,7 +113,7 @@ mod tests {
     #[test]
     fn applies_safe_non_overlapping_fixes_in_order() {
         let src = "ctx, _ := f()\nreturn ctx\n";
-        let fixed = apply_safe_fixes(
+        let fixed = apply_fixes(
             src,
             &[
                 diag(
@@ -113,6 +123,7 @@ mod tests {
                 diag(vec![edit(5, 6, "other")], Applicability::Safe),
                 diag(vec![edit(0, 3, "x")], Applicability::Unsafe),
             ],
+            false,
         )
         .unwrap();
         assert_eq!(
@@ -123,16 +134,28 @@ mod tests {
     }
 
     #[test]
+    fn unsafe_fixes_only_when_asked() {
+        let diagnostics = [diag(vec![edit(0, 1, "y")], Applicability::Unsafe)];
+        assert_eq!(apply_fixes("x", &diagnostics, false), None);
+        assert_eq!(apply_fixes("x", &diagnostics, true).unwrap().text, "y");
+    }
+
+    #[test]
     fn nothing_to_apply() {
         assert_eq!(
-            apply_safe_fixes(
+            apply_fixes(
                 "x",
-                &[diag(vec![edit(0, 1, "y")], Applicability::DisplayOnly)]
+                &[diag(vec![edit(0, 1, "y")], Applicability::DisplayOnly)],
+                true
             ),
             None
         );
         assert_eq!(
-            apply_safe_fixes("x", &[diag(vec![edit(0, 9, "y")], Applicability::Safe)]),
+            apply_fixes(
+                "x",
+                &[diag(vec![edit(0, 9, "y")], Applicability::Safe)],
+                false
+            ),
             None
         );
     }

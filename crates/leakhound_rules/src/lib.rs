@@ -12,6 +12,8 @@ pub mod registry;
 mod rules;
 mod suppression;
 
+pub use suppression::unknown_codes;
+
 mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 }

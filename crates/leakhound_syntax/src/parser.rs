@@ -2140,43 +2140,64 @@ impl<'a> Parser<'a> {
         (init, cond)
     }
 
+    /// An `if` and its `else if` branches. The branches are parsed in a loop and counted as
+    /// chain links, not recursion levels: Go accepts a long `else if` chain as it accepts a long
+    /// `+` chain, and only the tree's depth limits it.
     fn parse_if_stmt(&mut self) -> Stmt<'a> {
         if !self.enter() {
             self.leave();
             return Stmt::Bad(Span::new(self.pos, self.pos));
         }
-        let pos = self.expect(Tok::If);
-        let (init, cond) = self.parse_if_header();
-        let body = self.parse_block_stmt();
-        let mut els = None;
-        if self.tok == Tok::Else {
+        let chain = self.chain;
+        let mut branches = Vec::new();
+        let tail: Option<&'a Stmt<'a>> = loop {
+            let pos = self.expect(Tok::If);
+            let (init, cond) = self.parse_if_header();
+            let body = self.parse_block_stmt();
+            branches.push((pos, init, cond, body));
+            if self.tok != Tok::Else {
+                self.expect_semi();
+                break None;
+            }
             self.next();
-            match self.tok {
-                Tok::If => els = Some(alloc(self.bump, self.parse_if_stmt())),
+            let tok = self.tok;
+            match tok {
+                Tok::If if self.link() => {}
+                Tok::If => break Some(alloc(self.bump, Stmt::Bad(Span::new(self.pos, self.pos)))),
                 Tok::LBrace => {
-                    els = Some(alloc(self.bump, Stmt::Block(self.parse_block_stmt())));
+                    let block = Stmt::Block(self.parse_block_stmt());
                     self.expect_semi();
+                    break Some(alloc(self.bump, block));
                 }
                 _ => {
                     self.error_expected(self.pos, "if statement or block");
-                    els = Some(alloc(self.bump, Stmt::Bad(Span::new(self.pos, self.pos))));
+                    break Some(alloc(self.bump, Stmt::Bad(Span::new(self.pos, self.pos))));
                 }
             }
-        } else {
-            self.expect_semi();
-        }
+        };
+        self.chain = chain;
         self.leave();
-        let end = els.as_ref().map_or(body.span.end, |e| e.span().end);
-        Stmt::If(alloc(
-            self.bump,
-            IfStmt {
-                init: init.map(|s| alloc(self.bump, s)),
-                cond,
-                body,
-                els,
-                span: Span::new(pos, end),
-            },
-        ))
+        // Built from the last branch outwards: each is the `else` of the one before.
+        let mut els = tail;
+        let mut branches = branches.into_iter().rev().peekable();
+        loop {
+            let (pos, init, cond, body) = branches.next().expect("one if at least");
+            let end = els.map_or(body.span.end, |e| e.span().end);
+            let stmt = Stmt::If(alloc(
+                self.bump,
+                IfStmt {
+                    init: init.map(|s| alloc(self.bump, s)),
+                    cond,
+                    body,
+                    els,
+                    span: Span::new(pos, end),
+                },
+            ));
+            if branches.peek().is_none() {
+                return stmt;
+            }
+            els = Some(alloc(self.bump, stmt));
+        }
     }
 
     fn parse_case_clause(&mut self) -> CaseClause<'a> {

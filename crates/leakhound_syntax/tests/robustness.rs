@@ -256,3 +256,28 @@ fn every_prefix_of_a_real_file_parses_without_panic() {
         let _ = parse_file(&src[..i], &arena);
     }
 }
+
+#[test]
+fn long_else_if_chains_parse_as_go_parses_them() {
+    on_small_stack(|| {
+        let mut src = String::from("package p\nfunc f(x int) int {\n\tif x == 0 {\n\t\treturn 0\n");
+        for i in 1..=1000 {
+            src.push_str(&format!("\t}} else if x == {i} {{\n\t\treturn {i}\n"));
+        }
+        src.push_str("\t} else {\n\t\treturn -1\n\t}\n}\n");
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = parse_file(&src, &arena);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors.first());
+        let Some(leakhound_syntax::ast::Decl::Func(f)) = parsed.file.decls.first() else {
+            panic!("a function")
+        };
+        let mut branches = 0;
+        let mut stmt = f.body.as_ref().unwrap().stmts.first();
+        while let Some(leakhound_syntax::ast::Stmt::If(s)) = stmt {
+            branches += 1;
+            stmt = s.els;
+        }
+        assert_eq!(branches, 1001);
+        assert!(matches!(stmt, Some(leakhound_syntax::ast::Stmt::Block(_))));
+    });
+}

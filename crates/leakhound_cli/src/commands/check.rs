@@ -17,15 +17,21 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::discover::{self, DiscoverOptions};
 use crate::gomod_lookup::{GoModCache, ModuleInfo};
+use crate::newcode::{Baseline, ChangedLines};
 
 /// Larger than any hand-written Go file; generated tables beyond it are skipped with a message.
 const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or directories to check; `./...` and `dir/...` work as in the go tool.
+    /// Files or directories to check; `./...` and `dir/...` work as in the go tool; `-` reads
+    /// one file from standard input.
     #[arg(default_value = ".")]
     paths: Vec<String>,
+    /// The name of the file read from standard input (`-`): findings carry it, and its folder
+    /// gives the go.mod and leakhound.toml.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Rules to enable: codes (LH101), names (after-in-loop), prefixes (LH2) or ALL.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -44,6 +50,24 @@ pub struct Args {
     /// Show what --fix would change as a unified diff, without writing.
     #[arg(long)]
     diff: bool,
+    /// With --fix or --diff, also apply fixes that may change behaviour (shown as `unsafe`).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Report only findings on lines changed since REV (`git diff REV`, untracked files too).
+    #[arg(long, value_name = "REV", group = "new_code")]
+    new_from_rev: Option<String>,
+    /// Report only findings on lines changed since the merge base of REF and HEAD.
+    #[arg(long, value_name = "REF", group = "new_code")]
+    new_from_merge_base: Option<String>,
+    /// Report only findings on lines a unified diff (`git diff` output) adds or changes.
+    #[arg(long, value_name = "FILE", group = "new_code")]
+    new_from_patch: Option<PathBuf>,
+    /// Hide the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in a baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "new_code", "fix", "diff"])]
+    write_baseline: Option<PathBuf>,
     /// The Go version of the code (overrides go.mod and the config), e.g. 1.22.
     #[arg(long)]
     go_version: Option<GoVersion>,
@@ -68,12 +92,19 @@ pub struct Args {
     /// Do not read .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Apply the configuration's `exclude` to files named on the command line too.
+    #[arg(long)]
+    force_exclude: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
     /// Files larger than this many bytes are skipped with a message.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Print how many findings each rule has (and how many --fix can fix) instead of the
+    /// findings; with `--output-format json`, as JSON.
+    #[arg(long)]
+    statistics: bool,
     /// Do not print the summary line.
     #[arg(long, short)]
     quiet: bool,
@@ -96,6 +127,8 @@ struct Run {
     include_generated: bool,
     max_file_size: u64,
     gomods: GoModCache,
+    /// The file given on standard input, by the name it is checked under.
+    stdin: Option<(PathBuf, String)>,
 }
 
 /// What analysing one file produced.
@@ -104,6 +137,7 @@ struct FileOutcome {
     source: Option<String>,
     diagnostics: Vec<Diagnostic>,
     errors: Vec<String>,
+    warnings: Vec<String>,
     skipped_generated: bool,
 }
 
@@ -117,6 +151,11 @@ impl Run {
 
     /// Reads one file, or says why it cannot be checked.
     fn read(&self, path: &Path) -> std::result::Result<String, String> {
+        if let Some((name, text)) = &self.stdin {
+            if name == path {
+                return Ok(text.clone());
+            }
+        }
         let shown = path.display();
         let meta = std::fs::metadata(path)
             .map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
@@ -180,6 +219,7 @@ impl Run {
                 source: None,
                 diagnostics: vec![],
                 errors: vec![],
+                warnings: vec![],
                 skipped_generated: false,
             };
             match self.read(path) {
@@ -197,6 +237,16 @@ impl Run {
             .iter()
             .map(|(_, text)| leakhound_syntax::parse_file(text, &arena))
             .collect();
+        for ((i, _), parsed) in sources.iter().zip(&parsed) {
+            let lines = parsed.line_index();
+            let outcome = &mut outcomes[*i];
+            for (line, code) in leakhound_rules::unknown_codes(parsed, &lines) {
+                let shown = outcome.path.display();
+                outcome.warnings.push(format!(
+                    "{shown}:{line}: //nolint names {code}, which is no leakhound rule: it suppresses nothing"
+                ));
+            }
+        }
         let directive = parsed
             .iter()
             .find_map(leakhound_rules::asynctimerchan_directive);
@@ -242,6 +292,7 @@ struct Collected {
     /// Every file analysed, by its printed name.
     files: Vec<String>,
     errors: Vec<String>,
+    warnings: Vec<String>,
     files_checked: usize,
     generated: usize,
 }
@@ -253,6 +304,7 @@ impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
             sources: BTreeMap::new(),
             files: vec![],
             errors: vec![],
+            warnings: vec![],
             files_checked: 0,
             generated: 0,
         };
@@ -266,6 +318,7 @@ impl From<Vec<(Vec<FileOutcome>, Vec<String>)>> for Collected {
                     c.files_checked += 1;
                 }
                 c.errors.extend(outcome.errors);
+                c.warnings.extend(outcome.warnings);
                 if let Some(source) = outcome.source {
                     c.sources.insert(name.clone(), source);
                 }
@@ -296,11 +349,12 @@ fn build_run(args: &Args) -> Result<Run> {
     } else if let Some(path) = &args.config {
         Some(Config::load(path)?)
     } else {
-        let first = args
-            .paths
-            .first()
-            .map(|p| discover::normalise_arg(p))
-            .unwrap_or_else(|| PathBuf::from("."));
+        let first = match (args.paths.first(), &args.stdin_filename) {
+            (Some(p), Some(name)) if p == "-" => name.clone(),
+            (Some(p), None) if p == "-" => PathBuf::from("."),
+            (Some(p), _) => discover::normalise_arg(p),
+            (None, _) => PathBuf::from("."),
+        };
         Config::discover(&first)?
     };
     // The command line is explicit: its --select replaces the config's select and ignore.
@@ -325,7 +379,29 @@ fn build_run(args: &Args) -> Result<Run> {
         include_generated: args.include_generated,
         max_file_size: args.max_file_size,
         gomods: GoModCache::default(),
+        stdin: None,
     })
+}
+
+/// `check -`: the one file on standard input, under `--stdin-filename` (default `stdin.go`).
+fn read_stdin(args: &Args) -> Result<Option<(PathBuf, String)>> {
+    if !args.paths.iter().any(|p| p == "-") {
+        return Ok(None);
+    }
+    if args.paths.len() > 1 {
+        anyhow::bail!("`-` (standard input) cannot be combined with other paths");
+    }
+    if args.fix || args.diff {
+        anyhow::bail!("--fix and --diff need files; they do not apply to standard input");
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .context("standard input: not valid UTF-8 text")?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("stdin.go"));
+    Ok(Some((name, text)))
 }
 
 /// The static rules on one file, as `profile --src` needs them: the file's directory is read as
@@ -357,12 +433,19 @@ impl Args {
     fn defaults_for(path: &Path) -> Args {
         Args {
             paths: vec![path.to_string_lossy().into_owned()],
+            stdin_filename: None,
             select: vec![],
             ignore: vec![],
             output_format: OutputFormat::Full,
             exit_zero: false,
             fix: false,
             diff: false,
+            unsafe_fixes: false,
+            new_from_rev: None,
+            new_from_merge_base: None,
+            new_from_patch: None,
+            baseline: None,
+            write_baseline: None,
             go_version: None,
             config: None,
             isolated: false,
@@ -371,8 +454,10 @@ impl Args {
             include_generated: false,
             skip_tests: false,
             no_ignore: false,
+            force_exclude: false,
             threads: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            statistics: false,
             quiet: true,
             color: Color::Never,
         }
@@ -381,10 +466,25 @@ impl Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let started = Instant::now();
-    let run = build_run(&args)?;
+    let mut run = build_run(&args)?;
+    run.stdin = read_stdin(&args)?;
+    // Read before the analysis so that a bad argument fails fast.
+    let changed = if let Some(rev) = &args.new_from_rev {
+        Some(ChangedLines::from_rev(rev)?)
+    } else if let Some(reference) = &args.new_from_merge_base {
+        Some(ChangedLines::from_merge_base(reference)?)
+    } else if let Some(patch) = &args.new_from_patch {
+        Some(ChangedLines::from_patch(patch)?)
+    } else {
+        None
+    };
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     let threads = args.threads.unwrap_or(0);
+    // Deep trees (a long `else if` chain, a long `+` chain) are walked recursively; a large
+    // stack costs address space only.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(64 << 20)
         .build()
         .context("cannot start worker threads")?;
     let options = DiscoverOptions {
@@ -392,9 +492,16 @@ pub fn run(args: Args) -> Result<u8> {
         include_testdata: args.include_testdata,
         skip_tests: args.skip_tests,
         no_ignore: args.no_ignore,
+        force_exclude: args.force_exclude,
     };
     let excluded = |p: &Path| run.config.as_ref().is_some_and(|c| c.is_excluded(p));
-    let found = discover::discover(&args.paths, &options, &excluded);
+    let found = match &run.stdin {
+        Some((name, _)) => discover::Discovered {
+            files: vec![name.clone()],
+            errors: vec![],
+        },
+        None => discover::discover(&args.paths, &options, &excluded),
+    };
     let mut errors = found.errors;
 
     let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
@@ -414,15 +521,18 @@ pub fn run(args: Args) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut fixed = 0;
+    let mut warnings: Vec<String> = Vec::new();
     if args.fix || args.diff {
         let outcome = crate::fixing::apply(
             &collected.diagnostics,
             &collected.sources,
             args.diff,
+            args.unsafe_fixes,
             &mut out,
         )?;
         fixed = outcome.fixed;
         errors.extend(outcome.errors);
+        warnings.extend(outcome.skipped);
         if !args.diff && !outcome.files.is_empty() {
             // What remains is reported against the fixed text, so check those packages again.
             let touched: BTreeMap<PathBuf, Vec<PathBuf>> = by_dir
@@ -447,13 +557,39 @@ pub fn run(args: Args) -> Result<u8> {
     errors.extend(collected.errors);
     errors.sort();
     errors.dedup();
+    warnings.extend(std::mem::take(&mut collected.warnings));
+    warnings.sort();
+    warnings.dedup();
     let Collected {
-        diagnostics,
+        mut diagnostics,
         sources,
         files_checked,
         generated,
         ..
     } = collected;
+    if let Some(path) = &args.write_baseline {
+        Baseline::of(&diagnostics, &sources).write(path)?;
+        eprintln!(
+            "leakhound: wrote {} finding{} to the baseline {}",
+            diagnostics.len(),
+            if diagnostics.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(if errors.is_empty() {
+            crate::EXIT_CLEAN
+        } else {
+            crate::EXIT_ERROR
+        });
+    }
+    let mut hidden = 0;
+    if let Some(changed) = &changed {
+        let before = diagnostics.len();
+        diagnostics.retain(|d| changed.contains(d));
+        hidden += before - diagnostics.len();
+    }
+    if let Some(baseline) = &baseline {
+        hidden += baseline.filter(&mut diagnostics, &sources);
+    }
 
     let color = match args.color {
         Color::Always => true,
@@ -470,12 +606,21 @@ pub fn run(args: Args) -> Result<u8> {
         tool_version: version,
         color,
     };
-    if !args.diff {
+    if args.statistics {
+        statistics(
+            &diagnostics,
+            args.output_format == OutputFormat::Json,
+            &mut out,
+        )?;
+    } else if !args.diff {
         render(args.output_format, &diagnostics, &ctx, &sources, &mut out)?;
     }
     out.flush()?;
+    for warning in &warnings {
+        eprintln!("leakhound: warning: {}", crate::for_terminal(warning));
+    }
     for error in &errors {
-        eprintln!("leakhound: error: {error}");
+        eprintln!("leakhound: error: {}", crate::for_terminal(error));
     }
     if !args.quiet {
         eprintln!(
@@ -485,24 +630,66 @@ pub fn run(args: Args) -> Result<u8> {
                 generated,
                 &diagnostics,
                 fixed,
+                hidden,
                 errors.len(),
                 started.elapsed().as_secs_f64()
             )
         );
     }
+    // `--diff` fails when it shows a change, and like a plain check when findings remain.
     Ok(if !errors.is_empty() {
         crate::EXIT_ERROR
-    } else if args.diff {
-        if fixed > 0 && !args.exit_zero {
-            crate::EXIT_FINDINGS
-        } else {
-            crate::EXIT_CLEAN
-        }
-    } else if !diagnostics.is_empty() && !args.exit_zero {
+    } else if (!diagnostics.is_empty() || (args.diff && fixed > 0)) && !args.exit_zero {
         crate::EXIT_FINDINGS
     } else {
         crate::EXIT_CLEAN
     })
+}
+
+/// One row per rule with findings, most frequent first: count, code, name, and how many of
+/// them `--fix` would fix.
+#[derive(serde::Serialize)]
+struct Statistic {
+    count: usize,
+    code: &'static str,
+    name: &'static str,
+    fixable: usize,
+}
+
+fn statistics(diagnostics: &[Diagnostic], json: bool, out: &mut dyn Write) -> Result<()> {
+    let mut rows: Vec<Statistic> = Vec::new();
+    for d in diagnostics {
+        let fixable = d.fix.as_ref().is_some_and(|f| {
+            f.applicability == leakhound_diagnostics::Applicability::Safe && !f.edits.is_empty()
+        });
+        match rows.iter_mut().find(|r| r.code == d.code) {
+            Some(row) => {
+                row.count += 1;
+                row.fixable += usize::from(fixable);
+            }
+            None => rows.push(Statistic {
+                count: 1,
+                code: d.code,
+                name: d.name,
+                fixable: usize::from(fixable),
+            }),
+        }
+    }
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    for row in &rows {
+        let fixable = if row.fixable > 0 {
+            format!("  ({} fixable)", row.fixable)
+        } else {
+            String::new()
+        };
+        writeln!(out, "{:>5}  {}  {}{fixable}", row.count, row.code, row.name)?;
+    }
+    Ok(())
 }
 
 fn summary(
@@ -510,6 +697,7 @@ fn summary(
     generated: usize,
     diagnostics: &[Diagnostic],
     fixed: usize,
+    hidden: usize,
     errors: usize,
     seconds: f64,
 ) -> String {
@@ -532,6 +720,9 @@ fn summary(
     }
     if fixed > 0 {
         line.push_str(&format!(", {fixed} fixed"));
+    }
+    if hidden > 0 {
+        line.push_str(&format!(", {hidden} old hidden"));
     }
     if generated > 0 {
         line.push_str(&format!(", {generated} generated skipped"));

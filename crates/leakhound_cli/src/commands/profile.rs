@@ -2,6 +2,8 @@
 //! group by leak site, rank suspects, and optionally link them to the source and static rules.
 
 mod fetch;
+mod html;
+mod markdown;
 mod reasons;
 mod render;
 mod sampling;
@@ -102,6 +104,10 @@ pub enum GroupByArg {
 pub enum OutputFormat {
     Text,
     Json,
+    /// One self-contained page: summary, suspects with a chart of their counts, stacks, source.
+    Html,
+    /// The same as Markdown, for a post-mortem or a ticket.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -217,6 +223,8 @@ fn report(mut analysis: Analysis, common: &Common) -> Result<u8> {
                 .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(out)),
             OutputFormat::Text => render::text(out, &analysis, &snippets, common.all),
+            OutputFormat::Html => html::html(out, &analysis, &snippets, common.all),
+            OutputFormat::Markdown => markdown::markdown(out, &analysis, &snippets, common.all),
         }?;
         out.flush()
     };

@@ -22,11 +22,14 @@ impl Drop for App {
 /// Starts a built program under a bounded load (`load` and `lifetime` are Go durations) on
 /// 127.0.0.1 and reads the address it prints first.
 pub fn start(binary: &Path, load: &str, lifetime: &str) -> App {
-    let mut child = Command::new(binary)
-        .args(["-rate", "150", "-load", load, "-lifetime", lifetime])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut cmd = Command::new(binary);
+    cmd.args(["-rate", "150", "-load", load, "-lifetime", lifetime]);
+    spawn_listening(cmd)
+}
+
+/// Spawns `cmd` and reads the `listening on http://ADDR` line it prints first.
+pub fn spawn_listening(mut cmd: Command) -> App {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)

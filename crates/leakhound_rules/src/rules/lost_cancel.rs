@@ -31,21 +31,34 @@
 //! None: this leak does not depend on the timer change of Go 1.23.
 //!
 //! ## Fix safety
-//! Outside loops the fix is safe and `--fix` applies it: the cancel function gets a name
-//! (`cancel`, or `cancel2`... when taken) and `defer cancel()` is inserted on the next line.
-//! Inside a loop body a `defer` would pile up (LH202), so the fix is only suggested: call
-//! `cancel()` at the end of each iteration.
+//! The fix names the cancel function (`cancel`, or `cancel2`... when taken) and inserts
+//! `defer cancel()` (`defer cancel(nil)` for `WithCancelCause`, whose cancel takes an error;
+//! `WithTimeoutCause` and `WithDeadlineCause` return a plain cancel func) right after the
+//! statement, inside the function literal when the call is in one, or first in the body of the
+//! `if` whose init makes the context, with an added `else` that calls `cancel()` at once (an
+//! `if` that already has an `else` gets no automatic fix). `--fix` applies it only where that is provably safe: the
+//! context (or anything assigned from it) is not returned, stored outside the function, sent on
+//! a channel or used by a goroutine, so it is not needed after the function returns. When a
+//! function literal that may run later (a callback) captures the context, the fix is unsafe and
+//! applied only with `--unsafe-fixes`. When the context outlives the function, inside a loop
+//! (a `defer` would pile up, LH202), or where the statement is a `switch` or `for` init or an
+//! `if` init with an `else`, the fix is only a suggestion: call `cancel()` where the context's
+//! use ends.
 //!
 //! ## Related
 //! go vet lostcancel (reports `_` and paths that skip the cancel, but counts `_ = cancel` and a
 //! cancel stored in an unused field as uses), gosec G118, LH202 defer-in-loop.
 
+mod safety;
+
 use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
-use leakhound_syntax::ast::{AssignOp, AssignStmt, Expr, Span, Stmt, ValueSpec};
+use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt, ValueSpec};
+use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
 use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
+use safety::{Lifetime, Placement, Scope};
 
 pub(crate) const RULE: Rule = Rule {
     id: RuleId::LostCancel,
@@ -82,10 +95,19 @@ enum FixShape {
     None,
 }
 
+/// The variable that receives the context.
+enum Target<'a> {
+    /// A variable of this function (or `_`).
+    Local(&'a str),
+    /// Anything that outlives the function: a field, a named result, an outer variable.
+    Outer(&'static str),
+}
+
 pub(crate) struct Candidate<'a> {
     func: &'a str,
     call: Span,
     cancel: Cancel<'a>,
+    context: Target<'a>,
     statement: Span,
     in_loop: bool,
     fix: FixShape,
@@ -103,13 +125,7 @@ fn exempt(checker: &Checker<'_, '_>) -> bool {
 
 fn push<'a>(checker: &mut Checker<'_, 'a>, candidate: Candidate<'a>) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(Box::new(candidate));
-    }
-}
-
-impl<'a> Pending<'a> for Candidate<'a> {
-    fn resolve(&self, checker: &mut Checker<'_, 'a>, frame: &Frame<'a>) {
-        resolve(checker, frame, self);
+        frame.pending.push(Pending::Cancel(candidate));
     }
 }
 
@@ -140,12 +156,14 @@ pub(crate) fn candidate<'a>(
     } else {
         define_shape(checker, assign)
     };
+    let context = context_target(checker, assign);
     push(
         checker,
         Candidate {
             func,
             call: call.span(),
             cancel,
+            context,
             statement: assign.span,
             in_loop,
             fix,
@@ -176,11 +194,31 @@ pub(crate) fn candidate_spec<'a>(
             func,
             call: call.span(),
             cancel,
+            context: Target::Local(spec.names[0].name),
             statement: spec.span,
             in_loop,
             fix: FixShape::Rename,
         },
     );
+}
+
+/// Where the context goes: a variable of this function, or somewhere that outlives it.
+fn context_target<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Target<'a> {
+    let Some(Expr::Ident(id)) = assign.lhs.first() else {
+        return Target::Outer("it is stored in a field or element");
+    };
+    let Some(frame) = checker.frame() else {
+        return Target::Outer("it is made outside a function");
+    };
+    let named_results = &frame.params[frame.params.len() - frame.named_results..];
+    if named_results.contains(&id.name) {
+        Target::Outer("it is assigned to a named result")
+    } else if id.name == "_" || assign.tok == AssignOp::Define || checker.declared_in_frame(id.name)
+    {
+        Target::Local(id.name)
+    } else {
+        Target::Outer("it is stored in a variable declared outside the function")
+    }
 }
 
 /// `ctx, _ = context.WithX(ctx, d)` may become `ctx, cancel := ...` only where `:=` redeclares
@@ -246,8 +284,13 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, cand
     } else {
         "name the cancel func and `defer cancel()` right after this line".to_string()
     });
-    if let (Some(blank), false) = (blank, candidate.in_loop) {
-        diagnostic.fix = fix(checker, frame, candidate, blank);
+    if let Some(blank) = blank {
+        let fix = fix(checker, frame, candidate, blank);
+        if fix.applicability == Applicability::DisplayOnly && !candidate.in_loop {
+            diagnostic.help =
+                Some("name the cancel func and call it where the context's use ends".to_string());
+        }
+        diagnostic.fix = Some(fix);
     }
     checker.diagnostics.push(diagnostic);
 }
@@ -257,41 +300,123 @@ fn fix<'a>(
     frame: &Frame<'a>,
     candidate: &Candidate<'a>,
     blank: Span,
-) -> Option<Fix> {
-    let name = free_name(checker.text(frame.span));
+) -> Fix {
+    // Fixes of one function are made in the order of their statements.
+    let earlier = frame
+        .pending
+        .iter()
+        .take_while(|p| !matches!(p, Pending::Cancel(c) if std::ptr::eq(c, candidate)))
+        .filter(|p| {
+            matches!(p, Pending::Cancel(c) if matches!(c.cancel, Cancel::Discarded(_)) && !c.in_loop)
+        })
+        .count();
+    let name = free_name(checker.text(frame.span), earlier);
+    // Only WithCancelCause returns a CancelCauseFunc; the timeout and deadline variants take
+    // their cause up front and return a plain CancelFunc.
+    let call = if candidate.func == "WithCancelCause" {
+        format!("{name}(nil)")
+    } else {
+        format!("{name}()")
+    };
+    let suggestion = |why: &str| Fix {
+        message: why.to_string(),
+        applicability: Applicability::DisplayOnly,
+        edits: vec![],
+    };
+    if candidate.in_loop {
+        return suggestion("a defer in a loop would pile up until the function returns");
+    }
+    let lifetime = match candidate.context {
+        Target::Outer(why) => Lifetime::Outlives(why),
+        Target::Local(context) => {
+            let scope = Scope {
+                body: frame.body,
+                params: &frame.params,
+                locals: &frame.locals,
+                named_results: frame.named_results,
+                results: signature(checker, frame.span).and_then(|t| t.results.as_ref()),
+            };
+            safety::lifetime(&scope, context, candidate.statement.end)
+        }
+    };
+    if let Lifetime::Outlives(why) = lifetime {
+        return suggestion(&format!(
+            "a deferred {call} would end the context too early ({why})"
+        ));
+    }
     let mut edits = vec![edit(checker, blank, &name)];
     match candidate.fix {
         FixShape::Rename => {}
         FixShape::RenameAndDefine { op } => edits.push(edit(checker, op, ":=")),
-        FixShape::None => return None,
+        FixShape::None => return suggestion("`=` cannot become `:=` here without shadowing"),
     }
-    // `defer cancel()` on the line after the statement, indented like it.
     let source = checker.source;
-    let line_start = source[..candidate.statement.start as usize]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let indent: String = source[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    let end = candidate.statement.end as usize;
-    let (at, text) = match source[end..].find('\n') {
-        Some(i) => (end + i + 1, format!("{indent}defer {name}()\n")),
-        None => (source.len(), format!("\n{indent}defer {name}()\n")),
+    let (at, text) = match safety::placement(source, frame.body, candidate.statement) {
+        Ok(Placement::Line { at, indent, eol }) => (at, format!("{indent}defer {call}{eol}")),
+        Ok(Placement::IfInit {
+            at,
+            indent,
+            eol,
+            body_end,
+        }) => {
+            // When the condition is false the context is never used again: cancel at once.
+            let end = body_end as u32;
+            edits.push(edit(
+                checker,
+                Span { start: end, end },
+                &format!(" else {{{eol}{indent}\t{call}{eol}{indent}}}"),
+            ));
+            (at, format!("{indent}\tdefer {call}{eol}"))
+        }
+        Ok(Placement::Inline { at }) => {
+            let text = format!("; defer {call}");
+            // gofmt keeps a function literal on one line only while it is short and simple.
+            let literal = checker.text(frame.span);
+            if !literal.contains('\n')
+                && (literal.len() + text.len() > 100 || frame.body.stmts.len() >= 5)
+            {
+                return suggestion("the one-line function literal would grow too long for gofmt");
+            }
+            (at, text)
+        }
+        Err(why) => return suggestion(why),
     };
-    edits.push(edit(
-        checker,
-        Span {
-            start: at as u32,
-            end: at as u32,
-        },
-        &text,
-    ));
-    Some(Fix {
+    let at = at as u32;
+    edits.push(edit(checker, Span { start: at, end: at }, &text));
+    Fix {
         message: format!("name the cancel func `{name}` and defer it"),
-        applicability: Applicability::Safe,
+        applicability: if lifetime == Lifetime::Captured {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
         edits,
-    })
+    }
+}
+
+/// The signature of the function declaration or literal spanning `span`.
+fn signature<'a>(checker: &Checker<'_, 'a>, span: Span) -> Option<&'a FuncType<'a>> {
+    struct Find<'a> {
+        span: Span,
+        found: Option<&'a FuncType<'a>>,
+    }
+    impl<'a> Visitor<'a> for Find<'a> {
+        fn visit(&mut self, node: Node<'a>, _: &[Node<'a>]) -> bool {
+            let s = node.span();
+            if self.found.is_some() || s.end < self.span.start || s.start > self.span.end {
+                return false;
+            }
+            match node {
+                Node::Decl(Decl::Func(f)) if f.span == self.span => self.found = Some(&f.typ),
+                Node::Expr(Expr::FuncLit(l)) if l.span == self.span => self.found = Some(&l.typ),
+                _ => {}
+            }
+            true
+        }
+    }
+    let mut find = Find { span, found: None };
+    walk_file(checker.file, &mut find);
+    find.found
 }
 
 fn edit(checker: &Checker<'_, '_>, span: Span, content: &str) -> Edit {
@@ -304,8 +429,11 @@ fn edit(checker: &Checker<'_, '_>, span: Span, content: &str) -> Edit {
     }
 }
 
-/// `cancel`, or `cancel2`, `cancel3`... when the function already mentions that word.
-fn free_name(function_text: &str) -> String {
+/// `cancel`, or `cancel2`, `cancel3`... when the function already mentions that word; the
+/// `earlier`-th such name when earlier fixes of the same function take the ones before it (two
+/// fixes naming the same `cancel` may not compile: `:=` with no new variable, or a
+/// `CancelCauseFunc` reassigned a `CancelFunc`).
+fn free_name(function_text: &str, earlier: usize) -> String {
     let taken = |candidate: &str| {
         function_text.match_indices(candidate).any(|(i, _)| {
             let before = function_text[..i].chars().next_back();
@@ -315,7 +443,8 @@ fn free_name(function_text: &str) -> String {
     };
     std::iter::once("cancel".to_string())
         .chain((2..).map(|n| format!("cancel{n}")))
-        .find(|c| !taken(c))
+        .filter(|c| !taken(c))
+        .nth(earlier)
         .unwrap_or_else(|| "cancel".to_string())
 }
 
@@ -329,13 +458,14 @@ mod tests {
 
     #[test]
     fn picks_a_name_the_function_does_not_use() {
-        assert_eq!(free_name("func f() { ctx, _ := x() }"), "cancel");
+        assert_eq!(free_name("func f() { ctx, _ := x() }", 0), "cancel");
+        assert_eq!(free_name("func f() { ctx, _ := x() }", 1), "cancel2");
         assert_eq!(
-            free_name("func f(cancel func()) { ctx, _ := x() }"),
+            free_name("func f(cancel func()) { ctx, _ := x() }", 0),
             "cancel2"
         );
         assert_eq!(
-            free_name("func f() { cancelled := 1; cancel2 := 2 }"),
+            free_name("func f() { cancelled := 1; cancel2 := 2 }", 0),
             "cancel"
         );
     }

@@ -82,13 +82,9 @@ pub(crate) fn candidate<'a>(checker: &mut Checker<'_, 'a>, name: &'a Ident<'a>, 
         return;
     }
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(Box::new(Candidate { name: name.name }));
-    }
-}
-
-impl<'a> Pending<'a> for Candidate<'a> {
-    fn resolve(&self, checker: &mut Checker<'_, 'a>, frame: &Frame<'a>) {
-        resolve(checker, frame, self);
+        frame
+            .pending
+            .push(Pending::Channel(Candidate { name: name.name }));
     }
 }
 

@@ -46,7 +46,7 @@
 use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::{Expr, Ident, Span};
 
-use crate::checker::{Checker, Frame, Pending, RefKind};
+use crate::checker::{Checker, Frame, RefKind};
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -94,13 +94,9 @@ pub(crate) fn candidate_name<'a>(
 
 fn push<'a>(checker: &mut Checker<'_, 'a>, name: &'a str, call: Span) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(Box::new(Candidate { name, call }));
-    }
-}
-
-impl<'a> Pending<'a> for Candidate<'a> {
-    fn resolve(&self, checker: &mut Checker<'_, 'a>, frame: &Frame<'a>) {
-        resolve(checker, frame, self);
+        frame
+            .pending
+            .push(crate::checker::Pending::Ticker(Candidate { name, call }));
     }
 }
 

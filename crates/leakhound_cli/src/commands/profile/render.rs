@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use leakhound_profile::{escape_control as esc, Analysis, Frame, Group, Reason};
+use leakhound_profile::{escape_control as esc, Analysis, Frame, Group, Reason, Source};
 
 use super::reasons;
 use super::src::Snippet;
@@ -46,11 +46,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     }
     let suspects: Vec<&Group> = a.groups.iter().filter(|g| g.suspect).collect();
     let others: Vec<&Group> = a.groups.iter().filter(|g| !g.suspect).collect();
-    let shown = if all {
-        others.len()
-    } else {
-        others.len().min(OTHERS_SHOWN)
-    };
+    let shown = others_shown(others.len(), all);
     writeln!(out)?;
     let multi = a.sources.len() > 1;
     let count_header = if multi { "COUNTS" } else { "COUNT" };
@@ -164,34 +160,23 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
             let labels: Vec<String> = g.labels.iter().map(|l| esc(l).into_owned()).collect();
             writeln!(out, "  labels: {}", labels.join(" "))?;
         }
-        if !g.replicas.is_empty() {
-            let counts: Vec<String> = g
-                .replicas
-                .iter()
-                .map(|r| format!("{} {}", esc(&r.replica), r.count))
-                .collect();
-            writeln!(out, "  replicas: {}", counts.join(", "))?;
+        if let Some(counts) = replica_counts(g, |r| esc(r).into_owned()) {
+            writeln!(out, "  replicas: {counts}")?;
         }
         if let Some(id) = g.example_goroutine {
             writeln!(out, "  example: goroutine {id}")?;
         }
         writeln!(out, "  stack:")?;
-        let user = g.top_user_frame.as_ref();
-        let mut folded = 0;
-        for f in &g.frames {
-            if f.stdlib && Some(f) != user {
-                folded += 1;
-                continue;
+        for line in stack_lines(g) {
+            match line {
+                StackLine::Folded(n) => {
+                    writeln!(out, "      ({n} runtime/standard library frames)")?;
+                }
+                StackLine::Frame(f, user) => {
+                    let mark = if user { ">" } else { " " };
+                    writeln!(out, "    {mark} {}", esc(&frame_text(f)))?;
+                }
             }
-            if folded > 0 {
-                writeln!(out, "      ({folded} runtime/standard library frames)")?;
-                folded = 0;
-            }
-            let mark = if Some(f) == user { ">" } else { " " };
-            writeln!(out, "    {mark} {}", esc(&frame_text(f)))?;
-        }
-        if folded > 0 {
-            writeln!(out, "      ({folded} runtime/standard library frames)")?;
         }
         if let Some(c) = &g.created_by {
             writeln!(out, "    created by {}", esc(&frame_text(c)))?;
@@ -222,6 +207,76 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
     Ok(())
 }
 
-fn frame_text(f: &Frame) -> String {
+pub(super) fn frame_text(f: &Frame) -> String {
     format!("{} {}:{}", f.function, f.file, f.line)
+}
+
+/// What the reports note beside a source, as (label, text): `taken` and its time, a
+/// goroutineleak profile, a dump's first line (no label), `partial` and why.
+pub(super) fn source_notes(s: &Source) -> Vec<(&'static str, &str)> {
+    let mut notes = Vec::new();
+    if let Some(t) = &s.taken_at {
+        notes.push(("taken", t.as_str()));
+    }
+    if s.leak_profile {
+        notes.push(("goroutineleak profile", ""));
+    }
+    if let Some(p) = &s.preamble {
+        notes.push(("", p.as_str()));
+    }
+    if let Some(p) = &s.partial {
+        notes.push(("partial", p.as_str()));
+    }
+    notes
+}
+
+/// A group's count per replica (`a 10, b 12`), each replica's name through `escape`; `None`
+/// when the series is of one replica.
+pub(super) fn replica_counts(g: &Group, escape: impl Fn(&str) -> String) -> Option<String> {
+    if g.replicas.is_empty() {
+        return None;
+    }
+    let counts: Vec<String> = g
+        .replicas
+        .iter()
+        .map(|r| format!("{} {}", escape(&r.replica), r.count))
+        .collect();
+    Some(counts.join(", "))
+}
+
+/// How many non-suspect groups a report lists.
+pub(super) fn others_shown(others: usize, all: bool) -> usize {
+    if all {
+        others
+    } else {
+        others.min(OTHERS_SHOWN)
+    }
+}
+
+/// One line of a suspect's stack as every report shows it: user frames (the site marked),
+/// runs of runtime and standard library frames folded into a count.
+pub(super) enum StackLine<'a> {
+    Frame(&'a Frame, bool),
+    Folded(usize),
+}
+
+pub(super) fn stack_lines(g: &Group) -> Vec<StackLine<'_>> {
+    let user = g.top_user_frame.as_ref();
+    let mut lines = Vec::new();
+    let mut folded = 0;
+    for f in &g.frames {
+        if f.stdlib && Some(f) != user {
+            folded += 1;
+            continue;
+        }
+        if folded > 0 {
+            lines.push(StackLine::Folded(folded));
+            folded = 0;
+        }
+        lines.push(StackLine::Frame(f, Some(f) == user));
+    }
+    if folded > 0 {
+        lines.push(StackLine::Folded(folded));
+    }
+    lines
 }

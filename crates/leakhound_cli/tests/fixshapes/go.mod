@@ -1,0 +1,3 @@
+module example.com/fixshapes
+
+go 1.22

@@ -1,0 +1,3 @@
+module exporterbench
+
+go 1.21
