@@ -10,7 +10,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/rules");
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("src/rules exists")
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
             p.extension().is_some_and(|x| x == "rs") && p.file_stem().is_some_and(|s| s != "mod")

@@ -26,7 +26,7 @@ impl GoModCache {
         if let Some(hit) = self
             .by_dir
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&abs)
         {
             return hit.clone();
@@ -38,7 +38,7 @@ impl GoModCache {
         };
         self.by_dir
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(abs, info.clone());
         info
     }

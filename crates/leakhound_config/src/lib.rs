@@ -182,14 +182,16 @@ mod tests {
         )
         .unwrap();
         let select = c.select.unwrap();
-        assert!(select.contains("LH101") && select.contains("LH201") && !select.contains("LH202"));
-        assert!(c.ignore.contains("LH103"));
+        use registry::RuleId::*;
+        assert!(select.contains(AfterInLoop) && select.contains(LostCancel));
+        assert!(!select.contains(DeferInLoop));
+        assert!(c.ignore.contains(TickerNotStopped));
         assert_eq!(c.go_version, Some(GoVersion::new(1, 22)));
         assert!(c.is_excluded(Path::new("/repo/gen/x.go")));
         assert!(!c.is_excluded(Path::new("/repo/src/x.go")));
         assert!(c
             .ignored_for(Path::new("/repo/cmd/tool/main.go"))
-            .contains("LH102"));
+            .contains(TickLeak));
         assert!(c.ignored_for(Path::new("/repo/pkg/a.go")).is_empty());
     }
 

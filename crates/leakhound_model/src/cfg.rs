@@ -533,13 +533,7 @@ mod tests {
                     Node::Range(r) => r.span,
                     Node::Select(s) => s.span,
                 };
-                out.push(
-                    src[span.start as usize..span.end as usize]
-                        .lines()
-                        .next()
-                        .unwrap()
-                        .to_string(),
-                );
+                out.push(src[span.range()].lines().next().unwrap().to_string());
             }
         }
         out
@@ -557,9 +551,7 @@ mod tests {
                 .collect();
             assert_eq!(exits.len(), 2);
             assert!(matches!(exits[0], Term::Return(_)));
-            assert!(
-                matches!(exits[1], Term::End(span) if &src[span.start as usize..span.end as usize] == "}")
-            );
+            assert!(matches!(exits[1], Term::End(span) if &src[span.range()] == "}"));
             assert!(cfg
                 .blocks
                 .iter()
@@ -618,7 +610,7 @@ mod tests {
 
     fn texts_eq(src: &str, n: &Node<'_>, want: &str) -> bool {
         let Node::Stmt(s) = n else { return false };
-        &src[s.span().start as usize..s.span().end as usize] == want
+        &src[s.span().range()] == want
     }
 
     #[test]

@@ -107,13 +107,6 @@ fn method_call<'a>(e: &'a Expr<'a>) -> Option<(&'a Expr<'a>, &'a str, &'a [Expr<
     Some((s.x, s.sel.name, &call.args))
 }
 
-pub fn unparen<'a, 'b>(mut e: &'b Expr<'a>) -> &'b Expr<'a> {
-    while let Expr::Paren(p) = e {
-        e = p.x;
-    }
-    e
-}
-
 /// The `sync` types the lock and wait-group rules care about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SyncKind {
@@ -414,9 +407,7 @@ fn summarise<'a>(
             index += 1;
         }
     }
-    let text = source
-        .get(body.span.start as usize..body.span.end as usize)
-        .unwrap_or("");
+    let text = source.get(body.span.range()).unwrap_or("");
     let made: Vec<&'a str> = if text.contains("chan") {
         made_channels(body).iter().map(|m| m.name).collect()
     } else {
@@ -434,7 +425,7 @@ fn summarise<'a>(
                     UseKind::Recv | UseKind::Range => p.receives = true,
                     UseKind::Close => p.closes = true,
                     UseKind::Passed { .. } | UseKind::Returned | UseKind::Escapes => {
-                        p.escapes = true
+                        p.escapes = true;
                     }
                 }
             }
@@ -612,7 +603,7 @@ pub fn for_each_child_block<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>
             if let Some(init) = &fs.init {
                 f(std::slice::from_ref(&**init));
             }
-            f(&fs.body.stmts)
+            f(&fs.body.stmts);
         }
         Stmt::Range(r) => f(&r.body.stmts),
         _ => {}
@@ -1194,14 +1185,14 @@ impl<'a> UseWalker<'a, '_> {
                 for e in &r.results {
                     match self.tracked(e) {
                         Some(name) if !self.in_literal => {
-                            self.record(name, UseKind::Returned, e.span(), false)
+                            self.record(name, UseKind::Returned, e.span(), false);
                         }
                         _ => self.expr(e),
                     }
                 }
             }
             Stmt::Assign(a) => {
-                for e in a.lhs.iter() {
+                for e in a.lhs {
                     // Assigning *to* a channel variable is not a use of the channel it held.
                     if self.tracked(e).is_none() {
                         self.expr(e);
@@ -1345,7 +1336,7 @@ impl<'a> UseWalker<'a, '_> {
     fn expr_inner(&mut self, e: &'a Expr<'a>) {
         match e {
             Expr::Ident(id) if self.names.contains(&id.name) => {
-                self.record(id.name, UseKind::Escapes, id.span, false)
+                self.record(id.name, UseKind::Escapes, id.span, false);
             }
             Expr::Unary(u) if u.op == UnaryOp::Recv => match self.tracked(u.x) {
                 Some(name) => self.record(name, UseKind::Recv, u.span, false),
@@ -1420,7 +1411,7 @@ impl<'a> UseWalker<'a, '_> {
         for (index, a) in c.args.iter().enumerate() {
             match (self.tracked(a), callee) {
                 (Some(name), Some(callee)) => {
-                    self.record(name, UseKind::Passed { callee, index }, a.span(), false)
+                    self.record(name, UseKind::Passed { callee, index }, a.span(), false);
                 }
                 _ => self.expr(a),
             }

@@ -7,10 +7,11 @@
 use leakhound_diagnostics::{Diagnostic, Location, Severity};
 use leakhound_model::gomod::TimerSemantics;
 use leakhound_model::imports::Imports;
+use leakhound_model::terminal;
 use leakhound_syntax::ast::*;
-use leakhound_syntax::LineIndex;
 
-use crate::registry::{Rule, RuleSet};
+use crate::context::RuleContext;
+use crate::registry::Rule;
 use crate::rules;
 
 /// How a walked function was introduced.
@@ -72,14 +73,12 @@ pub(crate) struct Frame<'a> {
     pub named_results: usize,
 }
 
-pub(crate) struct Checker<'a> {
-    pub filename: &'a str,
+pub(crate) struct Checker<'c, 'a> {
+    pub ctx: &'c RuleContext<'c, 'a>,
     pub source: &'a str,
     pub file: &'a File<'a>,
-    pub lines: &'a LineIndex,
-    pub imports: Imports<'a>,
-    pub rules: RuleSet,
-    pub timers: &'a TimerSemantics,
+    pub imports: &'c Imports<'a>,
+    pub timers: &'c TimerSemantics,
     pub is_main_package: bool,
     scopes: Vec<Vec<&'a str>>,
     pub frames: Vec<Frame<'a>>,
@@ -88,22 +87,14 @@ pub(crate) struct Checker<'a> {
     pending_label: Option<&'a str>,
 }
 
-impl<'a> Checker<'a> {
-    pub fn new(
-        filename: &'a str,
-        source: &'a str,
-        file: &'a File<'a>,
-        lines: &'a LineIndex,
-        rules: RuleSet,
-        timers: &'a TimerSemantics,
-    ) -> Self {
+impl<'c, 'a> Checker<'c, 'a> {
+    pub fn new(ctx: &'c RuleContext<'c, 'a>, timers: &'c TimerSemantics) -> Self {
+        let file = &ctx.facts.parsed(ctx.file).file;
         Checker {
-            filename,
-            source,
+            ctx,
+            source: ctx.source(),
             file,
-            lines,
-            imports: Imports::of(file),
-            rules,
+            imports: ctx.imports,
             timers,
             is_main_package: file.package.name == "main",
             scopes: Vec::new(),
@@ -114,11 +105,11 @@ impl<'a> Checker<'a> {
     }
 
     pub fn enabled(&self, rule: &Rule) -> bool {
-        self.rules.contains(rule.code)
+        self.ctx.enabled(rule)
     }
 
     pub fn location(&self, offset: u32) -> Location {
-        crate::registry::location(self.lines, offset)
+        crate::registry::location(self.ctx.facts.lines(self.ctx.file), offset)
     }
 
     pub fn diagnostic(
@@ -128,15 +119,13 @@ impl<'a> Checker<'a> {
         severity: Severity,
         message: String,
     ) -> Diagnostic {
-        let mut d = rule.at(self.filename.to_string(), self.lines, span, message);
+        let mut d = self.ctx.diagnostic(rule, span, message);
         d.severity = severity;
         d
     }
 
     pub fn text(&self, span: Span) -> &'a str {
-        self.source
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
+        self.source.get(span.range()).unwrap_or("")
     }
 
     pub fn frame(&self) -> Option<&Frame<'a>> {
@@ -218,9 +207,9 @@ impl<'a> Checker<'a> {
         (p == path && names.contains(&name)).then_some(name)
     }
 
-    /// Calls after which control never comes back (see [`crate::flow::never_returns`]).
+    /// Calls after which control never comes back (see [`terminal::never_returns`]).
     pub fn never_returns(&self, expr: &'a Expr<'a>) -> bool {
-        crate::flow::never_returns(expr, |fun| self.resolve(fun), !self.is_shadowed("panic"))
+        terminal::never_returns(expr, |fun| self.resolve(fun), !self.is_shadowed("panic"))
     }
 
     // ---- the walk ----
@@ -590,7 +579,7 @@ impl<'a> Checker<'a> {
                     Expr::Ident(id) => self.add_ref(id.name, RefKind::Called),
                     Expr::Selector(sel) => match sel.x {
                         Expr::Ident(id) if sel.sel.name == "Stop" => {
-                            self.add_ref(id.name, RefKind::Stopped)
+                            self.add_ref(id.name, RefKind::Stopped);
                         }
                         _ => self.walk_expr(call.fun),
                     },
@@ -629,7 +618,7 @@ impl<'a> Checker<'a> {
         };
         match (path, name) {
             ("time", "Tick") if self.enabled(&rules::tick_leak::RULE) => {
-                rules::tick_leak::check(self, expr)
+                rules::tick_leak::check(self, expr);
             }
             _ => {}
         }
@@ -729,13 +718,6 @@ fn dot_member(path: &str, name: &str) -> bool {
         "runtime" => name == "Goexit",
         _ => false,
     }
-}
-
-pub(crate) fn unparen<'a>(mut expr: &'a Expr<'a>) -> &'a Expr<'a> {
-    while let Expr::Paren(p) = expr {
-        expr = p.x;
-    }
-    expr
 }
 
 fn collect_field_names<'a>(fields: &'a FieldList<'a>, out: &mut Vec<&'a str>) {

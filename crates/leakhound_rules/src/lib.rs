@@ -4,8 +4,9 @@
 
 mod channels;
 mod checker;
+mod context;
 pub mod fix;
-mod flow;
+mod helpers;
 mod locks;
 pub mod registry;
 mod rules;
@@ -17,11 +18,13 @@ mod docs {
     include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
 }
 
-use leakhound_diagnostics::{Diagnostic, Severity};
+use context::RuleContext;
+use leakhound_diagnostics::Diagnostic;
 use leakhound_model::gomod::{AsyncTimerChan, TimerSemantics};
+use leakhound_model::package::PackageFacts;
 use leakhound_syntax::ParsedFile;
 
-use registry::RuleSet;
+use registry::{Fact, RuleSet};
 
 /// What applies to one file: the rules switched on for it and the timer semantics of its module.
 #[derive(Clone, Debug)]
@@ -41,57 +44,64 @@ pub struct PackageFile<'a> {
 
 /// Runs the enabled rules over every file of a package. Diagnostics come back unsorted;
 /// suppressed ones are already gone.
-pub fn check_package(files: &[PackageFile<'_>]) -> Vec<Diagnostic> {
+pub fn check_package<'a>(files: &[PackageFile<'a>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let lines: Vec<_> = files.iter().map(|f| f.parsed.line_index()).collect();
+    let facts = PackageFacts::new(files.iter().map(|f| (f.filename.as_str(), f.parsed)));
     // The channel rules see the whole package: LH301 reports in a callee's file.
-    let channel = channels::check_package(files, &lines);
+    let channel = channels::check_package(files, &facts);
     // The lock and wait-group rules too: LH402 follows a call into another file's method.
-    let locks = locks::check_package(files, &lines);
-    for (((file, lines), mut channel), mut locks) in
-        files.iter().zip(&lines).zip(channel).zip(locks)
-    {
-        let mut diagnostics = check_file(file, lines);
+    let locks = locks::check_package(files, &facts);
+    for ((i, mut channel), mut locks) in (0..files.len()).zip(channel).zip(locks) {
+        let ctx = RuleContext::new(files, &facts, i);
+        let mut diagnostics = check_file(&ctx);
         diagnostics.append(&mut channel);
         diagnostics.append(&mut locks);
-        let nolint = suppression::Suppressions::of(file.parsed, lines);
+        let nolint = suppression::Suppressions::of(files[i].parsed, facts.lines(i));
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);
     }
     out
 }
 
-fn check_file(file: &PackageFile<'_>, lines: &leakhound_syntax::LineIndex) -> Vec<Diagnostic> {
-    let mut checker = checker::Checker::new(
-        &file.filename,
-        file.source,
-        &file.parsed.file,
-        lines,
-        file.settings.rules,
-        &file.settings.timers,
-    );
-    if let Some(error) = file.parsed.errors.first() {
-        if checker.enabled(&rules::parse_error::RULE) {
-            let start = error.span.start;
-            let end = error.span.end.max(start);
-            let span = leakhound_syntax::ast::Span { start, end };
-            let diagnostic = checker.diagnostic(
-                &rules::parse_error::RULE,
-                span,
-                Severity::Error,
-                error.message.clone(),
-            );
-            checker.diagnostics.push(diagnostic);
-        }
+/// The rules of one file: E001 and the rules of the file walk.
+fn check_file(ctx: &RuleContext<'_, '_>) -> Vec<Diagnostic> {
+    let file = &ctx.files[ctx.file];
+    let mut diagnostics = Vec::new();
+    if ctx.enabled(&rules::parse_error::RULE) {
+        rules::parse_error::check(ctx, file.parsed, &mut diagnostics);
     }
     // With only E001 selected nothing needs the walk: `--select E001` is the parse-only floor
-    // that BENCHMARKS.md compares against.
-    let mut walking = file.settings.rules;
-    walking.remove(rules::parse_error::RULE.code);
-    if !walking.is_empty() {
+    // that BENCHMARKS.md compares against. Rules that need other facts do not need it either.
+    if file.settings.rules.requires(Fact::Walk) {
+        let mut checker = checker::Checker::new(ctx, &file.settings.timers);
         checker.check_file();
+        diagnostics.append(&mut checker.diagnostics);
     }
-    checker.diagnostics
+    diagnostics
+}
+
+/// Checks one package given as (path, source) pairs, every file with the same settings: parses
+/// them, runs the enabled rules, and returns the findings sorted by path, line and column. The
+/// entry point for callers that hold sources rather than parsed files (an editor's buffers).
+pub fn check_sources(files: &[(&str, &str)], settings: &FileSettings) -> Vec<Diagnostic> {
+    let arena = leakhound_syntax::Arena::new();
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|(_, source)| leakhound_syntax::parse_file(source, &arena))
+        .collect();
+    let package: Vec<PackageFile<'_>> = files
+        .iter()
+        .zip(&parsed)
+        .map(|((path, source), parsed)| PackageFile {
+            filename: (*path).to_string(),
+            source,
+            parsed,
+            settings: settings.clone(),
+        })
+        .collect();
+    let mut diagnostics = check_package(&package);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics
 }
 
 /// A `//go:debug asynctimerchan=N` directive in a main package file: it sets the timer

@@ -1,7 +1,7 @@
 //! The lock and wait-group pass: LH401–LH405 and LH306, per package.
 //!
-//! The package summaries (`leakhound_model::summary`) are built once from the package's
-//! non-test files; then every function body — each declaration and each function literal,
+//! The package summaries (`leakhound_model::summary`) come from the package's facts, built
+//! when first asked for; every function body — each declaration and each function literal,
 //! separately — gets its control-flow view (`leakhound_model::cfg`) when it has something to
 //! ask: a `Lock` call, a `wg.Done()`. For locks one forward pass computes, at every statement,
 //! which locks may be held (by receiver text: `s.mu`, `mu`), from which `Lock` call, and whether
@@ -10,209 +10,41 @@
 
 use std::sync::LazyLock;
 
-use leakhound_diagnostics::{Diagnostic, Related};
+use leakhound_diagnostics::Diagnostic;
+use leakhound_model::bodies::{bodies, literal_kind, Body, BodyKind};
 use leakhound_model::cfg::{Cfg, Node, Term};
-use leakhound_model::imports::Imports;
+use leakhound_model::lockflow::{HeldLock, OpenExit, Return};
+use leakhound_model::package::PackageFacts;
 use leakhound_model::summary::{
     self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
 };
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
-use leakhound_syntax::LineIndex;
 use memchr::memmem::Finder;
 
-use crate::checker::unparen;
-use crate::registry::{location, Rule};
+use crate::context::RuleContext;
+use crate::registry::Fact;
 use crate::rules;
 use crate::PackageFile;
 
-const LOCK_RULES: [&Rule; 3] = [
-    &rules::missing_unlock::RULE,
-    &rules::double_lock::RULE,
-    &rules::chan_op_under_lock::RULE,
-];
-const WAIT_GROUP_RULES: [&Rule; 2] = [&rules::done_skipped::RULE, &rules::waitgroup_misuse::RULE];
-
-/// What the rules of this pass need to report in one file of the package.
-pub(crate) struct Ctx<'f, 'a> {
-    pub files: &'f [PackageFile<'a>],
-    pub lines: &'f [LineIndex],
-    pub file: usize,
-    pub summary: &'f PackageSummary<'a>,
-    pub imports: &'f Imports<'a>,
-}
-
-impl<'a> Ctx<'_, 'a> {
-    pub fn enabled(&self, rule: &Rule) -> bool {
-        self.files[self.file].settings.rules.contains(rule.code)
-    }
-
-    pub fn text(&self, span: Span) -> &'a str {
-        self.files[self.file]
-            .source
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
-    }
-
-    pub fn line(&self, offset: u32) -> usize {
-        self.lines[self.file].line_col(offset).0
-    }
-
-    pub fn diagnostic(&self, rule: &'static Rule, span: Span, message: String) -> Diagnostic {
-        rule.at(
-            self.files[self.file].filename.clone(),
-            &self.lines[self.file],
-            span,
-            message,
-        )
-    }
-
-    /// A related location in `file` (the package's file index).
-    pub fn related(&self, file: usize, span: Span, message: String) -> Related {
-        Related {
-            message,
-            filename: self.files[file].filename.clone(),
-            location: location(&self.lines[file], span.start),
-            end_location: location(&self.lines[file], span.end),
-        }
-    }
-
-    pub fn never_returns(&self, e: &'a Expr<'a>) -> bool {
-        let imports = self.imports;
-        let resolve = |fun: &'a Expr<'a>| match fun {
-            Expr::Selector(s) => match s.x {
-                Expr::Ident(p) => imports.path_of(p.name).map(|path| (path, s.sel.name)),
-                _ => None,
-            },
-            _ => None,
-        };
-        crate::flow::never_returns(e, resolve, true)
-    }
-}
-
-/// How a function body is run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BodyKind {
-    /// The declaration's own body.
-    Decl,
-    /// `go func() { ... }()`.
-    Go,
-    /// `defer func() { ... }()`.
-    Deferred,
-    /// Any other function literal.
-    Lit,
-}
-
-pub(crate) struct Body<'a> {
-    pub block: &'a Block<'a>,
-    pub typ: &'a FuncType<'a>,
-    pub kind: BodyKind,
-}
-
-/// The declaration's body and every function literal in it, in source order.
-pub(crate) fn bodies<'a>(decl: &'a FuncDecl<'a>) -> Vec<Body<'a>> {
-    struct Finder<'a> {
-        out: Vec<Body<'a>>,
-    }
-    impl<'a> Visitor<'a> for Finder<'a> {
-        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
-            if let Expr::FuncLit(f) = e {
-                self.out.push(Body {
-                    block: &f.body,
-                    typ: &f.typ,
-                    kind: literal_kind(e, parents),
-                });
-            }
-            true
-        }
-    }
-    let Some(block) = &decl.body else {
-        return Vec::new();
-    };
-    let mut finder = Finder {
-        out: vec![Body {
-            block,
-            typ: &decl.typ,
-            kind: BodyKind::Decl,
-        }],
-    };
-    walk_node(VNode::Block(block), &[], &mut finder);
-    finder.out
-}
-
-/// Whether the literal `e` is called by a `go` or `defer` statement directly.
-pub(crate) fn literal_kind<'a>(e: &'a Expr<'a>, parents: &[VNode<'a>]) -> BodyKind {
-    let mut i = parents.len();
-    // Skip parentheses around the literal.
-    while i > 0 && matches!(parents[i - 1], VNode::Expr(Expr::Paren(_))) {
-        i -= 1;
-    }
-    let called = i >= 1
-        && matches!(parents[i - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(unparen(c.fun), e));
-    if !called || i < 2 {
-        return BodyKind::Lit;
-    }
-    match parents[i - 2] {
-        VNode::Stmt(Stmt::Go(_)) => BodyKind::Go,
-        VNode::Stmt(Stmt::Defer(_)) => BodyKind::Deferred,
-        _ => BodyKind::Lit,
-    }
-}
-
 /// Runs LH401–LH405 and LH306 over the files of one package. One list per file.
-pub(crate) fn check_package(
-    files: &[PackageFile<'_>],
-    lines: &[LineIndex],
+pub(crate) fn check_package<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
 ) -> Vec<Vec<Diagnostic>> {
     let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|_| Vec::new()).collect();
-    let wants = |f: &PackageFile<'_>, rules: &[&Rule]| {
-        rules.iter().any(|r| f.settings.rules.contains(r.code))
-    };
-    let lock_file = |f: &PackageFile<'_>| wants(f, &LOCK_RULES) && has(f.source, &LOCK_CALL);
+    let wants = |f: &PackageFile<'_>, fact| f.settings.rules.requires(fact);
+    let lock_file = |f: &PackageFile<'_>| wants(f, Fact::LockFlow) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, &WAIT_GROUP_RULES) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
+        wants(f, Fact::WaitGroups) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
     };
-    let chan_file = |f: &PackageFile<'_>| {
-        wants(f, &[&rules::abandoned_receiver::RULE]) && has(f.source, &MAKE_CHAN)
-    };
-    if !files
-        .iter()
-        .any(|f| lock_file(f) || wait_file(f) || chan_file(f))
-    {
-        return out;
-    }
-    // The package: non-test files with the package clause of the first non-test file.
-    let package = files
-        .iter()
-        .find(|f| !f.filename.ends_with("_test.go"))
-        .map(|f| f.parsed.file.package.name);
-    let imports: Vec<Imports<'_>> = files.iter().map(|f| Imports::of(&f.parsed.file)).collect();
-    let mut summary = PackageSummary::new();
-    for (i, f) in files.iter().enumerate() {
-        if f.filename.ends_with("_test.go") || Some(f.parsed.file.package.name) != package {
-            continue;
-        }
-        let ctx = Ctx {
-            files,
-            lines,
-            file: i,
-            summary: &PackageSummary::new(),
-            imports: &imports[i],
-        };
-        summary.add_file(i, f.parsed, &|e| ctx.never_returns(e));
-    }
+    let chan_file = |f: &PackageFile<'_>| wants(f, Fact::ChannelUses) && has(f.source, &MAKE_CHAN);
     for (i, f) in files.iter().enumerate() {
         let (locks, waits, chans) = (lock_file(f), wait_file(f), chan_file(f));
         if !(locks || waits || chans) {
             continue;
         }
-        let ctx = Ctx {
-            files,
-            lines,
-            file: i,
-            summary: &summary,
-            imports: &imports[i],
-        };
+        let ctx = RuleContext::new(files, facts, i);
         for decl in &f.parsed.file.decls {
             let Decl::Func(func) = decl else { continue };
             let Some(body) = &func.body else { continue };
@@ -560,13 +392,11 @@ fn unlock_helper<'a>(fun: &'a Expr<'a>) -> Option<Option<String>> {
 }
 
 struct LockPass<'c, 'f, 'a> {
-    ctx: &'c Ctx<'f, 'a>,
+    ctx: &'c RuleContext<'f, 'a>,
     keys: Vec<String>,
     scan: Scan<'a>,
     /// The receiver's name and type when the body belongs to a method.
     recv: Option<(&'a str, &'a str)>,
-    /// Keys the body releases without having locked them: its caller locked them.
-    caller_held: Vec<u32>,
     /// Keys another body of the declaration releases without locking them: the lock goes
     /// from one goroutine to another (a mutex used as a signal), not a forgotten unlock.
     handed: Vec<String>,
@@ -582,7 +412,7 @@ struct LockPass<'c, 'f, 'a> {
 
 impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     fn run(
-        ctx: &'c Ctx<'f, 'a>,
+        ctx: &'c RuleContext<'f, 'a>,
         decl: &'a FuncDecl<'a>,
         bodies: &'c [Body<'a>],
         k: usize,
@@ -597,10 +427,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let mut pass = LockPass {
             ctx,
             keys: Vec::new(),
-            scan: Scan::of(body.block, ctx.summary, recv),
+            scan: Scan::of(body.block, ctx.summary(), recv),
             recv,
-            caller_held: Vec::new(),
-            handed: handed.iter().map(|k| k.to_string()).collect(),
+            handed: handed.iter().map(ToString::to_string).collect(),
             chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
             decl,
             bodies,
@@ -645,8 +474,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         );
         // The fixed point is known: replay each block once, checking before each effect.
         let mut exits: Vec<(Span, bool, Held)> = Vec::new();
-        // Every `return` reached, with whether its last result is `nil` and the keys held there.
-        let mut returns: Vec<(bool, Vec<u32>)> = Vec::new();
+        let mut returns: Vec<Return<'_>> = Vec::new();
         let mut found = Vec::new();
         for (b, block) in cfg.blocks.iter().enumerate() {
             let Some(mut state) = states[b].clone() else {
@@ -667,9 +495,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     .held
                     .iter()
                     .filter(|h| !h.deferred)
-                    .map(|h| h.key)
+                    .map(|h| pass.keys[h.key as usize].as_str())
                     .collect();
-                returns.push((nil, held));
+                returns.push(Return { nil, held });
             }
             if let Some((at, end)) = exit {
                 exits.extend(
@@ -684,8 +512,12 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if ctx.enabled(&rules::missing_unlock::RULE)
             && !rules::missing_unlock::exempt(ctx, decl, body.kind)
         {
-            // A lock this body never releases on any path is taken for its caller (or for
-            // good): LH401 is about the paths that miss an unlock the function does have.
+            let caller_held = if exits.is_empty() {
+                Vec::new()
+            } else {
+                pass.caller_held(&cfg, &effects)
+            };
+            // Whether the body releases the lock anywhere (or defers its release).
             let released = |key: u32| {
                 let name = &pass.keys[key as usize];
                 effects.iter().flatten().any(|e| match e {
@@ -696,71 +528,31 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     _ => false,
                 })
             };
-            // `beginTx`: the lock stays held on the path that returns a nil error and is released
-            // on every path that returns one: it is taken for the caller, who releases it later
-            // through another function (checked with `released_elsewhere`).
-            let held_at_end: Vec<u32> = exits
-                .iter()
-                .filter(|(_, end, _)| *end)
-                .map(|(_, _, h)| h.key)
-                .collect();
-            let kept_on_success = |name: &str| {
-                let Some(key) = pass.keys.iter().position(|k| k == name) else {
-                    return false;
-                };
-                let key = key as u32;
-                let (held, freed): (Vec<_>, Vec<_>) =
-                    returns.iter().partition(|(_, keys)| keys.contains(&key));
-                let at_end = held_at_end.contains(&key);
-                !at_end
-                    && !held.is_empty()
-                    && !freed.is_empty()
-                    && held.iter().all(|(nil, _)| *nil)
-                    && freed.iter().all(|(nil, _)| !*nil)
-            };
-            // A receiver field that a method of the type releases only when it is held is held
-            // across methods on purpose (`Rows.Scan` keeps `closemu` until `Next`).
-            let across_methods = |name: &str| {
-                pass.recv.is_some_and(|(recv, typ)| {
-                    let field = if name == recv {
-                        Some("")
-                    } else {
-                        name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
-                    };
-                    field.is_some_and(|f| {
-                        ctx.summary.holds_across_methods(typ, f)
-                            || (ctx.summary.released_elsewhere(typ, f, decl.name.name)
-                                && kept_on_success(name))
-                    })
-                })
-            };
-            exits.retain(|(_, _, h)| {
-                let name = &pass.keys[h.key as usize];
-                released(h.key)
-                    && !pass.scan.guarded.contains(&h.site.start)
-                    && !pass.scan.guarded_releases.contains(name)
-                    && !across_methods(name)
-                    && !pass.caller_held.contains(&h.key)
-                    && !pass.scan.handed_off.contains(name)
-                    && !pass.handed.contains(name)
-            });
             exits.sort_by_key(|(at, _, h)| (at.start, h.key, h.site.start));
-            exits.dedup_by_key(|(at, _, h)| (at.start, h.key));
-            for (at, end, h) in exits {
-                let func = match body.kind {
-                    BodyKind::Decl => decl.name.name,
-                    _ => "the function literal",
-                };
-                found.push(rules::missing_unlock::report(
-                    ctx,
-                    at,
-                    end,
-                    func,
-                    &pass.keys[h.key as usize],
-                    h.mode,
-                    h.site,
-                ));
-            }
+            let exits: Vec<OpenExit<'_>> = exits
+                .iter()
+                .map(|(at, end, h)| {
+                    let key = pass.keys[h.key as usize].as_str();
+                    OpenExit {
+                        at: *at,
+                        end: *end,
+                        lock: HeldLock {
+                            key,
+                            mode: h.mode,
+                            site: h.site,
+                            guarded: pass.scan.guarded.contains(&h.site.start),
+                        },
+                        released: released(h.key),
+                        caller_held: caller_held.contains(&h.key),
+                        handed_off: pass.scan.handed_off.iter().any(|k| k == key)
+                            || pass.handed.iter().any(|k| k == key),
+                        guarded_release: pass.scan.guarded_releases.iter().any(|k| k == key),
+                    }
+                })
+                .collect();
+            rules::missing_unlock::check(
+                ctx, decl, body.kind, pass.recv, &exits, &returns, &mut found,
+            );
         }
         found.sort_by_key(|d| (d.start, d.code));
         found.dedup_by(|a, b| a.start == b.start && a.code == b.code);
@@ -962,7 +754,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             _ => return,
         };
         let mut keys = Vec::new();
-        for f in self.ctx.summary.lookup(typ, name) {
+        for f in self.ctx.summary().lookup(typ, name) {
             for (index, field) in &f.releases_params {
                 let Some(root) = call.args.get(*index).and_then(key_of) else {
                     continue;
@@ -988,7 +780,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
         let keys: Vec<String> = self
             .ctx
-            .summary
+            .summary()
             .lookup(Some(typ), s.sel.name)
             .flat_map(|f| f.releases.iter())
             .map(|field| field_key(recv, field))
@@ -1076,7 +868,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         if !matches!(unparen(s.x), Expr::Ident(id) if id.name == recv) {
             return;
         }
-        let summary = self.ctx.summary;
+        let summary = self.ctx.summary();
         for f in summary.lookup(Some(typ), s.sel.name) {
             for lock in &f.locks {
                 let key = self.intern(field_key(recv, &lock.field));
@@ -1091,7 +883,73 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
-    fn apply(&mut self, effect: &Effect<'a>, state: &mut LockState) {
+    /// Keys the body releases without having locked them on some path: its caller locked
+    /// them. A second, must-held pass over the same effects (intersection at joins), so the
+    /// answer does not depend on the order the lock-state pass visits blocks in.
+    fn caller_held(&self, cfg: &Cfg<'a>, effects: &[Vec<Effect<'a>>]) -> Vec<u32> {
+        let transfer = |e: &Effect<'a>, held: &mut Vec<(u32, Mode)>| match e {
+            Effect::Acquire { key, mode, .. } if !held.contains(&(*key, *mode)) => {
+                held.push((*key, *mode));
+            }
+            Effect::Release { key, mode } => {
+                held.retain(|(k, m)| k != key || mode.is_some_and(|mode| mode != *m));
+            }
+            Effect::ReleaseUnder { root } => {
+                held.retain(|(k, _)| !under(&self.keys[*k as usize], root.as_deref()));
+            }
+            Effect::Forget { root } => {
+                held.retain(|(k, _)| !under(&self.keys[*k as usize], Some(root)));
+            }
+            Effect::Rename { from, to } => {
+                for (k, _) in held.iter_mut() {
+                    *k = self.renamed(*k, from, to);
+                }
+            }
+            _ => {}
+        };
+        let states = cfg.forward_blocks(
+            Vec::new(),
+            |b, held| effects[b].iter().for_each(|e| transfer(e, held)),
+            |into: &mut Vec<(u32, Mode)>, from: &Vec<(u32, Mode)>| {
+                let before = into.len();
+                into.retain(|h| from.contains(h));
+                into.len() != before
+            },
+        );
+        let mut caller_held = Vec::new();
+        for (b, state) in states.iter().enumerate() {
+            let Some(mut held) = state.clone() else {
+                continue;
+            };
+            for e in &effects[b] {
+                if let Effect::Release { key, mode } = e {
+                    let surely = held
+                        .iter()
+                        .any(|(k, m)| k == key && mode.is_none_or(|mode| mode == *m));
+                    if !surely && !caller_held.contains(key) {
+                        caller_held.push(*key);
+                    }
+                }
+                transfer(e, &mut held);
+            }
+        }
+        caller_held
+    }
+
+    /// The key `key` denotes after `to = from` (itself when it is not under `from`).
+    fn renamed(&self, key: u32, from: &str, to: &str) -> u32 {
+        let name = &self.keys[key as usize];
+        if !under(name, Some(from)) {
+            return key;
+        }
+        let renamed = format!("{to}{}", &name[from.len()..]);
+        self.keys
+            .iter()
+            .position(|k| *k == renamed)
+            .map_or(key, |i| i as u32)
+    }
+
+    fn apply(&self, effect: &Effect<'a>, state: &mut LockState) {
         match effect {
             Effect::Acquire { key, mode, span } => {
                 let deferred = state.deferred.contains(key);
@@ -1106,13 +964,9 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 }
             }
             Effect::Release { key, mode } => {
-                let before = state.held.len();
                 state
                     .held
                     .retain(|h| h.key != *key || mode.is_some_and(|m| m != h.mode));
-                if state.held.len() == before && !self.caller_held.contains(key) {
-                    self.caller_held.push(*key);
-                }
             }
             Effect::ReleaseUnder { root } => {
                 let keys = &self.keys;
@@ -1147,15 +1001,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             }
             Effect::Rename { from, to } => {
                 for h in &mut state.held {
-                    let key = &self.keys[h.key as usize];
-                    if under(key, Some(from)) {
-                        let renamed = format!("{to}{}", &key[from.len()..]);
-                        h.key = self
-                            .keys
-                            .iter()
-                            .position(|k| *k == renamed)
-                            .unwrap_or(h.key as usize) as u32;
-                    }
+                    h.key = self.renamed(h.key, from, to);
                 }
             }
             Effect::CallLocks { .. } | Effect::Chan(_) => {}
@@ -1173,21 +1019,13 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
             Effect::Acquire { key, .. } | Effect::CallLocks { key, .. }
                 if self.handed.contains(&self.keys[*key as usize]) => {}
             Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
-                let guarded = |site: Span| self.scan.guarded.contains(&site.start);
-                if let Some(first) = state.held.iter().find(|h| {
-                    h.key == *key
-                        && rules::double_lock::conflicts(h.mode, *mode)
-                        && !guarded(h.site)
-                        && !guarded(*span)
-                }) {
-                    out.push(rules::double_lock::relock(
-                        ctx,
-                        *span,
-                        &self.keys[*key as usize],
-                        *mode,
-                        first.site,
-                    ));
-                }
+                let at = HeldLock {
+                    key: &self.keys[*key as usize],
+                    mode: *mode,
+                    site: *span,
+                    guarded: self.scan.guarded.contains(&span.start),
+                };
+                rules::double_lock::check_relock(ctx, &self.held(state), &at, out);
             }
             Effect::CallLocks {
                 call,
@@ -1196,36 +1034,33 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 file,
                 lock,
             } if ctx.enabled(&rules::double_lock::RULE) => {
-                if let Some(held) = state.held.iter().find(|h| h.key == *key) {
-                    out.push(rules::double_lock::call(
-                        ctx,
-                        *call,
-                        method,
-                        &self.keys[*key as usize],
-                        held.site,
-                        (*file, *lock),
-                    ));
-                }
+                let key = &self.keys[*key as usize];
+                let held = self.held(state);
+                rules::double_lock::check_call(ctx, &held, *call, method, key, (*file, *lock), out);
             }
             Effect::Chan(op) if ctx.enabled(&rules::chan_op_under_lock::RULE) => {
                 let others = self.others.get_or_init(|| self.other_bodies());
-                for held in &state.held {
-                    let key = &self.keys[held.key as usize];
-                    if self.handed.contains(key) {
-                        continue;
-                    }
-                    let partner =
-                        rules::chan_op_under_lock::partner(ctx, self.recv, others, op, key);
-                    if let Some(partner) = partner {
-                        out.push(rules::chan_op_under_lock::report(
-                            ctx, op, key, held.site, &partner,
-                        ));
-                        break;
-                    }
-                }
+                let held = self.held(state);
+                rules::chan_op_under_lock::check(ctx, &held, self.recv, others, op, out);
             }
             _ => {}
         }
+    }
+
+    /// The locks that may be held in `state`, in the state's order, without those handed over
+    /// between this declaration's goroutines.
+    fn held(&self, state: &LockState) -> Vec<HeldLock<'_>> {
+        state
+            .held
+            .iter()
+            .map(|h| HeldLock {
+                key: &self.keys[h.key as usize],
+                mode: h.mode,
+                site: h.site,
+                guarded: self.scan.guarded.contains(&h.site.start),
+            })
+            .filter(|h| !self.handed.iter().any(|k| k == h.key))
+            .collect()
     }
 }
 

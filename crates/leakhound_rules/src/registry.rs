@@ -7,12 +7,43 @@ use leakhound_syntax::ast::Span;
 use leakhound_syntax::LineIndex;
 
 use crate::rules;
+pub use crate::rules::RuleId;
 
 /// Where a rule's documentation is published; SARIF and JSON link to it.
 const DOCS_BASE: &str = "https://leakhound.dev/rules";
 
+/// Whether a rule is on by default and may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Stable,
+    /// Reported only when selected by code or name; its findings may still change.
+    Preview,
+}
+
+/// The analyses of a package a rule reads. The checker computes an analysis only when an
+/// enabled rule requires it, so a rule that forgets one here sees nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// The parse itself (syntax errors).
+    Syntax,
+    /// The file walk: functions, loops, scopes and the references to each local name.
+    Walk,
+    /// The channel model of each function declaration (`leakhound_model::channels`) and the
+    /// package's producer functions.
+    Channels,
+    /// The lock flow of each function body over its control-flow view, with the package
+    /// summaries.
+    LockFlow,
+    /// The wait-group calls of each function body, with the package summaries.
+    WaitGroups,
+    /// The channels made in each function and their uses over the control-flow view, with the
+    /// package summaries.
+    ChannelUses,
+}
+
 #[derive(Debug)]
 pub struct Rule {
+    pub id: RuleId,
     pub code: &'static str,
     pub name: &'static str,
     /// One line: what the rule finds (SARIF short description, `leakhound rule --all`).
@@ -21,6 +52,10 @@ pub struct Rule {
     pub severity: Severity,
     /// The rule file's `//!` documentation, in Markdown.
     pub doc: &'static str,
+    /// The leakhound version that introduced the rule.
+    pub since: &'static str,
+    pub status: Status,
+    pub requires: &'static [Fact],
 }
 
 impl Rule {
@@ -66,26 +101,8 @@ impl Rule {
     }
 }
 
-/// Every rule, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &rules::parse_error::RULE,
-    &rules::after_in_loop::RULE,
-    &rules::tick_leak::RULE,
-    &rules::ticker_not_stopped::RULE,
-    &rules::lost_cancel::RULE,
-    &rules::defer_in_loop::RULE,
-    &rules::abandoned_sender::RULE,
-    &rules::range_unclosed::RULE,
-    &rules::send_without_cancel::RULE,
-    &rules::unstoppable_loop::RULE,
-    &rules::producer_no_close::RULE,
-    &rules::abandoned_receiver::RULE,
-    &rules::missing_unlock::RULE,
-    &rules::double_lock::RULE,
-    &rules::chan_op_under_lock::RULE,
-    &rules::done_skipped::RULE,
-    &rules::waitgroup_misuse::RULE,
-];
+/// Every rule, in catalog order (the order of [`RuleId`]).
+pub static RULES: &[&Rule] = rules::RULES;
 
 /// The 1-based line and byte column of `offset`.
 pub(crate) fn location(lines: &LineIndex, offset: u32) -> Location {
@@ -101,57 +118,69 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
 }
 
-pub fn index_of(code: &str) -> Option<usize> {
-    RULES.iter().position(|r| r.code == code)
-}
+const WORDS: usize = RuleId::ALL.len().div_ceil(64);
 
-/// A set of rules, by their index in [`RULES`].
+/// A set of rules: one bit per [`RuleId`], as many words as the catalog needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct RuleSet(u64);
+pub struct RuleSet([u64; WORDS]);
 
 impl RuleSet {
+    /// Every stable rule: the default selection, and what `ALL` and prefixes select. A
+    /// preview rule is selected by its code or name only.
     pub fn all() -> Self {
-        RuleSet((1u64 << RULES.len()) - 1)
+        RULES
+            .iter()
+            .filter(|r| r.status == Status::Stable)
+            .fold(RuleSet::empty(), |mut set, r| {
+                set.insert(r.id);
+                set
+            })
     }
 
     pub fn empty() -> Self {
-        RuleSet(0)
+        RuleSet([0; WORDS])
     }
 
-    pub fn contains(&self, code: &str) -> bool {
-        index_of(code).is_some_and(|i| self.0 & (1 << i) != 0)
+    pub fn contains(&self, id: RuleId) -> bool {
+        let i = id as usize;
+        self.0[i / 64] & (1 << (i % 64)) != 0
     }
 
-    pub fn insert(&mut self, code: &str) {
-        if let Some(i) = index_of(code) {
-            self.0 |= 1 << i;
+    pub fn insert(&mut self, id: RuleId) {
+        let i = id as usize;
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    pub fn remove(&mut self, id: RuleId) {
+        let i = id as usize;
+        self.0[i / 64] &= !(1 << (i % 64));
+    }
+
+    pub fn union(mut self, other: RuleSet) -> RuleSet {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a |= b;
         }
+        self
     }
 
-    pub fn remove(&mut self, code: &str) {
-        if let Some(i) = index_of(code) {
-            self.0 &= !(1 << i);
+    pub fn difference(mut self, other: RuleSet) -> RuleSet {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a &= !b;
         }
-    }
-
-    pub fn union(self, other: RuleSet) -> RuleSet {
-        RuleSet(self.0 | other.0)
-    }
-
-    pub fn difference(self, other: RuleSet) -> RuleSet {
-        RuleSet(self.0 & !other.0)
+        self
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0 == 0
+        self.0.iter().all(|w| *w == 0)
     }
 
     pub fn iter(self) -> impl Iterator<Item = &'static Rule> {
-        RULES
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, r)| *r)
+        RULES.iter().copied().filter(move |r| self.contains(r.id))
+    }
+
+    /// Whether some rule of the set requires `fact`.
+    pub fn requires(self, fact: Fact) -> bool {
+        self.iter().any(|r| r.requires.contains(&fact))
     }
 }
 
@@ -167,15 +196,16 @@ pub fn select(selector: &str) -> Result<RuleSet, UnknownSelector> {
         return Ok(RuleSet::all());
     }
     if let Some(rule) = find(s) {
-        set.insert(rule.code);
+        set.insert(rule.id);
         return Ok(set);
     }
     for rule in RULES {
-        if !s.is_empty()
+        if rule.status == Status::Stable
+            && !s.is_empty()
             && rule.code.len() >= s.len()
             && rule.code[..s.len()].eq_ignore_ascii_case(s)
         {
-            set.insert(rule.code);
+            set.insert(rule.id);
         }
     }
     if set.is_empty() {
@@ -226,16 +256,48 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_registered_under_its_own_id() {
+        assert_eq!(RULES.len(), RuleId::ALL.len());
+        for (rule, id) in RULES.iter().zip(RuleId::ALL) {
+            assert_eq!(rule.id, *id, "{} is registered out of order", rule.code);
+            assert!(!rule.requires.is_empty(), "{} requires no fact", rule.code);
+            assert!(
+                rule.since.split('.').count() == 3,
+                "{}: since {:?}",
+                rule.code,
+                rule.since
+            );
+        }
+    }
+
+    #[test]
     fn selectors() {
-        assert!(select("LH101").unwrap().contains("LH101"));
-        assert!(select("after-in-loop").unwrap().contains("LH101"));
-        assert!(select("lh101").unwrap().contains("LH101"));
+        use RuleId::*;
+        assert!(select("LH101").unwrap().contains(AfterInLoop));
+        assert!(select("after-in-loop").unwrap().contains(AfterInLoop));
+        assert!(select("lh101").unwrap().contains(AfterInLoop));
         let timers = select("LH1").unwrap();
-        assert!(timers.contains("LH102") && timers.contains("LH103") && !timers.contains("LH201"));
-        assert!(select("ALL").unwrap().contains("E001"));
+        assert!(
+            timers.contains(TickLeak)
+                && timers.contains(TickerNotStopped)
+                && !timers.contains(LostCancel)
+        );
+        assert!(select("ALL").unwrap().contains(ParseError));
         assert!(select("LH9").is_err());
         assert!(select("").is_err());
         let both = select_all(["LH101", "LH2"]).unwrap();
-        assert!(both.contains("LH202") && !both.contains("LH102"));
+        assert!(both.contains(DeferInLoop) && !both.contains(TickLeak));
+    }
+
+    #[test]
+    fn a_set_holds_more_than_one_word_of_rules() {
+        let mut set = RuleSet::empty();
+        for id in RuleId::ALL {
+            set.insert(*id);
+        }
+        assert_eq!(set, RuleSet::all());
+        set.remove(RuleId::WaitgroupMisuse);
+        assert!(!set.contains(RuleId::WaitgroupMisuse) && set.contains(RuleId::ParseError));
+        assert_eq!(set.iter().count(), RULES.len() - 1);
     }
 }

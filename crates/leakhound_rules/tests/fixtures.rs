@@ -1,12 +1,15 @@
 //! The fixture harness, in the style of go/analysis's analysistest: every Go file under
 //! `tests/fixtures/` carries its expectations as `// want CODE "message regexp"` comments on the
 //! offending line. Every expectation must be reported on its line, and nothing else may be.
+//! Each fixture package's findings are also pinned as the `full` output a user reads (help
+//! lines, related locations, fix edits) in `tests/snapshots/`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use leakhound_diagnostics::{render, OutputFormat, RenderContext};
 use leakhound_model::gomod::{GoMod, TimerSemantics};
-use leakhound_rules::registry::RuleSet;
+use leakhound_rules::registry::{RuleSet, RULES};
 use leakhound_rules::{check_package, FileSettings, PackageFile};
 use regex::Regex;
 
@@ -58,9 +61,15 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 /// Checks one package directory against its expectations; returns the problems found.
 fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
+    check_and_render(dir, gomod).0
+}
+
+/// The problems found in one package directory, and its findings rendered as `full` output
+/// (empty when the directory has no Go file).
+fn check_and_render(dir: &Path, gomod: Option<&GoMod>) -> (Vec<String>, String) {
     let files = go_files(dir);
     if files.is_empty() {
-        return vec![];
+        return (vec![], String::new());
     }
     let sources: Vec<String> = files
         .iter()
@@ -78,7 +87,12 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
         gomod.and_then(|m| m.go),
         directive.or(gomod.and_then(|m| m.async_timer_chan)),
     );
-    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    // Paths as the crate sees them, so snapshots read the same on every machine.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(root).unwrap_or(f).display().to_string())
+        .collect();
     let package: Vec<PackageFile> = names
         .iter()
         .zip(&sources)
@@ -93,7 +107,8 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
             },
         })
         .collect();
-    let diagnostics = check_package(&package);
+    let mut diagnostics = check_package(&package);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let mut problems = Vec::new();
     for (name, source) in names.iter().zip(&sources) {
         let mut wanted = expectations(source);
@@ -126,7 +141,23 @@ fn check_dir(dir: &Path, gomod: Option<&GoMod>) -> Vec<String> {
             }
         }
     }
-    problems
+    let metas: Vec<_> = RULES.iter().map(|r| r.meta()).collect();
+    let context = RenderContext {
+        rules: &metas,
+        tool_version: "fixture",
+        color: false,
+    };
+    let lookup: BTreeMap<String, String> = names.iter().cloned().zip(sources.clone()).collect();
+    let mut full = Vec::new();
+    render(
+        OutputFormat::Full,
+        &diagnostics,
+        &context,
+        &lookup,
+        &mut full,
+    )
+    .unwrap();
+    (problems, String::from_utf8(full).unwrap())
 }
 
 fn walk(dir: &Path, gomod: Option<GoMod>, problems: &mut Vec<String>, packages: &mut usize) {
@@ -137,7 +168,13 @@ fn walk(dir: &Path, gomod: Option<GoMod>, problems: &mut Vec<String>, packages: 
     if !go_files(dir).is_empty() {
         *packages += 1;
     }
-    problems.extend(check_dir(dir, gomod.as_ref()));
+    let (found, full) = check_and_render(dir, gomod.as_ref());
+    problems.extend(found);
+    if !full.is_empty() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let name = dir.strip_prefix(&root).unwrap_or(dir).display().to_string();
+        insta::assert_snapshot!(format!("full@{}", name.replace('/', "-")), full);
+    }
     for sub in subdirs(dir) {
         walk(&sub, gomod.clone(), problems, packages);
     }

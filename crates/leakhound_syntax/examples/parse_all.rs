@@ -24,7 +24,7 @@ fn main() {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "go"))
-        .map(|e| e.into_path())
+        .map(walkdir::DirEntry::into_path)
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -59,7 +59,7 @@ fn main() {
                     errors.fetch_add(1, Ordering::Relaxed);
                 }
             },
-        )
+        );
     });
     let secs = start.elapsed().as_secs_f64();
     let bytes = bytes.into_inner();

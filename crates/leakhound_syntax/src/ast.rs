@@ -31,6 +31,19 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.end <= self.start
     }
+
+    /// The span as a byte range, to slice the source with (`u32` offsets widen losslessly).
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// The expression inside any parentheses around it.
+pub fn unparen<'a, 'b>(mut e: &'b Expr<'a>) -> &'b Expr<'a> {
+    while let Expr::Paren(p) = e {
+        e = p.x;
+    }
+    e
 }
 
 /// A list of nodes in the file's arena: a slice that iterates like a `Vec` and has nothing to

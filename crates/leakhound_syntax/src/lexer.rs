@@ -868,8 +868,8 @@ impl<'a> Lexer<'a> {
         while n > 0 {
             let c = self.peek(0);
             let d = match c {
-                b'0'..=b'9' => (c - b'0') as u32,
-                b'a'..=b'f' | b'A'..=b'F' => (lower(c) - b'a' + 10) as u32,
+                b'0'..=b'9' => u32::from(c - b'0'),
+                b'a'..=b'f' | b'A'..=b'F' => u32::from(lower(c) - b'a' + 10),
                 _ => 16,
             };
             if d >= base {

@@ -141,7 +141,7 @@ impl<'a> Visitor<'a> for Outliner {
             Node::Spec(Spec::Import(_)) => self.line("ImportSpec", span, ""),
             Node::Spec(Spec::Value(_)) => self.line("ValueSpec", span, ""),
             Node::Spec(Spec::Type(t)) => {
-                self.line("TypeSpec", span, if t.alias { "alias" } else { "" })
+                self.line("TypeSpec", span, if t.alias { "alias" } else { "" });
             }
             Node::Stmt(s) => {
                 let (k, x) = stmt_line(s);

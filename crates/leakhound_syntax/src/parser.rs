@@ -157,13 +157,6 @@ fn in_arena<'a, T>(v: BVec<'a, T>) -> List<'a, T> {
     List(v.into_bump_slice())
 }
 
-fn unparen<'b, 'a>(mut x: &'b Expr<'a>) -> &'b Expr<'a> {
-    while let Expr::Paren(p) = x {
-        x = p.x;
-    }
-    x
-}
-
 fn field_span(names: &[Ident<'_>], typ: &Expr<'_>, tag: Option<&BasicLit<'_>>) -> Span {
     let start = names.first().map_or(typ.span().start, |n| n.span.start);
     let end = tag.map_or(typ.span().end, |t| t.span.end);
@@ -935,7 +928,7 @@ impl<'a> Parser<'a> {
         // owner[i]: the element whose type parameter i shares.
         let mut owner: Vec<usize> = (0..list.len()).collect();
         if named == 0 {
-            for par in list.iter_mut() {
+            for par in &mut list {
                 if let Some(n) = par.0.take() {
                     par.1 = Some(Expr::Ident(n));
                 }

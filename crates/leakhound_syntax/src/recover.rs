@@ -122,10 +122,7 @@ mod tests {
         let Some(Decl::Func(f)) = parsed.file.decls.last() else {
             panic!("no function")
         };
-        assert_eq!(
-            &src[f.span.start as usize..f.span.end as usize],
-            "func after() {}"
-        );
+        assert_eq!(&src[f.span.range()], "func after() {}");
     }
 
     #[test]

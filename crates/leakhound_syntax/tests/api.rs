@@ -129,7 +129,7 @@ fn shapes_the_rules_match_on() {
     let (line, col) = LineIndex::new(SRC).line_col(a.span.start);
     assert_eq!((line, col), (11, 2));
     assert_eq!(
-        &SRC[a.span.start as usize..a.span.end as usize],
+        &SRC[a.span.range()],
         "ctx, cancel := context.WithTimeout(context.Background(), t.Second)"
     );
 }

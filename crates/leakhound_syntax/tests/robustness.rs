@@ -57,31 +57,31 @@ fn every_kind_of_deep_nesting_is_capped() {
             format!("package p\nvar x {}int\n", "chan ".repeat(n)),
             format!(
                 "package p\nvar x {}\n",
-                deep("map[int]", "", n, |e| e.to_string())
+                deep("map[int]", "", n, ToString::to_string)
             ),
             format!(
                 "package p\nvar x = {}\n",
-                deep("[]any{", "}", n, |e| e.to_string())
+                deep("[]any{", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\nvar x = {}\n",
-                deep("f(", ")", n, |e| e.to_string())
+                deep("f(", ")", n, ToString::to_string)
             ),
             format!(
                 "package p\nvar x = {}\n",
-                deep("a[", "]", n, |e| e.to_string())
+                deep("a[", "]", n, ToString::to_string)
             ),
             format!(
                 "package p\nvar x = {}\n",
-                deep("func() {", "}", n, |e| e.to_string())
+                deep("func() {", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\nfunc f() {{ {} }}\n",
-                deep("{", "}", n, |e| e.to_string())
+                deep("{", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\nfunc f() {{ {} }}\n",
-                deep("if x {", "}", n, |e| e.to_string())
+                deep("if x {", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\nfunc f() {{ if x {{}} {} }}\n",
@@ -89,24 +89,24 @@ fn every_kind_of_deep_nesting_is_capped() {
             ),
             format!(
                 "package p\nfunc f() {{ {} }}\n",
-                deep("for {", "}", n, |e| e.to_string())
+                deep("for {", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\nfunc f() {{ {} }}\n",
-                deep("switch { default:", "}", n, |e| e.to_string())
+                deep("switch { default:", "}", n, ToString::to_string)
             ),
             format!("package p\nfunc f() {{ {} x }}\n", "L: ".repeat(n)),
             format!(
                 "package p\ntype T {}\n",
-                deep("struct { f ", "}", n, |e| e.to_string())
+                deep("struct { f ", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\ntype T {}\n",
-                deep("interface { ", "}", n, |e| e.to_string())
+                deep("interface { ", "}", n, ToString::to_string)
             ),
             format!(
                 "package p\ntype T {}\n",
-                deep("func(", ")", n, |e| e.to_string())
+                deep("func(", ")", n, ToString::to_string)
             ),
             format!("package p\nvar x = 1{}\n", " + 1".repeat(n)),
             format!("package p\nvar x = x{}\n", ".f()[0]".repeat(n)),
@@ -266,7 +266,7 @@ fn long_else_if_chains_parse_as_go_parses_them() {
         }
         src.push_str("\t} else {\n\t\treturn -1\n\t}\n}\n");
         let arena = leakhound_syntax::Arena::new();
-        let parsed = leakhound_syntax::parse_file(&src, &arena);
+        let parsed = parse_file(&src, &arena);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors.first());
         let Some(leakhound_syntax::ast::Decl::Func(f)) = parsed.file.decls.first() else {
             panic!("a function")

@@ -194,7 +194,7 @@ impl Run {
                 setting = gomod.async_timer_chan;
             }
             ModuleInfo::Invalid { path, message } => {
-                problem = Some(format!("{}: invalid go.mod: {message}", path.display()))
+                problem = Some(format!("{}: invalid go.mod: {message}", path.display()));
             }
             ModuleInfo::None => {}
         }
@@ -224,7 +224,7 @@ impl Run {
             };
             match self.read(path) {
                 Ok(text) if !self.include_generated && leakhound_syntax::is_generated(&text) => {
-                    outcome.skipped_generated = true
+                    outcome.skipped_generated = true;
                 }
                 Ok(text) => sources.push((outcomes.len(), text)),
                 Err(message) => outcome.errors.push(message),

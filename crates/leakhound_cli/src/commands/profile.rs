@@ -245,7 +245,10 @@ fn report(mut analysis: Analysis, common: &Common) -> Result<u8> {
     let fail = match common.fail_on {
         FailOn::Never => false,
         FailOn::Suspect => analysis.groups.iter().any(|g| g.suspect),
-        FailOn::Growing => analysis.groups.iter().any(|g| g.is_growing_or_proven()),
+        FailOn::Growing => analysis
+            .groups
+            .iter()
+            .any(leakhound_profile::Group::is_growing_or_proven),
     };
     Ok(if fail { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

@@ -47,18 +47,23 @@ use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUse, UseKind};
 use leakhound_syntax::ast::{FuncDecl, Span};
 
-use crate::locks::Ctx;
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::AbandonedReceiver,
     code: "LH306",
     name: "abandoned-receiver",
     summary: "receive on a channel that nothing sends on or closes: it blocks forever",
     severity: Severity::Error,
     doc: crate::docs::ABANDONED_RECEIVER,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::ChannelUses],
 };
 
-pub(crate) fn check<'a>(ctx: &Ctx<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec<Diagnostic>) {
     if !ctx.enabled(&RULE) {
         return;
     }
@@ -133,7 +138,7 @@ pub(crate) fn check<'a>(ctx: &Ctx<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec
 /// The callee's name when every same-package declaration of it neither sends on, closes nor
 /// passes on its parameter `index`; `None` when it might, or when the callee is not known.
 fn never_feeds<'a>(
-    ctx: &Ctx<'_, 'a>,
+    ctx: &RuleContext<'_, 'a>,
     decl: &'a FuncDecl<'a>,
     recv: Option<(Option<&'a str>, &'a str)>,
     callee: Callee<'a>,
@@ -150,7 +155,7 @@ fn never_feeds<'a>(
         },
     };
     let mut found = false;
-    for f in ctx.summary.lookup(recv_type, name) {
+    for f in ctx.summary().lookup(recv_type, name) {
         let param = f.chan_params.iter().find(|p| p.index == index)?;
         if param.may_feed() {
             return None;
@@ -161,7 +166,7 @@ fn never_feeds<'a>(
 }
 
 /// Whether the declaration has a parameter or local variable named `name`.
-fn declares(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, name: &str) -> bool {
+fn declares(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>, name: &str) -> bool {
     let param = decl
         .typ
         .params

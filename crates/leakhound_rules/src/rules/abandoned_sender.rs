@@ -51,23 +51,32 @@
 //! ## Related
 //! LH305 producer-no-close, LH306 abandoned-receiver, goleak.
 
-use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_diagnostics::{Diagnostic, Related, Severity};
+use leakhound_model::channels::{Cap, FuncModel, OpKind};
+use leakhound_model::package::PackageFacts;
+use leakhound_syntax::ast::{FuncDecl, Span};
 
-use crate::channels::{Cap, Ctx, FuncModel, OpKind};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::PackageFile;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::AbandonedSender,
     code: "LH301",
     name: "abandoned-sender",
     summary: "goroutine sends on a channel whose receiver may stop waiting: it blocks forever",
     severity: Severity::Error,
     doc: crate::docs::ABANDONED_SENDER,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Channels],
 };
 
-pub(crate) const HELP: &str =
+const HELP: &str =
     "give the channel room for every send (make(chan T, n)), or send in a select with <-ctx.Done()";
 
-pub(crate) fn message(receiver: &str, chan: &str, cap: u64) -> String {
+fn message(receiver: &str, chan: &str, cap: u64) -> String {
     let room = if cap == 0 {
         format!("{chan} is unbuffered")
     } else {
@@ -80,7 +89,7 @@ pub(crate) fn message(receiver: &str, chan: &str, cap: u64) -> String {
 fn overfull(
     m: &FuncModel<'_>,
     name: &str,
-) -> Option<(u64, Vec<leakhound_syntax::ast::Span>, Option<u64>)> {
+) -> Option<(u64, Vec<Span>, Option<u64>)> {
     let make = m.make_of(name)?;
     let Cap::Known(cap) = make.cap else {
         return None;
@@ -94,10 +103,7 @@ fn overfull(
 
 /// Within one function: the receive is a `select` case that may be abandoned, or a single
 /// receive of the first of many results.
-pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.enabled(&RULE) {
-        return;
-    }
+pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
     for make in &m.makes {
         let name = make.name;
         let Some((cap, sends, count)) = overfull(m, name) else {
@@ -150,9 +156,9 @@ pub(crate) fn check_local(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Di
 
 /// The package summary: a channel this function makes, feeds from a goroutine with more
 /// sends than buffer, and returns.
-pub(crate) fn producer<'a>(
+fn producer<'a>(
     m: &FuncModel<'a>,
-) -> Option<(&'a str, u64, Vec<leakhound_syntax::ast::Span>)> {
+) -> Option<(&'a str, u64, Vec<Span>)> {
     m.makes.iter().find_map(|make| {
         let (cap, sends, _) = overfull(m, make.name)?;
         let own_recv = m
@@ -160,4 +166,92 @@ pub(crate) fn producer<'a>(
             .any(|o| matches!(o.kind, OpKind::Recv | OpKind::Range));
         (m.has(make.name, OpKind::Returned) && !own_recv).then_some((make.name, cap, sends))
     })
+}
+
+/// A function that returns a channel fed by its own goroutine with more sends than buffer:
+/// a caller that stops waiting strands the goroutine.
+struct Producer<'a> {
+    name: &'a str,
+    is_method: bool,
+    file: usize,
+    chan: &'a str,
+    cap: u64,
+    sends: Vec<Span>,
+}
+
+/// Across the package's functions: a producer whose result a caller receives in a `select`
+/// beside another case. Reported at the producer's sends, in its file, with the callers'
+/// selects as related locations. `models`: every function modelled, with its file.
+pub(crate) fn check_across_functions<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    models: &[(usize, &'a FuncDecl<'a>, FuncModel<'a>)],
+    out: &mut [Vec<Diagnostic>],
+) {
+    let producers: Vec<Producer<'a>> = models
+        .iter()
+        .filter(|(i, _, _)| facts.in_package(*i))
+        .filter_map(|(i, func, m)| {
+            let (chan, cap, sends) = producer(m)?;
+            Some(Producer {
+                name: func.name.name,
+                is_method: func.recv.is_some(),
+                file: *i,
+                chan,
+                cap,
+                sends,
+            })
+        })
+        .collect();
+    if producers.is_empty() {
+        return;
+    }
+    // Callers: a `select` that receives the producer's result beside another case.
+    let mut related: Vec<Vec<Related>> = producers.iter().map(|_| Vec::new()).collect();
+    let mut callers: Vec<&str> = producers.iter().map(|_| "").collect();
+    for (i, func, m) in models {
+        if !facts.in_package(*i) {
+            continue;
+        }
+        let ctx = RuleContext::new(files, facts, *i);
+        for sel in &m.selects {
+            for (k, case) in sel.cases.iter().enumerate() {
+                let Some((name, is_method)) = case.recv_call else {
+                    continue;
+                };
+                // Another case that lets the caller go on without the value.
+                if !sel
+                    .cases
+                    .iter()
+                    .enumerate()
+                    .any(|(j, c)| j != k && !c.fatal)
+                {
+                    continue;
+                }
+                for (p, producer) in producers.iter().enumerate() {
+                    if producer.name == name && producer.is_method == is_method {
+                        let select = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
+                        related[p].push(ctx.related(
+                            *i,
+                            select,
+                            format!("{} stops waiting here when another case wins", func.name.name),
+                        ));
+                        callers[p] = func.name.name;
+                    }
+                }
+            }
+        }
+    }
+    for ((producer, related), caller) in producers.iter().zip(related).zip(callers) {
+        let ctx = RuleContext::new(files, facts, producer.file);
+        if related.is_empty() || !ctx.enabled(&RULE) {
+            continue;
+        }
+        for send in &producer.sends {
+            let mut d = ctx.diagnostic(&RULE, *send, message(caller, producer.chan, producer.cap));
+            d.help = Some(HELP.to_string());
+            d.related = related.clone();
+            out[producer.file].push(d);
+        }
+    }
 }

@@ -58,22 +58,27 @@
 //! (only `for {}` loops), LH102 tick-leak.
 
 use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, SelectStmt, Stmt, UnaryOp};
+use leakhound_syntax::ast::{Expr, SelectStmt, Stmt, UnaryOp, unparen};
 
-use crate::checker::{unparen, Checker};
-use crate::flow::leaves_loop;
-use crate::registry::Rule;
+use crate::checker::Checker;
+use crate::helpers::leaves_loop;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::AfterInLoop,
     code: "LH101",
     name: "after-in-loop",
     summary: "time.After as a select case in a loop: a timer per iteration",
     severity: Severity::Warning,
     doc: crate::docs::AFTER_IN_LOOP,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 /// The `time.After(d)` call received from by a select clause, if that is what the clause does.
-fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a>> {
+fn after_call<'a>(checker: &Checker<'_, 'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a>> {
     let received = match comm {
         Stmt::Expr(e) => &e.x,
         Stmt::Assign(a) if a.rhs.len() == 1 => &a.rhs[0],
@@ -88,7 +93,7 @@ fn after_call<'a>(checker: &Checker<'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<
     checker.calls(u.x, "time", &["After"]).map(|_| unparen(u.x))
 }
 
-pub(crate) fn check<'a>(checker: &mut Checker<'a>, select: &'a SelectStmt<'a>) {
+pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, select: &'a SelectStmt<'a>) {
     if select.body.len() < 2 {
         return;
     }

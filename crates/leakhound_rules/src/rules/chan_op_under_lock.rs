@@ -92,22 +92,28 @@
 //! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel, LH301 abandoned-sender.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::bodies::Body;
+use leakhound_model::lockflow::HeldLock;
 use leakhound_model::summary::{
     channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
 };
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
-use crate::checker::unparen;
-use crate::locks::{Body, Ctx};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::ChanOpUnderLock,
     code: "LH403",
     name: "chan-op-under-lock",
     summary: "a blocking channel operation under a lock that the other side takes first",
     severity: Severity::Warning,
     doc: crate::docs::CHAN_OP_UNDER_LOCK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::LockFlow],
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,7 +159,7 @@ pub(crate) struct OtherBodies {
 /// never meet, and the channel is buffered for them by design); or when it assigned the channel
 /// under that lock (whoever finds the channel under the lock comes after it).
 fn takes_first(
-    ctx: &Ctx<'_, '_>,
+    ctx: &RuleContext<'_, '_>,
     typ: Option<&str>,
     w: &ChanWait,
     lock: &str,
@@ -169,7 +175,7 @@ fn takes_first(
     w.called_before.iter().find_map(|(method, span)| {
         (span.start < w.at
             && ctx
-                .summary
+                .summary()
                 .lookup(Some(typ), method)
                 .any(|f| f.locks.iter().any(|l| l.field == field)))
         .then(|| (*span, Some(method.clone())))
@@ -189,8 +195,26 @@ fn first_opposite<'w>(waits: &'w [ChanWait], chan: &str, sends: bool) -> Option<
 /// The goroutine or method that does the opposite operation on one of `op`'s channels after
 /// taking `lock` (and releasing it, or not yet holding it, at that operation): while this body
 /// holds the lock and waits, that one waits for the lock.
-pub(crate) fn partner(
-    ctx: &Ctx<'_, '_>,
+/// `op` may block: a finding at the first held lock whose other side is visible and takes
+/// that lock first (see [`partner`]).
+pub(crate) fn check(
+    ctx: &RuleContext<'_, '_>,
+    held: &[HeldLock<'_>],
+    recv: Option<(&str, &str)>,
+    others: &OtherBodies,
+    op: &ChanOp<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for h in held {
+        if let Some(partner) = partner(ctx, recv, others, op, h.key) {
+            out.push(report(ctx, op, h.key, h.site, &partner));
+            break;
+        }
+    }
+}
+
+fn partner(
+    ctx: &RuleContext<'_, '_>,
     recv: Option<(&str, &str)>,
     others: &OtherBodies,
     op: &ChanOp<'_>,
@@ -218,7 +242,7 @@ pub(crate) fn partner(
             continue;
         };
         for f in ctx
-            .summary
+            .summary()
             .funcs
             .iter()
             .filter(|f| f.recv_type == Some(typ))
@@ -253,7 +277,7 @@ pub(crate) struct LocalChans<'a> {
 }
 
 impl<'a> LocalChans<'a> {
-    pub fn of(ctx: &Ctx<'_, 'a>, decl: &'a FuncDecl<'a>, body: &Body<'a>) -> LocalChans<'a> {
+    pub fn of(ctx: &RuleContext<'_, 'a>, decl: &'a FuncDecl<'a>, body: &Body<'a>) -> LocalChans<'a> {
         let mut params = Vec::new();
         for typ in [&decl.typ, body.typ] {
             for field in &typ.params.list {
@@ -299,7 +323,7 @@ impl<'a> LocalChans<'a> {
         self.made.iter().find(|m| m.0 == name).map(|m| (m.1, m.2))
     }
 
-    pub fn send(&self, ctx: &Ctx<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
+    pub fn send(&self, ctx: &RuleContext<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
         if never_needs_the_lock(&send.chan) {
             return None;
         }
@@ -322,7 +346,7 @@ impl<'a> LocalChans<'a> {
         })
     }
 
-    pub fn recv(&self, ctx: &Ctx<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
+    pub fn recv(&self, ctx: &RuleContext<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
         if never_needs_the_lock(u.x) {
             return None;
         }
@@ -335,7 +359,7 @@ impl<'a> LocalChans<'a> {
     }
 
     /// A `range` over a name known to be a channel (made here or a channel parameter).
-    pub fn range(&self, ctx: &Ctx<'_, 'a>, r: &'a RangeStmt<'a>) -> Option<ChanOp<'a>> {
+    pub fn range(&self, ctx: &RuleContext<'_, 'a>, r: &'a RangeStmt<'a>) -> Option<ChanOp<'a>> {
         let Expr::Ident(id) = unparen(&r.x) else {
             return None;
         };
@@ -352,7 +376,7 @@ impl<'a> LocalChans<'a> {
     }
 
     /// A `select` with no `default` and no case that ends without another goroutine.
-    pub fn select(&self, _ctx: &Ctx<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
+    pub fn select(&self, _ctx: &RuleContext<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
         if sel.body.is_empty() {
             return None;
         }
@@ -426,8 +450,8 @@ fn never_needs_the_lock(chan: &Expr<'_>) -> bool {
     }
 }
 
-pub(crate) fn report(
-    ctx: &Ctx<'_, '_>,
+fn report(
+    ctx: &RuleContext<'_, '_>,
     op: &ChanOp<'_>,
     key: &str,
     lock: Span,

@@ -42,17 +42,22 @@ use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::DeferStmt;
 
 use crate::checker::Checker;
-use crate::registry::Rule;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::DeferInLoop,
     code: "LH202",
     name: "defer-in-loop",
     summary: "defer directly in a loop body: deferred calls pile up until the function returns",
     severity: Severity::Warning,
     doc: crate::docs::DEFER_IN_LOOP,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
-pub(crate) fn check<'a>(checker: &mut Checker<'a>, stmt: &'a DeferStmt<'a>) {
+pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, stmt: &'a DeferStmt<'a>) {
     let call = checker.text(stmt.call.span());
     let call = call.lines().next().unwrap_or(call);
     let message = format!(

@@ -49,29 +49,70 @@
 //! LH401 missing-unlock, go vet's copylocks.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::lockflow::HeldLock;
 use leakhound_model::summary::Mode;
 use leakhound_syntax::ast::Span;
 
-use crate::locks::Ctx;
-use crate::registry::Rule;
-use crate::rules::missing_unlock::names;
+use crate::context::RuleContext;
+use crate::helpers::names;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::DoubleLock,
     code: "LH402",
     name: "double-lock",
     summary: "a mutex locked again by the goroutine that holds it: deadlock",
     severity: Severity::Error,
     doc: crate::docs::DOUBLE_LOCK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::LockFlow],
 };
 
 /// Whether acquiring in `new` mode while holding in `held` mode deadlocks within one function.
-pub(crate) fn conflicts(held: Mode, new: Mode) -> bool {
+fn conflicts(held: Mode, new: Mode) -> bool {
     !(held == Mode::Read && new == Mode::Read)
 }
 
+/// `at` takes a lock: a finding when that lock may already be held in a conflicting mode.
+/// Locks taken under a flag guard are left alone (the flag keeps the paths apart).
+pub(crate) fn check_relock(
+    ctx: &RuleContext<'_, '_>,
+    held: &[HeldLock<'_>],
+    at: &HeldLock<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if at.guarded {
+        return;
+    }
+    if let Some(first) = held
+        .iter()
+        .find(|h| h.key == at.key && conflicts(h.mode, at.mode) && !h.guarded)
+    {
+        out.push(relock(ctx, at.site, at.key, at.mode, first.site));
+    }
+}
+
+/// `call` calls a same-package method that locks `key` first: a finding when `key` may be
+/// held. `callee_lock` is the method's `Lock` call: (file index in the package, span).
+pub(crate) fn check_call(
+    ctx: &RuleContext<'_, '_>,
+    held: &[HeldLock<'_>],
+    call: Span,
+    method: &str,
+    key: &str,
+    callee_lock: (usize, Span),
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(h) = held.iter().find(|h| h.key == key) {
+        out.push(locked_call(ctx, call, method, key, h.site, callee_lock));
+    }
+}
+
 /// A second acquisition of `key` in the same function.
-pub(crate) fn relock(
-    ctx: &Ctx<'_, '_>,
+fn relock(
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     key: &str,
     mode: Mode,
@@ -94,10 +135,9 @@ pub(crate) fn relock(
     d
 }
 
-/// A call of a same-package method that locks `key` while it is held. `callee_lock` is the
-/// method's `Lock` call: (file index in the package, span).
-pub(crate) fn call(
-    ctx: &Ctx<'_, '_>,
+/// A call of a same-package method that locks `key` while it is held.
+fn locked_call(
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     method: &str,
     key: &str,

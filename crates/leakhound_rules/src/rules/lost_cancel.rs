@@ -56,15 +56,20 @@ use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, St
 use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
 use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
-use crate::registry::Rule;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 use safety::{Lifetime, Placement, Scope};
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::LostCancel,
     code: "LH201",
     name: "lost-cancel",
     summary: "a context.With* cancel func that is discarded or never used",
     severity: Severity::Error,
     doc: crate::docs::LOST_CANCEL,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 /// The `context` functions that return a cancel func as their second result.
@@ -108,7 +113,7 @@ pub(crate) struct Candidate<'a> {
     fix: FixShape,
 }
 
-fn exempt(checker: &Checker<'_>) -> bool {
+fn exempt(checker: &Checker<'_, '_>) -> bool {
     matches!(
         checker.frame().map(|f| f.kind),
         Some(FrameKind::Decl {
@@ -118,17 +123,15 @@ fn exempt(checker: &Checker<'_>) -> bool {
     ) && checker.is_main_package
 }
 
-fn push<'a>(checker: &mut Checker<'a>, candidate: Candidate<'a>) {
+fn push<'a>(checker: &mut Checker<'_, 'a>, candidate: Candidate<'a>) {
     if let Some(frame) = checker.frames.last_mut() {
-        frame
-            .pending
-            .push(crate::checker::Pending::Cancel(candidate));
+        frame.pending.push(Pending::Cancel(candidate));
     }
 }
 
 /// `ctx, cancel := context.WithX(...)` or `ctx, _ = context.WithX(...)`.
 pub(crate) fn candidate<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     binding: Binding<'a>,
     lhs: &'a Expr<'a>,
     call: &'a Expr<'a>,
@@ -170,7 +173,7 @@ pub(crate) fn candidate<'a>(
 
 /// `var ctx, cancel = context.WithX(...)`.
 pub(crate) fn candidate_spec<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     spec: &'a ValueSpec<'a>,
     call: &'a Expr<'a>,
     func: &'a str,
@@ -200,7 +203,7 @@ pub(crate) fn candidate_spec<'a>(
 }
 
 /// Where the context goes: a variable of this function, or somewhere that outlives it.
-fn context_target<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> Target<'a> {
+fn context_target<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Target<'a> {
     let Some(Expr::Ident(id)) = assign.lhs.first() else {
         return Target::Outer("it is stored in a field or element");
     };
@@ -221,7 +224,7 @@ fn context_target<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> Targ
 /// `ctx, _ = context.WithX(ctx, d)` may become `ctx, cancel := ...` only where `:=` redeclares
 /// `ctx` instead of shadowing it: a statement of the function body itself, with every other
 /// name on the left a parameter of the function.
-fn define_shape<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> FixShape {
+fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> FixShape {
     let Some(frame) = checker.frame() else {
         return FixShape::None;
     };
@@ -257,7 +260,7 @@ fn define_shape<'a>(checker: &Checker<'a>, assign: &'a AssignStmt<'a>) -> FixSha
     }
 }
 
-pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
+pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
     let func = candidate.func;
     let (message, blank) = match candidate.cancel {
         Cancel::Discarded(blank) => (
@@ -293,7 +296,7 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidat
 }
 
 fn fix<'a>(
-    checker: &Checker<'a>,
+    checker: &Checker<'_, 'a>,
     frame: &Frame<'a>,
     candidate: &Candidate<'a>,
     blank: Span,
@@ -392,7 +395,7 @@ fn fix<'a>(
 }
 
 /// The signature of the function declaration or literal spanning `span`.
-fn signature<'a>(checker: &Checker<'a>, span: Span) -> Option<&'a FuncType<'a>> {
+fn signature<'a>(checker: &Checker<'_, 'a>, span: Span) -> Option<&'a FuncType<'a>> {
     struct Find<'a> {
         span: Span,
         found: Option<&'a FuncType<'a>>,
@@ -416,7 +419,7 @@ fn signature<'a>(checker: &Checker<'a>, span: Span) -> Option<&'a FuncType<'a>> 
     find.found
 }
 
-fn edit(checker: &Checker<'_>, span: Span, content: &str) -> Edit {
+fn edit(checker: &Checker<'_, '_>, span: Span, content: &str) -> Edit {
     Edit {
         content: content.to_string(),
         location: checker.location(span.start),

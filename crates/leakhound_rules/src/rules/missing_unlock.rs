@@ -75,29 +75,30 @@
 //! staticcheck SA2001 (an empty critical section).
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::bodies::BodyKind;
+use leakhound_model::lockflow::{OpenExit, Return};
 use leakhound_model::summary::Mode;
 use leakhound_syntax::ast::{FuncDecl, Span};
 
-use crate::locks::{BodyKind, Ctx};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::helpers::names;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::MissingUnlock,
     code: "LH401",
     name: "missing-unlock",
     summary: "a path from Lock to a return with no Unlock and no deferred Unlock",
     severity: Severity::Error,
     doc: crate::docs::MISSING_UNLOCK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::LockFlow],
 };
 
-pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
-    match mode {
-        Mode::Write => ("Lock", "Unlock"),
-        Mode::Read => ("RLock", "RUnlock"),
-    }
-}
-
 /// Whether the function's name or doc comment says it locks for its caller.
-pub(crate) fn exempt(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> bool {
+pub(crate) fn exempt(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> bool {
     if kind != BodyKind::Decl {
         return false;
     }
@@ -119,7 +120,7 @@ pub(crate) fn exempt(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>, kind: BodyKind) -> 
 }
 
 /// The comment lines directly above the declaration.
-fn doc_comment(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>) -> String {
+fn doc_comment(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>) -> String {
     let file = &ctx.files[ctx.file];
     let source = file.source.as_bytes();
     let comments = &file.parsed.comments;
@@ -141,9 +142,72 @@ fn doc_comment(ctx: &Ctx<'_, '_>, decl: &FuncDecl<'_>) -> String {
     doc.join("\n")
 }
 
+/// The body's exits where a lock may still be held: a finding at each, unless the lock is taken
+/// for someone else. A lock the body never releases is taken for its caller (or for good):
+/// LH401 is about the paths that miss an unlock the function does have. Also left alone: locks
+/// taken or released under a flag guard, released for the caller, handed to other code, and
+/// receiver fields held across methods on purpose. `exits` come sorted by place and lock.
+pub(crate) fn check(
+    ctx: &RuleContext<'_, '_>,
+    decl: &FuncDecl<'_>,
+    kind: BodyKind,
+    recv: Option<(&str, &str)>,
+    exits: &[OpenExit<'_>],
+    returns: &[Return<'_>],
+    out: &mut Vec<Diagnostic>,
+) {
+    // `beginTx`: the lock stays held on the path that returns a nil error and is released on
+    // every path that returns one: it is taken for the caller, who releases it later through
+    // another function (checked with `released_elsewhere`).
+    let held_at_end: Vec<&str> = exits.iter().filter(|e| e.end).map(|e| e.lock.key).collect();
+    let kept_on_success = |name: &str| {
+        let (held, freed): (Vec<_>, Vec<_>) = returns.iter().partition(|r| r.held.contains(&name));
+        !held_at_end.contains(&name)
+            && !held.is_empty()
+            && !freed.is_empty()
+            && held.iter().all(|r| r.nil)
+            && freed.iter().all(|r| !r.nil)
+    };
+    // A receiver field that a method of the type releases only when it is held is held across
+    // methods on purpose (`Rows.Scan` keeps `closemu` until `Next`).
+    let across_methods = |name: &str| {
+        recv.is_some_and(|(recv, typ)| {
+            let field = if name == recv {
+                Some("")
+            } else {
+                name.strip_prefix(recv).and_then(|f| f.strip_prefix('.'))
+            };
+            field.is_some_and(|f| {
+                ctx.summary().holds_across_methods(typ, f)
+                    || (ctx.summary().released_elsewhere(typ, f, decl.name.name)
+                        && kept_on_success(name))
+            })
+        })
+    };
+    let mut open: Vec<&OpenExit<'_>> = exits
+        .iter()
+        .filter(|e| {
+            e.released
+                && !e.lock.guarded
+                && !e.guarded_release
+                && !across_methods(e.lock.key)
+                && !e.caller_held
+                && !e.handed_off
+        })
+        .collect();
+    open.dedup_by_key(|e| (e.at.start, e.lock.key));
+    let func = match kind {
+        BodyKind::Decl => decl.name.name,
+        _ => "the function literal",
+    };
+    for e in open {
+        out.push(report(ctx, e.at, e.end, func, e.lock.key, e.lock.mode, e.lock.site));
+    }
+}
+
 /// The diagnostic at a return (or the closing brace, `end`) where `key` may still be locked.
-pub(crate) fn report(
-    ctx: &Ctx<'_, '_>,
+fn report(
+    ctx: &RuleContext<'_, '_>,
     at: Span,
     end: bool,
     func: &str,

@@ -24,14 +24,31 @@
 //! ## Related
 //! gofmt, go vet.
 
-use leakhound_diagnostics::Severity;
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_syntax::ast::Span;
+use leakhound_syntax::ParsedFile;
 
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::ParseError,
     code: "E001",
     name: "parse-error",
     summary: "the file does not parse; declarations after the error may not be checked",
     severity: Severity::Error,
     doc: crate::docs::PARSE_ERROR,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Syntax],
 };
+
+/// The first syntax error of the file, spanning at least its start.
+pub(crate) fn check(ctx: &RuleContext<'_, '_>, parsed: &ParsedFile<'_>, out: &mut Vec<Diagnostic>) {
+    if let Some(error) = parsed.errors.first() {
+        let start = error.span.start;
+        let span = Span::new(start, error.span.end.max(start));
+        out.push(ctx.diagnostic(&RULE, span, error.message.clone()));
+    }
+}

@@ -39,22 +39,25 @@
 //! LH302 range-unclosed.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::channels::{FuncModel, OpKind};
 
-use crate::channels::{Ctx, FuncModel, OpKind};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::ProducerNoClose,
     code: "LH305",
     name: "producer-no-close",
     summary: "returned channel fed by a goroutine that never closes it: callers' range never ends",
     severity: Severity::Error,
     doc: crate::docs::PRODUCER_NO_CLOSE,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Channels],
 };
 
-pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.enabled(&RULE) {
-        return;
-    }
+pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
     for make in &m.makes {
         let name = make.name;
         if !m.has(name, OpKind::Returned)

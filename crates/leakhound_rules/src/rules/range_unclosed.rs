@@ -46,24 +46,29 @@
 //! LH305 producer-no-close (a returned channel nobody closes), LH304 unstoppable-loop.
 
 use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, Ident};
+use leakhound_syntax::ast::{Expr, Ident, unparen};
 
-use crate::checker::{unparen, Checker, Frame, FrameKind, Pending, RefKind};
-use crate::registry::Rule;
+use crate::checker::{Checker, Frame, FrameKind, Pending, RefKind};
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::RangeUnclosed,
     code: "LH302",
     name: "range-unclosed",
     summary: "range over a channel made here that nothing closes: the loop never ends",
     severity: Severity::Error,
     doc: crate::docs::RANGE_UNCLOSED,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 pub(crate) struct Candidate<'a> {
     name: &'a str,
 }
 
-fn is_make_chan(checker: &Checker<'_>, expr: &Expr<'_>) -> bool {
+fn is_make_chan(checker: &Checker<'_, '_>, expr: &Expr<'_>) -> bool {
     let Expr::Call(call) = unparen(expr) else {
         return false;
     };
@@ -72,7 +77,7 @@ fn is_make_chan(checker: &Checker<'_>, expr: &Expr<'_>) -> bool {
 }
 
 /// `ch := make(chan T)` or `var ch = make(chan T, n)`.
-pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, name: &'a Ident<'a>, rhs: &'a Expr<'a>) {
+pub(crate) fn candidate<'a>(checker: &mut Checker<'_, 'a>, name: &'a Ident<'a>, rhs: &'a Expr<'a>) {
     if name.name == "_" || !is_make_chan(checker, rhs) {
         return;
     }
@@ -85,7 +90,7 @@ pub(crate) fn candidate<'a>(checker: &mut Checker<'a>, name: &'a Ident<'a>, rhs:
 
 /// Reports every `range` over the channel when the function and its literals never close it
 /// and never let it go anywhere a close could come from.
-pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
+pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
     let name = candidate.name;
     let owned = frame
         .refs

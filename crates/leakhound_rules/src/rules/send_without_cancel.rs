@@ -44,22 +44,25 @@
 //! LH301 abandoned-sender.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::channels::{Cap, FuncModel, OpKind};
 
-use crate::channels::{Cap, Ctx, FuncModel, OpKind};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::SendWithoutCancel,
     code: "LH303",
     name: "send-without-cancel",
     summary: "bare send in a loop with a context in scope: it cannot be cancelled",
     severity: Severity::Warning,
     doc: crate::docs::SEND_WITHOUT_CANCEL,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Channels],
 };
 
-pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.enabled(&RULE) {
-        return;
-    }
+pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
     // Only channels named by an identifier (a parameter, a local or captured variable): a
     // channel in a struct field has an owner whose protocol is out of sight (buffered in a
     // constructor, drained until every worker exits). And only sends that repeat with the

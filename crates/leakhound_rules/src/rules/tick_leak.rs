@@ -51,20 +51,25 @@ use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::{Block, Expr, UnaryOp};
 
 use crate::checker::{Checker, FrameKind};
-use crate::flow::{contains_return, ends_in_endless_loop};
-use crate::registry::Rule;
+use crate::helpers::{contains_return, ends_in_endless_loop};
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::TickLeak,
     code: "LH102",
     name: "tick-leak",
     summary: "time.Tick in a function that returns: a ticker that can never be stopped",
     severity: Severity::Error,
     doc: crate::docs::TICK_LEAK,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 /// Whether the function can return at all: `main.main`, `init` and functions that end in an
 /// endless loop with no `return` keep their ticker for as long as they run anyway.
-fn can_return<'a>(checker: &Checker<'a>, kind: FrameKind<'a>, body: &'a Block<'a>) -> bool {
+fn can_return<'a>(checker: &Checker<'_, 'a>, kind: FrameKind<'a>, body: &'a Block<'a>) -> bool {
     match kind {
         FrameKind::Decl {
             name: "init",
@@ -89,7 +94,7 @@ fn starts_no_ticker(call: &Expr<'_>) -> bool {
     }
 }
 
-pub(crate) fn check<'a>(checker: &mut Checker<'a>, call: &'a Expr<'a>) {
+pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, call: &'a Expr<'a>) {
     if checker.timers.timers_collected() || starts_no_ticker(call) {
         return;
     }

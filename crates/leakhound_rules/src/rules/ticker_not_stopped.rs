@@ -47,14 +47,19 @@ use leakhound_diagnostics::Severity;
 use leakhound_syntax::ast::{Expr, Ident, Span};
 
 use crate::checker::{Checker, Frame, RefKind};
-use crate::registry::Rule;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::TickerNotStopped,
     code: "LH103",
     name: "ticker-not-stopped",
     summary: "a local time.NewTicker that is never stopped and never leaves the function",
     severity: Severity::Error,
     doc: crate::docs::TICKER_NOT_STOPPED,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Walk],
 };
 
 pub(crate) struct Candidate<'a> {
@@ -64,7 +69,7 @@ pub(crate) struct Candidate<'a> {
 
 /// `t := time.NewTicker(d)` or `t = time.NewTicker(d)` with `t` local to the function.
 pub(crate) fn candidate<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     lhs: &'a Expr<'a>,
     call: &'a Expr<'a>,
     defines: bool,
@@ -78,7 +83,7 @@ pub(crate) fn candidate<'a>(
 
 /// `var t = time.NewTicker(d)`.
 pub(crate) fn candidate_name<'a>(
-    checker: &mut Checker<'a>,
+    checker: &mut Checker<'_, 'a>,
     name: &'a Ident<'a>,
     call: &'a Expr<'a>,
 ) {
@@ -87,7 +92,7 @@ pub(crate) fn candidate_name<'a>(
     }
 }
 
-fn push<'a>(checker: &mut Checker<'a>, name: &'a str, call: Span) {
+fn push<'a>(checker: &mut Checker<'_, 'a>, name: &'a str, call: Span) {
     if let Some(frame) = checker.frames.last_mut() {
         frame
             .pending
@@ -97,7 +102,7 @@ fn push<'a>(checker: &mut Checker<'a>, name: &'a str, call: Span) {
 
 /// Reports the ticker when nothing in the function (its literals included) stops it and no use
 /// lets it escape: `t.C` and `t.Reset` keep it here; returning, storing or passing it does not.
-pub(crate) fn resolve<'a>(checker: &mut Checker<'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
+pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
     let mut refs = frame.refs.iter().filter(|r| r.name == candidate.name);
     if refs.any(|r| {
         matches!(

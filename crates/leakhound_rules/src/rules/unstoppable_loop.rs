@@ -47,23 +47,26 @@
 //! LH102 tick-leak, SA4011 (staticcheck: ineffective break in select).
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::channels::FuncModel;
 use leakhound_syntax::ast::Span;
 
-use crate::channels::{Ctx, FuncModel};
-use crate::registry::Rule;
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::UnstoppableLoop,
     code: "LH304",
     name: "unstoppable-loop",
     summary: "endless loop in a goroutine with no way out: the goroutine never exits",
     severity: Severity::Error,
     doc: crate::docs::UNSTOPPABLE_LOOP,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::Channels],
 };
 
-pub(crate) fn check(ctx: &Ctx<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
-    if !ctx.enabled(&RULE) {
-        return;
-    }
+pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
     for lp in m.endless.iter().filter(|l| !l.escapes) {
         let message = if lp.ticker {
             "goroutine never exits: a ticker's channel is never closed, so this range never ends"

@@ -62,24 +62,30 @@
 //! LH404 done-skipped, go vet waitgroup.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::bodies::{Body, BodyKind};
 use leakhound_model::summary::{wait_group_call, WaitGroupOp};
+use leakhound_model::waitgroups::{Calls, WaitGroups};
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
-use crate::locks::{Body, BodyKind, Ctx};
-use crate::registry::Rule;
-use crate::rules::done_skipped::{Calls, WaitGroups};
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
 
 pub(crate) const RULE: Rule = Rule {
+    id: RuleId::WaitgroupMisuse,
     code: "LH405",
     name: "waitgroup-misuse",
     summary: "wg.Add inside the goroutine it counts, or wg.Wait inside the spawn loop",
     severity: Severity::Warning,
     doc: crate::docs::WAITGROUP_MISUSE,
+    since: "0.1.0",
+    status: Status::Stable,
+    requires: &[Fact::WaitGroups],
 };
 
 pub(crate) fn check<'a>(
-    ctx: &Ctx<'_, 'a>,
+    ctx: &RuleContext<'_, 'a>,
     decl: &'a FuncDecl<'a>,
     bodies: &[Body<'a>],
     out: &mut Vec<Diagnostic>,
@@ -103,7 +109,7 @@ pub(crate) fn check<'a>(
 
 /// `wg.Add` in a goroutine that also calls `wg.Done`, and starts no goroutine of its own that
 /// could be what `Add` counts.
-fn add_inside<'a>(ctx: &Ctx<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
+fn add_inside<'a>(ctx: &RuleContext<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
     let calls = Calls::of(body.block);
     for (key, op, add, _) in &calls.direct {
         if *op != WaitGroupOp::Add {
@@ -128,9 +134,9 @@ fn add_inside<'a>(ctx: &Ctx<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>)
 }
 
 /// Whether a `go` statement in `block` mentions `key` (in its arguments or its literal).
-fn starts_goroutine_with<'a>(ctx: &Ctx<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
+fn starts_goroutine_with<'a>(ctx: &RuleContext<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
     struct V<'c, 'f, 'a, 'k> {
-        ctx: &'c Ctx<'f, 'a>,
+        ctx: &'c RuleContext<'f, 'a>,
         key: &'k str,
         found: bool,
     }
@@ -155,7 +161,7 @@ fn starts_goroutine_with<'a>(ctx: &Ctx<'_, 'a>, block: &'a Block<'a>, key: &str)
 /// itself never calls `wg.Add`: the count was added for all iterations before the loop, so the
 /// first `Wait` waits for goroutines that are not started yet.
 fn wait_in_loop<'a>(
-    ctx: &Ctx<'_, 'a>,
+    ctx: &RuleContext<'_, 'a>,
     decl: &'a FuncDecl<'a>,
     bodies: &[Body<'a>],
     body: &Body<'a>,
@@ -209,8 +215,8 @@ fn wait_in_loop<'a>(
             continue;
         }
         if !groups
-            .get_or_insert_with(|| WaitGroups::of(ctx, decl, bodies))
-            .contains(ctx, key)
+            .get_or_insert_with(|| WaitGroups::of(ctx.imports, decl, bodies))
+            .contains(ctx.summary(), key)
         {
             continue;
         }

@@ -192,7 +192,7 @@ fn get(url: &str, timeout: Duration, max_body: u64) -> Result<Vec<u8>> {
             // Error: ..."): name the kind once, then the cause.
             let cause = t
                 .source()
-                .map(|s| s.to_string())
+                .map(ToString::to_string)
                 .or_else(|| t.message().map(str::to_string))
                 .unwrap_or_default();
             return Err(anyhow!("{url}: {}: {cause}", t.kind()));

@@ -129,7 +129,7 @@ fn suspect(out: &mut dyn Write, n: usize, g: &Group, snippet: Option<&Snippet>) 
     for line in stack_lines(g) {
         match line {
             StackLine::Folded(k) => {
-                stack.push_str(&format!("    ({k} runtime/standard library frames)\n"))
+                stack.push_str(&format!("    ({k} runtime/standard library frames)\n"));
             }
             StackLine::Frame(f, user) => {
                 let mark = if user { ">" } else { " " };

@@ -170,7 +170,7 @@ pub fn text(out: &mut dyn Write, a: &Analysis, snippets: &[Snippet], all: bool) 
         for line in stack_lines(g) {
             match line {
                 StackLine::Folded(n) => {
-                    writeln!(out, "      ({n} runtime/standard library frames)")?
+                    writeln!(out, "      ({n} runtime/standard library frames)")?;
                 }
                 StackLine::Frame(f, user) => {
                     let mark = if user { ">" } else { " " };

@@ -25,8 +25,8 @@ pub fn link(analysis: &mut Analysis, dir: &Path) -> Result<Vec<Snippet>> {
     }
     let files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
         .build()
-        .filter_map(|e| e.ok())
-        .map(|e| e.into_path())
+        .filter_map(Result::ok)
+        .map(ignore::DirEntry::into_path)
         .filter(|p| p.extension().is_some_and(|x| x == "go") && p.is_file())
         .collect();
     let mut findings_cache: HashMap<PathBuf, Vec<FileFinding>> = HashMap::new();

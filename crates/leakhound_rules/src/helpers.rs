@@ -1,21 +1,23 @@
-//! Control questions about statement lists that several rules ask: does this case body always
-//! leave the enclosing loop; does this function end in a loop that never ends.
+//! The predicates several rules share: does this case body always leave the enclosing loop;
+//! does this function end in a loop that never ends; how a lock mode's calls are spelled.
 
-use leakhound_syntax::ast::{Block, BranchKind, Expr, Stmt};
+use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Stmt};
 
-use crate::checker::{unparen, Checker};
+use leakhound_model::summary::Mode;
+
+use crate::checker::Checker;
 
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
 /// call that never returns. An unlabelled `break` inside a `select` only leaves the `select`.
-pub(crate) fn leaves_loop<'a>(checker: &Checker<'a>, body: &'a [Stmt<'a>]) -> bool {
+pub(crate) fn leaves_loop<'a>(checker: &Checker<'_, 'a>, body: &'a [Stmt<'a>]) -> bool {
     let Some(last) = body.iter().rev().find(|s| !matches!(s, Stmt::Empty(_))) else {
         return false;
     };
     stmt_leaves_loop(checker, last)
 }
 
-fn stmt_leaves_loop<'a>(checker: &Checker<'a>, stmt: &'a Stmt<'a>) -> bool {
+fn stmt_leaves_loop<'a>(checker: &Checker<'_, 'a>, stmt: &'a Stmt<'a>) -> bool {
     match stmt {
         Stmt::Return(_) => true,
         Stmt::Branch(b) => match (b.kind, &b.label) {
@@ -37,7 +39,7 @@ fn stmt_leaves_loop<'a>(checker: &Checker<'a>, stmt: &'a Stmt<'a>) -> bool {
     }
 }
 
-fn loop_label_index(checker: &Checker<'_>, label: &str) -> Option<usize> {
+fn loop_label_index(checker: &Checker<'_, '_>, label: &str) -> Option<usize> {
     checker
         .frame()?
         .loops
@@ -47,7 +49,7 @@ fn loop_label_index(checker: &Checker<'_>, label: &str) -> Option<usize> {
 
 /// Whether the block's last statement is a loop that never ends by itself: `for {}` with no
 /// `break` out of it, a `range` over a ticker channel (never closed), or `select {}`.
-pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a>) -> bool {
+pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'_, 'a>, body: &'a Block<'a>) -> bool {
     let Some(last) = body
         .stmts
         .iter()
@@ -72,7 +74,11 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'a>, body: &'a Block<'a
 
 /// `time.Tick(d)`, `x.C`, or a name the block bound to `time.Tick(d)`: channels that are
 /// never closed.
-fn is_ticker_channel<'a>(checker: &Checker<'a>, body: &'a Block<'a>, expr: &'a Expr<'a>) -> bool {
+fn is_ticker_channel<'a>(
+    checker: &Checker<'_, 'a>,
+    body: &'a Block<'a>,
+    expr: &'a Expr<'a>,
+) -> bool {
     match unparen(expr) {
         Expr::Selector(sel) => sel.sel.name == "C",
         Expr::Ident(id) => body.stmts.iter().any(|s| match s {
@@ -147,33 +153,10 @@ fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
     }
 }
 
-/// Whether a call never comes back: `panic`, `os.Exit`, `runtime.Goexit`, `log.Fatal*` and
-/// `log.Panic*`, and the testing helpers `t.Fatal*`, `t.FailNow`, `t.Skip*` on a local value.
-/// `resolve` maps `pkg.Name` to (import path, name); `panic_is_builtin` is false where a local
-/// declaration shadows `panic`.
-pub(crate) fn never_returns<'a>(
-    expr: &'a Expr<'a>,
-    resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
-    panic_is_builtin: bool,
-) -> bool {
-    let Expr::Call(call) = unparen(expr) else {
-        return false;
-    };
-    match resolve(call.fun) {
-        Some(("os", "Exit")) | Some(("runtime", "Goexit")) => return true,
-        Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
-        Some(_) => return false,
-        None => {}
-    }
-    match call.fun {
-        Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
-        Expr::Selector(sel) => {
-            matches!(sel.x, Expr::Ident(_))
-                && matches!(
-                    sel.sel.name,
-                    "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
-                )
-        }
-        _ => false,
+/// The lock and unlock methods of a mode, as messages name them.
+pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
+    match mode {
+        Mode::Write => ("Lock", "Unlock"),
+        Mode::Read => ("RLock", "RUnlock"),
     }
 }

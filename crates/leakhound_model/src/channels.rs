@@ -1,0 +1,994 @@
+//! The channel model of one function declaration: where each local channel is made and with
+//! what capacity, every send, receive, close, `range` and other use of it (with the function
+//! literal it happens in, whether that literal was started with `go`, and whether it sits in a
+//! loop or a `select`), and every `select` with, for each case, whether execution after it can
+//! leave the enclosing loop or return. Channels are tracked by local name: fields and
+//! parameters have an owner elsewhere. Facts only: the channel rules (LH301, LH303–LH305)
+//! judge them.
+
+use leakhound_syntax::ast::*;
+
+use crate::imports::Imports;
+use crate::terminal::never_returns_by_imports;
+
+/// A buffer capacity as written in `make(chan T, n)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cap {
+    Known(u64),
+    /// Not a literal constant: some buffer, size unknown.
+    Unknown,
+}
+
+pub struct Make<'a> {
+    pub name: &'a str,
+    pub span: Span,
+    pub cap: Cap,
+    /// The innermost loop around the `make`: a channel made per iteration is a new channel.
+    pub loop_id: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    Send,
+    Recv,
+    Close,
+    Range,
+    /// Returned by the declaration itself.
+    Returned,
+    /// Any other use: passed, stored, returned from a literal, assigned.
+    Escapes,
+}
+
+pub struct Op<'a> {
+    /// The channel as written (`ch`, `s.out`).
+    pub chan: &'a str,
+    /// True when `chan` is a plain identifier.
+    pub local: bool,
+    pub kind: OpKind,
+    pub span: Span,
+    /// The innermost function literal, by index into [`FuncModel::lits`]; `None` for the
+    /// declaration's own body.
+    pub lit: Option<usize>,
+    /// Inside a loop of its own function (literal boundaries reset this).
+    pub in_loop: bool,
+    /// A send or receive that is a `select` case: the index of that select.
+    pub select: Option<usize>,
+    /// A `context.Context` parameter is in scope (its own or a captured one).
+    pub ctx_in_scope: bool,
+    /// Every path after the send leaves its function (or its only loop) without looping back:
+    /// the send runs at most once even inside a loop.
+    pub runs_once: bool,
+    /// How many loops of its own function (literal) are around it.
+    pub loop_depth: u32,
+}
+
+pub struct Lit {
+    pub is_go: bool,
+    /// The innermost loop around the `go` statement, in the enclosing function.
+    pub go_loop: Option<usize>,
+    /// How many times the loops around the `go` statement run, when every one of them has a
+    /// constant trip count (`for i := 0; i < 4; i++`, `range 4`, a range over a local literal).
+    pub go_trips: Option<u64>,
+    pub parent: Option<usize>,
+}
+
+pub struct Case<'a> {
+    /// The received or sent channel when it is an identifier.
+    pub chan: Option<&'a str>,
+    /// `<-f(...)` / `<-x.f(...)`: the callee's name and whether it was called as a method.
+    pub recv_call: Option<(&'a str, bool)>,
+    /// Execution after this case can return or leave the enclosing loop normally (a call that
+    /// never returns does not count: see `fatal`).
+    pub leaves_normally: bool,
+    /// The case body contains a `return`.
+    pub returns: bool,
+    /// The clause, `case` to its last statement.
+    pub span: Span,
+    /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
+    /// stranded sender no longer matters.
+    pub fatal: bool,
+}
+
+pub struct Select<'a> {
+    pub span: Span,
+    pub cases: Vec<Case<'a>>,
+    pub in_loop: bool,
+    /// The function literal the `select` is in; `None` for the declaration's own body.
+    pub lit: Option<usize>,
+}
+
+/// The values goroutines can send on one channel.
+pub struct Sends {
+    /// The sends to report: all of them, or only those that repeat when some do.
+    pub spans: Vec<Span>,
+    /// How many values can be sent in all; `None` when some send repeats an unknown number of
+    /// times.
+    pub count: Option<u64>,
+    /// Some send runs more than once: in a loop, or its goroutine is started in one. A stream
+    /// rather than a one-shot result.
+    pub repeats: bool,
+}
+
+/// An endless loop (`for {}` or `for range t.C` over a ticker) in a goroutine literal, with
+/// whether anything leaves it.
+pub struct Endless {
+    pub span: Span,
+    pub ticker: bool,
+    pub escapes: bool,
+}
+
+#[derive(Default)]
+pub struct FuncModel<'a> {
+    pub makes: Vec<Make<'a>>,
+    pub ops: Vec<Op<'a>>,
+    pub selects: Vec<Select<'a>>,
+    pub lits: Vec<Lit>,
+    pub endless: Vec<Endless>,
+    /// Names bound to `time.NewTicker(...)`.
+    tickers: Vec<&'a str>,
+    /// `defer close(x)`: the channel and the function literal the `defer` is in.
+    pub deferred_closes: Vec<(&'a str, Option<usize>)>,
+}
+
+impl<'a> FuncModel<'a> {
+    pub fn make_of(&self, name: &str) -> Option<&Make<'a>> {
+        self.makes.iter().find(|m| m.name == name)
+    }
+
+    pub fn ops_on<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Op<'a>> + 's {
+        self.ops.iter().filter(move |o| o.local && o.chan == name)
+    }
+
+    /// The literal itself or the nearest enclosing one was started with `go`.
+    pub fn in_goroutine(&self, lit: Option<usize>) -> bool {
+        let mut cur = lit;
+        while let Some(i) = cur {
+            if self.lits[i].is_go {
+                return true;
+            }
+            cur = self.lits[i].parent;
+        }
+        false
+    }
+
+    /// Sends on `name` from goroutines, none of them guarded by a `select`, and how many
+    /// values they can send: one per goroutine (sends of one goroutine on different paths are
+    /// usually alternatives: an error or a result) times the trip count of the loops that start
+    /// it, `None` when a send may run an unknown number of times (in a loop, or its goroutine
+    /// started in a loop of unknown length).
+    pub fn goroutine_sends(&self, name: &str) -> Option<Sends> {
+        let make_loop = self.make_of(name).and_then(|m| m.loop_id);
+        let mut spans = Vec::new();
+        let mut senders: Vec<(Option<usize>, Option<u64>)> = Vec::new();
+        let mut repeats = false;
+        let mut unknown = false;
+        for op in self.ops_on(name).filter(|o| o.kind == OpKind::Send) {
+            if !self.in_goroutine(op.lit) || op.select.is_some() {
+                return None;
+            }
+            let looped = op.in_loop && !op.runs_once;
+            // A goroutine started in a loop other than the one that makes the channel sends
+            // once per iteration: how many iterations, when the loops are counted.
+            let started = op.lit.map_or((false, Some(1)), |l| {
+                let lit = &self.lits[l];
+                if lit.go_loop.is_some() && lit.go_loop != make_loop {
+                    (
+                        true,
+                        if make_loop.is_none() {
+                            lit.go_trips
+                        } else {
+                            None
+                        },
+                    )
+                } else {
+                    (false, Some(1))
+                }
+            });
+            repeats |= looped || started.0;
+            let again = looped || started.1.is_none();
+            unknown |= again;
+            if !senders.iter().any(|(l, _)| *l == op.lit) {
+                senders.push((op.lit, started.1));
+            }
+            spans.push((op.span, again));
+        }
+        let count = if unknown {
+            None
+        } else {
+            senders.iter().map(|(_, n)| *n).sum::<Option<u64>>()
+        };
+        // When a send repeats, it is the one that overfills the buffer: report there.
+        let spans: Vec<Span> = spans
+            .into_iter()
+            .filter(|(_, again)| !unknown || *again)
+            .map(|(s, _)| s)
+            .collect();
+        (!spans.is_empty()).then_some(Sends {
+            spans,
+            count,
+            repeats,
+        })
+    }
+
+    /// Whether a deferred `close(x)` in the goroutine that performs `op` (or a literal around
+    /// it) means: when `x` is closed, that goroutine has finished.
+    pub fn closes_on_exit(&self, x: &str, op: &Op<'_>) -> bool {
+        let mut cur = op.lit;
+        while let Some(i) = cur {
+            if self
+                .deferred_closes
+                .iter()
+                .any(|(c, l)| *c == x && *l == Some(i))
+            {
+                return true;
+            }
+            if self.lits[i].is_go {
+                return false;
+            }
+            cur = self.lits[i].parent;
+        }
+        false
+    }
+
+    /// Whether case `case` of select `sel` lets the function go on without receiving from
+    /// `name` again: it returns, leaves the loop around the `select`, or (outside a loop) no
+    /// receive of `name` follows, in the case or after the `select`. Cases that end in a call
+    /// that never returns (a failing test or process) do not count, nor a channel that every
+    /// sender closes on its way out (when it wins, the senders are done).
+    pub fn abandons(&self, name: &str, sel: usize, case: usize) -> bool {
+        let s = &self.selects[sel];
+        let c = &s.cases[case];
+        if c.chan == Some(name) || c.fatal {
+            return false;
+        }
+        if let Some(x) = c.chan {
+            let mut sends = self
+                .ops_on(name)
+                .filter(|o| o.kind == OpKind::Send)
+                .peekable();
+            if sends.peek().is_some() && sends.all(|o| self.closes_on_exit(x, o)) {
+                return false;
+            }
+        }
+        if c.returns || (s.in_loop && c.leaves_normally) {
+            return true;
+        }
+        if s.in_loop {
+            return false;
+        }
+        let later = self.ops_on(name).any(|o| {
+            matches!(o.kind, OpKind::Recv | OpKind::Range)
+                && o.lit == s.lit
+                && ((o.span.start >= c.span.start && o.span.end <= c.span.end)
+                    || o.span.start >= s.span.end)
+        });
+        !later
+    }
+
+    pub fn has(&self, name: &str, kind: OpKind) -> bool {
+        self.ops_on(name).any(|o| o.kind == kind)
+    }
+}
+
+/// Builds the model of one function declaration.
+pub fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a> {
+    let mut b = Builder {
+        m: FuncModel::default(),
+        imports,
+        lit: None,
+        in_loop: false,
+        select: None,
+        ctx: false,
+        loop_id: None,
+        loops: 0,
+        depth: 0,
+        break_leaves_loop: false,
+        trips: Vec::new(),
+        lens: Vec::new(),
+    };
+    b.ctx = has_ctx_param(&decl.typ, imports);
+    if let Some(body) = &decl.body {
+        b.block(body);
+    }
+    b.m
+}
+
+fn is_ctx_type<'a>(typ: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
+    match typ {
+        Expr::Selector(s) => {
+            s.sel.name == "Context"
+                && matches!(s.x, Expr::Ident(p) if imports.path_of(p.name) == Some("context"))
+        }
+        _ => false,
+    }
+}
+
+fn has_ctx_param<'a>(typ: &'a FuncType<'a>, imports: &Imports<'a>) -> bool {
+    typ.params.list.iter().any(|f| is_ctx_type(&f.typ, imports))
+}
+
+/// How many times a loop runs when its header says so with constants: `for i := 0; i < 4;
+/// i++`, `for i := 0; i <= 3; i++`, `for range 4`.
+fn for_trips(f: &ForStmt<'_>) -> Option<u64> {
+    let Some(Stmt::Assign(init)) = f.init else {
+        return None;
+    };
+    let (Some(Expr::Ident(i)), Some(Expr::BasicLit(zero))) =
+        (init.lhs.first(), init.rhs.first().map(unparen))
+    else {
+        return None;
+    };
+    if init.lhs.len() != 1 || zero.value != "0" {
+        return None;
+    }
+    let Some(Expr::Binary(cond)) = f.cond.as_ref().map(unparen) else {
+        return None;
+    };
+    let (Expr::Ident(x), Expr::BasicLit(n)) = (unparen(cond.x), unparen(cond.y)) else {
+        return None;
+    };
+    let Some(Stmt::IncDec(post)) = f.post else {
+        return None;
+    };
+    if x.name != i.name
+        || !post.inc
+        || !matches!(unparen(&post.x), Expr::Ident(p) if p.name == i.name)
+    {
+        return None;
+    }
+    let n = int_lit(n)?;
+    match cond.op {
+        BinaryOp::Lt => Some(n),
+        BinaryOp::Le => n.checked_add(1),
+        _ => None,
+    }
+}
+
+fn int_lit(l: &BasicLit<'_>) -> Option<u64> {
+    (l.kind == LitKind::Int).then(|| l.value.replace('_', "").parse().ok())?
+}
+
+struct Builder<'a, 'i> {
+    m: FuncModel<'a>,
+    imports: &'i Imports<'a>,
+    lit: Option<usize>,
+    in_loop: bool,
+    select: Option<usize>,
+    ctx: bool,
+    /// The innermost loop being walked, and how many loops were seen.
+    loop_id: Option<usize>,
+    loops: usize,
+    /// Loops of the current function (literal) around the statement being walked, the trip
+    /// count of each when constant, and whether an unlabelled `break` here leaves a loop
+    /// (rather than a `switch` or `select`).
+    depth: u32,
+    trips: Vec<Option<u64>>,
+    break_leaves_loop: bool,
+    /// Names bound once to a composite literal, with its length: a range over one runs that
+    /// many times. `None` once the name is bound again.
+    lens: Vec<(&'a str, Option<u64>)>,
+}
+
+fn chan_name<'a>(
+    e: &'a Expr<'a>,
+    source_of: impl Fn(&'a Expr<'a>) -> Option<&'a str>,
+) -> Option<(&'a str, bool)> {
+    match unparen(e) {
+        Expr::Ident(id) => Some((id.name, true)),
+        other => source_of(other).map(|s| (s, false)),
+    }
+}
+
+/// `a.b.c` as one name, for channels that are fields.
+fn selector_path<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match e {
+        Expr::Selector(s) => match unparen(s.x) {
+            Expr::Ident(_) | Expr::Selector(_) => Some(s.sel.name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Builder<'a, '_> {
+    fn op(&mut self, chan: &'a Expr<'a>, kind: OpKind, span: Span) {
+        if let Some((name, local)) = chan_name(chan, selector_path) {
+            self.m.ops.push(Op {
+                chan: name,
+                local,
+                kind,
+                span,
+                lit: self.lit,
+                in_loop: self.in_loop,
+                select: self.select,
+                ctx_in_scope: self.ctx,
+                runs_once: false,
+                loop_depth: self.depth,
+            });
+        }
+        if !matches!(unparen(chan), Expr::Ident(_)) {
+            self.expr(chan);
+        }
+    }
+
+    fn block(&mut self, b: &'a Block<'a>) {
+        self.stmts(&b.stmts);
+    }
+
+    fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        let mut starts = Vec::with_capacity(stmts.len() + 1);
+        for s in stmts {
+            starts.push(self.m.ops.len());
+            self.stmt(s);
+        }
+        starts.push(self.m.ops.len());
+        // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
+        // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
+        // most once, however deep in the loop it sits.
+        if self.depth == 0 || !stmts.last().is_some_and(|s| self.ends_for_good(s)) {
+            return;
+        }
+        for i in (0..stmts.len()).rev() {
+            if jumps_back(&stmts[i], self.depth > 1) {
+                break;
+            }
+            let (lit, depth) = (self.lit, self.depth);
+            for op in &mut self.m.ops[starts[i]..starts[i + 1]] {
+                if op.kind == OpKind::Send && op.lit == lit && op.loop_depth == depth {
+                    op.runs_once = true;
+                }
+            }
+        }
+    }
+
+    fn ends_for_good(&self, s: &'a Stmt<'a>) -> bool {
+        match s {
+            Stmt::Return(_) => true,
+            Stmt::Branch(b) => {
+                b.kind == BranchKind::Break
+                    && b.label.is_none()
+                    && self.break_leaves_loop
+                    && self.depth == 1
+            }
+            Stmt::Expr(e) => never_returns_by_imports(&e.x, self.imports),
+            _ => false,
+        }
+    }
+
+    fn looped(&mut self, trips: Option<u64>, f: impl FnOnce(&mut Self)) {
+        self.loops += 1;
+        let saved = (
+            std::mem::replace(&mut self.in_loop, true),
+            self.loop_id.replace(self.loops),
+            std::mem::replace(&mut self.break_leaves_loop, true),
+        );
+        self.depth += 1;
+        self.trips.push(trips);
+        f(self);
+        self.trips.pop();
+        self.depth -= 1;
+        (self.in_loop, self.loop_id, self.break_leaves_loop) = saved;
+    }
+
+    /// Walks the body of a `switch` or `select` case: an unlabelled `break` there leaves it.
+    fn in_case(&mut self, f: impl FnOnce(&mut Self)) {
+        let saved = std::mem::replace(&mut self.break_leaves_loop, false);
+        f(self);
+        self.break_leaves_loop = saved;
+    }
+
+    fn stmt(&mut self, s: &'a Stmt<'a>) {
+        match s {
+            Stmt::Send(send) => {
+                self.op(&send.chan, OpKind::Send, send.span);
+                self.expr(&send.value);
+            }
+            Stmt::Assign(a) => {
+                self.assign(a);
+            }
+            Stmt::Decl(g) => {
+                for spec in &g.specs {
+                    if let Spec::Value(v) = spec {
+                        for (i, value) in v.values.iter().enumerate() {
+                            if let Some(name) = v.names.get(i) {
+                                self.bind(name.name, value);
+                            }
+                            self.expr(value);
+                        }
+                    }
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = unparen(&e.x) {
+                    if matches!(call.fun, Expr::Ident(id) if id.name == "close")
+                        && call.args.len() == 1
+                    {
+                        self.op(&call.args[0], OpKind::Close, call.span);
+                        return;
+                    }
+                }
+                self.expr(&e.x);
+            }
+            Stmt::Go(g) => {
+                if let Expr::Call(call) = unparen(&g.call) {
+                    if let Expr::FuncLit(f) = unparen(call.fun) {
+                        self.func_lit(f, true, self.loop_id);
+                        self.exprs(&call.args);
+                        return;
+                    }
+                }
+                self.expr(&g.call);
+            }
+            Stmt::Defer(d) => {
+                if let Expr::Call(call) = unparen(&d.call) {
+                    if let (Expr::Ident(f), [arg]) = (call.fun, call.args.as_slice()) {
+                        if let (Expr::Ident(ch), "close") = (unparen(arg), f.name) {
+                            self.m.deferred_closes.push((ch.name, self.lit));
+                        }
+                    }
+                }
+                self.expr(&d.call);
+            }
+            Stmt::Return(r) => {
+                for e in &r.results {
+                    if let (Expr::Ident(id), None) = (unparen(e), self.lit) {
+                        self.m.ops.push(Op {
+                            chan: id.name,
+                            local: true,
+                            kind: OpKind::Returned,
+                            span: r.span,
+                            lit: None,
+                            in_loop: self.in_loop,
+                            select: None,
+                            ctx_in_scope: self.ctx,
+                            runs_once: false,
+                            loop_depth: self.depth,
+                        });
+                    } else {
+                        self.expr(e);
+                    }
+                }
+            }
+            Stmt::Labeled(l) => self.stmt(l.stmt),
+            Stmt::Block(b) => self.block(b),
+            Stmt::If(i) => {
+                if let Some(init) = &i.init {
+                    self.stmt(init);
+                }
+                self.expr(&i.cond);
+                self.block(&i.body);
+                if let Some(e) = &i.els {
+                    self.stmt(e);
+                }
+            }
+            Stmt::Switch(sw) => {
+                if let Some(init) = &sw.init {
+                    self.stmt(init);
+                }
+                if let Some(t) = &sw.tag {
+                    self.expr(t);
+                }
+                for c in &sw.body {
+                    self.exprs(&c.list);
+                    self.in_case(|b| b.stmts(&c.body));
+                }
+            }
+            Stmt::TypeSwitch(ts) => {
+                if let Some(init) = &ts.init {
+                    self.stmt(init);
+                }
+                self.stmt(ts.assign);
+                for c in &ts.body {
+                    self.in_case(|b| b.stmts(&c.body));
+                }
+            }
+            Stmt::Select(sel) => self.select(sel),
+            Stmt::For(f) => {
+                if let Some(init) = &f.init {
+                    self.stmt(init);
+                }
+                if let Some(c) = &f.cond {
+                    self.expr(c);
+                }
+                if f.cond.is_none() && self.m.in_goroutine(self.lit) {
+                    let escapes = loop_escapes(&f.body.stmts, self.imports);
+                    self.m.endless.push(Endless {
+                        span: f.span,
+                        ticker: false,
+                        escapes,
+                    });
+                }
+                self.looped(for_trips(f), |b| {
+                    if let Some(p) = &f.post {
+                        b.stmt(p);
+                    }
+                    b.block(&f.body);
+                });
+            }
+            Stmt::Range(r) => {
+                self.op(&r.x, OpKind::Range, r.span);
+                if let Expr::Selector(s) = unparen(&r.x) {
+                    let ticker = s.sel.name == "C"
+                        && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
+                    if ticker && self.m.in_goroutine(self.lit) {
+                        let escapes = loop_escapes(&r.body.stmts, self.imports);
+                        self.m.endless.push(Endless {
+                            span: r.span,
+                            ticker: true,
+                            escapes,
+                        });
+                    }
+                }
+                let trips = match unparen(&r.x) {
+                    Expr::BasicLit(n) => int_lit(n),
+                    Expr::Ident(id) => self
+                        .lens
+                        .iter()
+                        .find(|(n, _)| *n == id.name)
+                        .and_then(|(_, len)| *len),
+                    _ => None,
+                };
+                self.looped(trips, |b| b.block(&r.body));
+            }
+            Stmt::IncDec(i) => self.expr(&i.x),
+            Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
+        }
+    }
+
+    fn assign(&mut self, a: &'a AssignStmt<'a>) {
+        if a.lhs.len() == a.rhs.len() {
+            for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                if let Expr::Ident(id) = unparen(l) {
+                    self.bind(id.name, r);
+                } else {
+                    self.expr(l);
+                }
+            }
+        } else {
+            for l in &a.lhs {
+                if let Expr::Ident(id) = unparen(l) {
+                    self.rebound(id.name);
+                }
+            }
+            self.exprs(&a.lhs);
+        }
+        for r in &a.rhs {
+            self.expr(r);
+        }
+    }
+
+    /// A name bound again: its literal length no longer holds.
+    fn rebound(&mut self, name: &str) {
+        for (n, len) in &mut self.lens {
+            if *n == name {
+                *len = None;
+            }
+        }
+    }
+
+    /// Records `name := make(chan T[, n])` and `name := time.NewTicker(d)`.
+    fn bind(&mut self, name: &'a str, value: &'a Expr<'a>) {
+        self.rebound(name);
+        if let Expr::CompositeLit(c) = unparen(value) {
+            // `[]T{5: x}` has six elements: count only literals without keys, or maps.
+            let keyed = c.elts.iter().any(|e| matches!(e, Expr::KeyValue(_)));
+            let len =
+                (!keyed || matches!(c.typ, Some(Expr::MapType(_)))).then_some(c.elts.len() as u64);
+            self.lens.push((name, len));
+        }
+        let Expr::Call(call) = unparen(value) else {
+            return;
+        };
+        match call.fun {
+            Expr::Ident(id)
+                if id.name == "make" && matches!(call.args.first(), Some(Expr::ChanType(_))) =>
+            {
+                let cap = match call.args.get(1).map(unparen) {
+                    None => Cap::Known(0),
+                    Some(Expr::BasicLit(l)) if l.kind == LitKind::Int => l
+                        .value
+                        .replace('_', "")
+                        .parse()
+                        .map_or(Cap::Unknown, Cap::Known),
+                    Some(_) => Cap::Unknown,
+                };
+                // A second `make` of the same name is a different channel: keep the first only
+                // when the shapes agree, otherwise forget both (the model is by name).
+                if let Some(i) = self.m.makes.iter().position(|m| m.name == name) {
+                    if self.m.makes[i].cap != cap {
+                        self.m.makes[i].cap = Cap::Unknown;
+                    }
+                } else {
+                    self.m.makes.push(Make {
+                        name,
+                        span: call.span,
+                        cap,
+                        loop_id: self.loop_id,
+                    });
+                }
+            }
+            Expr::Selector(s)
+                if s.sel.name == "NewTicker"
+                    && matches!(s.x, Expr::Ident(p) if self.imports.path_of(p.name) == Some("time")) =>
+            {
+                self.m.tickers.push(name);
+            }
+            _ => {}
+        }
+    }
+
+    fn select(&mut self, sel: &'a SelectStmt<'a>) {
+        let idx = self.m.selects.len();
+        self.m.selects.push(Select {
+            span: sel.span,
+            cases: Vec::new(),
+            in_loop: self.in_loop,
+            lit: self.lit,
+        });
+        for clause in &sel.body {
+            let mut case = Case {
+                chan: None,
+                recv_call: None,
+                leaves_normally: clause_leaves(&clause.body),
+                returns: clause.body.iter().any(contains_return),
+                span: clause.span,
+                fatal: clause.body.iter().any(
+                    |s| matches!(s, Stmt::Expr(e) if never_returns_by_imports(&e.x, self.imports)),
+                ),
+            };
+            if let Some(comm) = &clause.comm {
+                let recv = match &**comm {
+                    Stmt::Send(s) => {
+                        case.chan = ident(&s.chan);
+                        self.select = Some(idx);
+                        self.op(&s.chan, OpKind::Send, s.span);
+                        self.select = None;
+                        self.expr(&s.value);
+                        None
+                    }
+                    Stmt::Expr(e) => Some(&e.x),
+                    Stmt::Assign(a) => {
+                        self.exprs(&a.lhs);
+                        a.rhs.first()
+                    }
+                    _ => None,
+                };
+                if let Some(Expr::Unary(u)) = recv.map(unparen) {
+                    if u.op == UnaryOp::Recv {
+                        case.chan = ident(u.x);
+                        if let Expr::Call(c) = unparen(u.x) {
+                            match c.fun {
+                                Expr::Ident(id) => case.recv_call = Some((id.name, false)),
+                                Expr::Selector(s) => case.recv_call = Some((s.sel.name, true)),
+                                _ => {}
+                            }
+                        }
+                        self.select = Some(idx);
+                        self.op(u.x, OpKind::Recv, u.span);
+                        self.select = None;
+                    }
+                }
+            }
+            self.m.selects[idx].cases.push(case);
+            self.in_case(|b| b.stmts(&clause.body));
+        }
+    }
+
+    fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_loop: Option<usize>) {
+        let idx = self.m.lits.len();
+        let own_ctx = has_ctx_param(&f.typ, self.imports);
+        let go_trips = self.trips.iter().copied().product::<Option<u64>>();
+        self.m.lits.push(Lit {
+            is_go,
+            go_loop,
+            go_trips,
+            parent: self.lit,
+        });
+        let saved = (
+            self.lit,
+            self.in_loop,
+            self.ctx,
+            self.loop_id,
+            self.depth,
+            self.break_leaves_loop,
+        );
+        let saved_trips = std::mem::take(&mut self.trips);
+        self.lit = Some(idx);
+        self.in_loop = false;
+        self.loop_id = None;
+        self.depth = 0;
+        self.break_leaves_loop = false;
+        self.ctx = self.ctx || own_ctx;
+        self.block(&f.body);
+        (
+            self.lit,
+            self.in_loop,
+            self.ctx,
+            self.loop_id,
+            self.depth,
+            self.break_leaves_loop,
+        ) = saved;
+        self.trips = saved_trips;
+    }
+
+    fn exprs(&mut self, es: &'a [Expr<'a>]) {
+        for e in es {
+            self.expr(e);
+        }
+    }
+
+    fn expr(&mut self, e: &'a Expr<'a>) {
+        match e {
+            Expr::Ident(id) => {
+                self.m.ops.push(Op {
+                    chan: id.name,
+                    local: true,
+                    kind: OpKind::Escapes,
+                    span: id.span,
+                    lit: self.lit,
+                    in_loop: self.in_loop,
+                    select: None,
+                    ctx_in_scope: self.ctx,
+                    runs_once: false,
+                    loop_depth: self.depth,
+                });
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Recv => self.op(u.x, OpKind::Recv, u.span),
+            Expr::Call(c) => {
+                // len(ch) and cap(ch) only look at the channel.
+                if matches!(c.fun, Expr::Ident(id) if id.name == "len" || id.name == "cap") {
+                    return;
+                }
+                self.expr(c.fun);
+                self.exprs(&c.args);
+            }
+            Expr::FuncLit(f) => self.func_lit(f, false, None),
+            Expr::CompositeLit(c) => self.exprs(&c.elts),
+            Expr::Paren(p) => self.expr(p.x),
+            Expr::Selector(s) => self.expr(s.x),
+            Expr::Index(i) => {
+                self.expr(i.x);
+                self.exprs(&i.indices);
+            }
+            Expr::Slice(s) => self.expr(&s.x),
+            Expr::TypeAssert(t) => self.expr(t.x),
+            Expr::Star(s) => self.expr(s.x),
+            Expr::Unary(u) => self.expr(u.x),
+            Expr::Binary(b) => {
+                self.expr(b.x);
+                self.expr(b.y);
+            }
+            Expr::KeyValue(kv) => self.expr(kv.value),
+            _ => {}
+        }
+    }
+}
+
+fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+    match unparen(e) {
+        Expr::Ident(id) => Some(id.name),
+        _ => None,
+    }
+}
+
+/// Whether the statement contains a `return` of its own function (function literals are not
+/// followed).
+fn contains_return(s: &Stmt<'_>) -> bool {
+    let mut found = matches!(s, Stmt::Return(_));
+    for_children(s, &mut |c| found |= c.iter().any(contains_return));
+    found
+}
+
+/// Whether the statement can go back to the top of a loop around it: a `continue` or `goto`
+/// (an unlabelled `continue` of a nested loop only restarts that loop), or, with
+/// `breaks_too`, any `break` (it may leave an inner loop of an outer one that repeats).
+fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
+    fn walk(s: &Stmt<'_>, breaks_too: bool, nested_loop: bool) -> bool {
+        match s {
+            Stmt::Branch(b) => match b.kind {
+                BranchKind::Goto => true,
+                BranchKind::Continue => b.label.is_some() || !nested_loop,
+                BranchKind::Break => breaks_too,
+                BranchKind::Fallthrough => false,
+            },
+            Stmt::For(f) => f.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            Stmt::Range(r) => r.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            _ => {
+                let mut found = false;
+                for_children(s, &mut |c| {
+                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop));
+                });
+                found
+            }
+        }
+    }
+    walk(s, breaks_too, false)
+}
+
+/// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a
+/// labelled `break` or `continue` to an outer statement, a call that never returns, or an
+/// unlabelled `break` that is not inside a nested `for`, `switch` or `select` (those only
+/// leave the nested statement). Function literals are not followed.
+pub fn loop_escapes<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, Some(imports), &labels, true)
+}
+
+/// Whether code after a `select` case can return or leave the loop around the `select`
+/// normally (calls that never return are not counted).
+fn clause_leaves<'a>(body: &'a [Stmt<'a>]) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, None, &labels, false)
+}
+
+fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
+    for s in stmts {
+        if let Stmt::Labeled(l) = s {
+            out.push(l.label.name);
+        }
+        for_children(s, &mut |c| collect_labels(c, out));
+    }
+}
+
+fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
+    match s {
+        Stmt::Labeled(l) => f(std::slice::from_ref(l.stmt)),
+        Stmt::Block(b) => f(&b.stmts),
+        Stmt::If(i) => {
+            f(&i.body.stmts);
+            if let Some(e) = &i.els {
+                f(std::slice::from_ref(&**e));
+            }
+        }
+        Stmt::Switch(sw) => sw.body.iter().for_each(|c| f(&c.body)),
+        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| f(&c.body)),
+        Stmt::Select(sel) => sel.body.iter().for_each(|c| f(&c.body)),
+        Stmt::For(fs) => f(&fs.body.stmts),
+        Stmt::Range(r) => f(&r.body.stmts),
+        _ => {}
+    }
+}
+
+/// `plain_break`: an unlabelled `break` here leaves the loop being examined. Calls that never
+/// return count as leaving when `imports` is given (to resolve them), and not without it.
+fn escapes<'a>(
+    stmts: &'a [Stmt<'a>],
+    imports: Option<&Imports<'a>>,
+    inner: &[&'a str],
+    plain_break: bool,
+) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Return(_) => true,
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Goto, _) => true,
+            (BranchKind::Break, None) => plain_break,
+            (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
+            _ => false,
+        },
+        Stmt::Expr(e) => imports.is_some_and(|i| never_returns_by_imports(&e.x, i)),
+        Stmt::Labeled(l) => escapes(std::slice::from_ref(l.stmt), imports, inner, plain_break),
+        Stmt::Block(b) => escapes(&b.stmts, imports, inner, plain_break),
+        Stmt::If(i) => {
+            escapes(&i.body.stmts, imports, inner, plain_break)
+                || i.els
+                    .is_some_and(|e| escapes(std::slice::from_ref(e), imports, inner, plain_break))
+        }
+        Stmt::Switch(sw) => sw
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::TypeSwitch(ts) => ts
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::Select(sel) => sel
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, imports, inner, false)),
+        Stmt::For(f) => escapes(&f.body.stmts, imports, inner, false),
+        Stmt::Range(r) => escapes(&r.body.stmts, imports, inner, false),
+        _ => false,
+    })
+}

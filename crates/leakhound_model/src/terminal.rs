@@ -1,0 +1,107 @@
+//! The one set of terminal predicates: calls after which control never comes back. Every
+//! analysis (the file walk, the channel model, the control-flow views and the package
+//! summaries) asks these, so a failing test or process ends a path the same way everywhere.
+
+use leakhound_syntax::ast::{unparen, Expr};
+
+use crate::imports::Imports;
+
+/// testify's `require` functions that always stop the test (`t.FailNow`); the others stop it
+/// only when their condition fails.
+const TESTIFY_REQUIRE: &str = "github.com/stretchr/testify/require";
+
+/// Whether a call never comes back: `panic`, `os.Exit`, `runtime.Goexit`, `log.Fatal*` and
+/// `log.Panic*`, testify's `require.Fail*`/`require.FailNow*`, and the testing helpers
+/// `t.Fatal*`, `t.FailNow`, `t.Skip*` on a local value or on a testify suite's `s.T()`.
+/// `resolve` maps `pkg.Name` (or a dot-imported `Name`) to (import path, name);
+/// `panic_is_builtin` is false where a local declaration shadows `panic`.
+pub fn never_returns<'a>(
+    expr: &'a Expr<'a>,
+    resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
+    panic_is_builtin: bool,
+) -> bool {
+    let Expr::Call(call) = unparen(expr) else {
+        return false;
+    };
+    match resolve(call.fun) {
+        Some(("os", "Exit") | ("runtime", "Goexit")) => return true,
+        Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
+        Some((TESTIFY_REQUIRE, name)) => {
+            return matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")
+        }
+        Some(_) => return false,
+        None => {}
+    }
+    match call.fun {
+        Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
+        Expr::Selector(sel) => {
+            is_test_value(sel.x)
+                && matches!(
+                    sel.sel.name,
+                    "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// `t` (a local value) or `s.T()` (a testify suite's test).
+fn is_test_value(x: &Expr<'_>) -> bool {
+    match unparen(x) {
+        Expr::Ident(_) => true,
+        Expr::Call(c) => {
+            c.args.is_empty()
+                && matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name == "T" && matches!(unparen(s.x), Expr::Ident(_)))
+        }
+        _ => false,
+    }
+}
+
+/// [`never_returns`] with packages resolved by import name only, for the analyses that keep
+/// no scopes: a local that shadows an import is not seen.
+pub fn never_returns_by_imports<'a>(expr: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
+    never_returns(expr, |fun| imports.resolve(fun), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ends(src: &str) -> bool {
+        let arena = leakhound_syntax::Arena::new();
+        let source = format!("package p\nimport (\n\"os\"\n\"log\"\n\"github.com/stretchr/testify/require\"\n)\nfunc f() {{\n{src}\n}}\n");
+        let parsed = leakhound_syntax::parse_file(&source, &arena);
+        let imports = Imports::of(&parsed.file);
+        let leakhound_syntax::ast::Decl::Func(f) = &parsed.file.decls[1] else {
+            panic!("no function")
+        };
+        let leakhound_syntax::ast::Stmt::Expr(e) = &f.body.as_ref().unwrap().stmts[0] else {
+            panic!("no expression statement")
+        };
+        never_returns_by_imports(&e.x, &imports)
+    }
+
+    #[test]
+    fn terminal_calls() {
+        for yes in [
+            "panic(1)",
+            "os.Exit(1)",
+            "log.Fatalf(\"x\")",
+            "t.Fatal(err)",
+            "t.SkipNow()",
+            "require.FailNow(t, \"x\")",
+            "s.T().Fatal(err)",
+        ] {
+            assert!(ends(yes), "{yes} never returns");
+        }
+        for no in [
+            "require.NoError(t, err)",
+            "t.Error(err)",
+            "log.Printf(\"x\")",
+            "s.X().Fatal(err)",
+            "x.y.Fatal(err)",
+        ] {
+            assert!(!ends(no), "{no} returns");
+        }
+    }
+}
