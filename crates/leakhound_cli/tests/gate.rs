@@ -621,6 +621,24 @@ fn a_500_branch_else_if_chain_is_checked_not_rejected() {
 }
 
 #[test]
+fn a_5000_term_operator_chain_is_checked_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = " +\n\t\t\"b\"".repeat(4999);
+    let src = format!(
+        "package p\n\nimport \"context\"\n\nfunc f(ctx context.Context) string {{\n\tctx, _ = context.WithCancel(ctx)\n\ts := \"a\"{chain}\n\treturn s\n}}\n"
+    );
+    std::fs::write(dir.path().join("chain.go"), src).unwrap();
+    let out = leakhound_in(dir.path(), &["check", "--output-format", "concise"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains("E001"), "{stdout}");
+    assert!(
+        stdout.contains("chain.go:6:11: LH201"),
+        "the rules still run: {stdout}"
+    );
+}
+
+#[test]
 fn a_nolint_naming_no_leakhound_rule_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
