@@ -427,7 +427,8 @@ fn build_group(
     let functions: Vec<&str> = above_site.iter().map(|f| f.function.as_str()).collect();
     let long_lived = known_long_lived(&functions, created_by.as_ref().map(|c| c.function.as_str()));
 
-    let change = last as i64 - counts[0] as i64;
+    let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let change = signed(last).saturating_sub(signed(counts[0]));
     let monotonic = counts.len() >= 2 && counts.windows(2).all(|w| w[1] > w[0]);
     let per_minute = times
         .filter(|t| t.len() == counts.len() && counts.len() >= 2)
@@ -698,7 +699,7 @@ fn stable_id(key: &[FrameRef], interner: &Interner) -> String {
             .chain(interner.get(f.file).bytes())
             .chain(format!(":{}\n", f.line).into_bytes())
         {
-            h ^= b as u64;
+            h ^= u64::from(b);
             h = h.wrapping_mul(0x100000001b3);
         }
     }

@@ -1,7 +1,7 @@
 /// Replaces control characters (ESC, CR, BEL, C1 controls, ...) by visible escapes so that text
 /// taken from a profile cannot move the cursor or recolour a terminal. Tabs become spaces.
 pub fn escape_control(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control()) {
+    if !s.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

@@ -58,7 +58,7 @@ pub fn parse(data: &[u8], interner: &mut Interner, limits: Limits) -> Result<Pro
 
 /// Everything but a gzip stream: text formats first, then an uncompressed protobuf.
 fn parse_plain(data: &[u8], interner: &mut Interner) -> Result<Profile, ParseError> {
-    if data.is_empty() || data.iter().all(|b| b.is_ascii_whitespace()) {
+    if data.is_empty() || data.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
     if let Some(profile) = debug1::parse(data, interner)? {

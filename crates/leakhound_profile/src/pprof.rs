@@ -136,7 +136,7 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
     let mut records = Vec::with_capacity(pb.sample.len());
     let mut total = 0u64;
     for s in &pb.sample {
-        let count = s.value.first().copied().unwrap_or(0).max(0) as u64;
+        let count = u64::try_from(s.value.first().copied().unwrap_or(0)).unwrap_or(0);
         total = total.saturating_add(count);
         let mut frames = Vec::new();
         let mut elided = false;
@@ -159,7 +159,8 @@ pub(crate) fn parse_raw(data: &[u8], interner: &mut Interner) -> Result<Profile,
                 frames.push(FrameRef {
                     function,
                     file,
-                    line: line.line.clamp(0, u32::MAX as i64) as u32,
+                    line: u32::try_from(line.line.clamp(0, i64::from(u32::MAX)))
+                        .unwrap_or(u32::MAX),
                 });
                 if frames.len() >= MAX_FRAMES {
                     elided = true;

@@ -75,7 +75,7 @@ impl Builder<'_> {
         key.clear();
         key.push(cur.state.0);
         key.push(cur.labels.map_or(0, |s| s.0 + 1));
-        key.push(cur.elided as u32);
+        key.push(u32::from(cur.elided));
         match cur.created {
             Some(c) => key.extend([c.function.0 + 1, c.file.0, c.line]),
             None => key.extend([0, 0, 0]),
@@ -104,8 +104,8 @@ impl Builder<'_> {
         };
         let r = &mut self.records[idx];
         r.count += 1;
-        r.locked += cur.locked as u64;
-        r.leaked += cur.leaked as u64;
+        r.locked += u64::from(cur.locked);
+        r.leaked += u64::from(cur.leaked);
         if let Some(m) = cur.minutes {
             r.wait_minutes = Some(match r.wait_minutes {
                 Some((lo, hi)) => (lo.min(m), hi.max(m)),
@@ -335,7 +335,7 @@ pub(crate) fn split_location(content: &[u8]) -> (&[u8], u32) {
         if !c.is_ascii_digit() {
             break;
         }
-        line = line.saturating_mul(10).saturating_add((c - b'0') as u32);
+        line = line.saturating_mul(10).saturating_add(u32::from(c - b'0'));
         n += 1;
     }
     if n == 0 {
@@ -388,7 +388,7 @@ fn header_anywhere(line: &[u8]) -> Option<(usize, Header<'_>)> {
         }
         let start = at - 1;
         let rest = &line[at + 9..];
-        if !rest.first().is_some_and(|c| c.is_ascii_digit()) {
+        if !rest.first().is_some_and(u8::is_ascii_digit) {
             continue;
         }
         if line[start] == b'g' {
@@ -512,7 +512,7 @@ fn parse_status(mut s: &[u8]) -> Header<'_> {
     h.state = status;
     for part in parts {
         if let Some(n) = part.strip_suffix(b" minutes") {
-            h.minutes = parse_u64(n).map(|(v, _)| v.min(u32::MAX as u64) as u32);
+            h.minutes = parse_u64(n).map(|(v, _)| v.min(u64::from(u32::MAX)) as u32);
         } else if part == b"locked to thread" {
             h.locked = true;
         }
