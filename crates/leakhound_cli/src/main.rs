@@ -18,7 +18,7 @@ mod fixing;
 mod gomod_lookup;
 mod newcode;
 
-/// Find goroutine, timer and context leaks in Go services: in the source before they ship,
+/// Find goroutine, timer, context and lock leaks in Go services: in the source before they ship,
 /// and in goroutine profiles once they have.
 #[derive(Parser)]
 #[command(name = "leakhound", version, about, long_about = None)]
