@@ -358,20 +358,7 @@ fn build_run(args: &Args) -> Result<Run> {
         Config::discover(&first)?
     };
     // The command line is explicit: its --select replaces the config's select and ignore.
-    let mut rules = if !args.select.is_empty() {
-        registry::select_all(args.select.iter().map(String::as_str))?
-    } else {
-        let config_select = config
-            .as_ref()
-            .and_then(|c| c.select)
-            .unwrap_or_else(RuleSet::all);
-        config
-            .as_ref()
-            .map_or(config_select, |c| config_select.difference(c.ignore))
-    };
-    rules = rules.difference(registry::select_all(
-        args.ignore.iter().map(String::as_str),
-    )?);
+    let rules = crate::config::effective_rules(config.as_ref(), &args.select, &args.ignore)?;
     Ok(Run {
         config,
         rules,
