@@ -2,28 +2,13 @@
 //! the rules are valid, and the rules' unit tests pass (a growing leak fires, a fixed pool and a
 //! fluctuating group do not, a leak that stopped growing is caught by its share).
 
+mod tools;
+
 use std::path::PathBuf;
 use std::process::Command;
 
 fn deploy() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../deploy/prometheus")
-}
-
-/// Whether promtool runs; a machine without it skips these tests, unless
-/// `LEAKHOUND_REQUIRE_TOOLS` is set (as in `.ci/run`), where its absence fails them.
-fn have_promtool() -> bool {
-    let ok = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var_os("LEAKHOUND_REQUIRE_TOOLS").is_none(),
-        "promtool is required (LEAKHOUND_REQUIRE_TOOLS) but does not run"
-    );
-    if !ok {
-        eprintln!("skipped: promtool is not installed (Debian package prometheus)");
-    }
-    ok
 }
 
 fn promtool(args: &[&str]) {
@@ -42,7 +27,7 @@ fn promtool(args: &[&str]) {
 
 #[test]
 fn config_and_rules_are_valid() {
-    if !have_promtool() {
+    if !tools::have("promtool", "--version") {
         return;
     }
     promtool(&["check", "config", "prometheus.yml"]);
@@ -51,7 +36,7 @@ fn config_and_rules_are_valid() {
 
 #[test]
 fn rule_unit_tests_pass() {
-    if !have_promtool() {
+    if !tools::have("promtool", "--version") {
         return;
     }
     promtool(&["test", "rules", "tests/leakhound.rules.test.yml"]);
