@@ -9,7 +9,7 @@
 use leakhound_syntax::ast::*;
 
 use crate::imports::Imports;
-use crate::terminal::never_returns_by_imports;
+use crate::names::Names;
 
 /// A buffer capacity as written in `make(chan T, n)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,10 +271,12 @@ impl<'a> FuncModel<'a> {
 }
 
 /// Builds the model of one function declaration.
-pub fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a> {
+/// Builds the model of one function declaration; `names` resolves calls as the file's scopes
+/// do.
+pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>) -> FuncModel<'a> {
     let mut b = Builder {
         m: FuncModel::default(),
-        imports,
+        names,
         lit: None,
         in_loop: false,
         select: None,
@@ -286,7 +288,7 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a>
         trips: Vec::new(),
         lens: Vec::new(),
     };
-    b.ctx = has_ctx_param(&decl.typ, imports);
+    b.ctx = has_ctx_param(&decl.typ, names.imports);
     if let Some(body) = &decl.body {
         b.block(body);
     }
@@ -350,7 +352,7 @@ fn int_lit(l: &BasicLit<'_>) -> Option<u64> {
 
 struct Builder<'a, 'i> {
     m: FuncModel<'a>,
-    imports: &'i Imports<'a>,
+    names: Names<'i, 'a>,
     lit: Option<usize>,
     in_loop: bool,
     select: Option<usize>,
@@ -450,7 +452,7 @@ impl<'a> Builder<'a, '_> {
                     && self.break_leaves_loop
                     && self.depth == 1
             }
-            Stmt::Expr(e) => never_returns_by_imports(&e.x, self.imports),
+            Stmt::Expr(e) => self.names.never_returns(&e.x),
             _ => false,
         }
     }
@@ -591,7 +593,7 @@ impl<'a> Builder<'a, '_> {
                     self.expr(c);
                 }
                 if f.cond.is_none() && self.m.in_goroutine(self.lit) {
-                    let escapes = loop_escapes(&f.body.stmts, self.imports);
+                    let escapes = loop_escapes(&f.body.stmts, self.names);
                     self.m.endless.push(Endless {
                         span: f.span,
                         ticker: false,
@@ -611,7 +613,7 @@ impl<'a> Builder<'a, '_> {
                     let ticker = s.sel.name == "C"
                         && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
                     if ticker && self.m.in_goroutine(self.lit) {
-                        let escapes = loop_escapes(&r.body.stmts, self.imports);
+                        let escapes = loop_escapes(&r.body.stmts, self.names);
                         self.m.endless.push(Endless {
                             span: r.span,
                             ticker: true,
@@ -707,10 +709,7 @@ impl<'a> Builder<'a, '_> {
                     });
                 }
             }
-            Expr::Selector(s)
-                if s.sel.name == "NewTicker"
-                    && matches!(s.x, Expr::Ident(p) if self.imports.path_of(p.name) == Some("time")) =>
-            {
+            fun if self.names.resolve(fun) == Some(("time", "NewTicker")) => {
                 self.m.tickers.push(name);
             }
             _ => {}
@@ -732,9 +731,10 @@ impl<'a> Builder<'a, '_> {
                 leaves_normally: clause_leaves(&clause.body),
                 returns: clause.body.iter().any(contains_return),
                 span: clause.span,
-                fatal: clause.body.iter().any(
-                    |s| matches!(s, Stmt::Expr(e) if never_returns_by_imports(&e.x, self.imports)),
-                ),
+                fatal: clause
+                    .body
+                    .iter()
+                    .any(|s| matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x))),
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -776,7 +776,7 @@ impl<'a> Builder<'a, '_> {
 
     fn func_lit(&mut self, f: &'a FuncLit<'a>, is_go: bool, go_loop: Option<usize>) {
         let idx = self.m.lits.len();
-        let own_ctx = has_ctx_param(&f.typ, self.imports);
+        let own_ctx = has_ctx_param(&f.typ, self.names.imports);
         let go_trips = self.trips.iter().copied().product::<Option<u64>>();
         self.m.lits.push(Lit {
             is_go,
@@ -909,10 +909,10 @@ fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
 /// labelled `break` or `continue` to an outer statement, a call that never returns, or an
 /// unlabelled `break` that is not inside a nested `for`, `switch` or `select` (those only
 /// leave the nested statement). Function literals are not followed.
-pub fn loop_escapes<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+fn loop_escapes<'a>(body: &'a [Stmt<'a>], names: Names<'_, 'a>) -> bool {
     let mut labels = Vec::new();
     collect_labels(body, &mut labels);
-    escapes(body, Some(imports), &labels, true)
+    escapes(body, Some(names), &labels, true)
 }
 
 /// Whether code after a `select` case can return or leave the loop around the `select`
@@ -952,10 +952,10 @@ fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
 }
 
 /// `plain_break`: an unlabelled `break` here leaves the loop being examined. Calls that never
-/// return count as leaving when `imports` is given (to resolve them), and not without it.
+/// return count as leaving when `names` is given (to resolve them), and not without it.
 fn escapes<'a>(
     stmts: &'a [Stmt<'a>],
-    imports: Option<&Imports<'a>>,
+    names: Option<Names<'_, 'a>>,
     inner: &[&'a str],
     plain_break: bool,
 ) -> bool {
@@ -967,28 +967,28 @@ fn escapes<'a>(
             (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
             _ => false,
         },
-        Stmt::Expr(e) => imports.is_some_and(|i| never_returns_by_imports(&e.x, i)),
-        Stmt::Labeled(l) => escapes(std::slice::from_ref(l.stmt), imports, inner, plain_break),
-        Stmt::Block(b) => escapes(&b.stmts, imports, inner, plain_break),
+        Stmt::Expr(e) => names.is_some_and(|n| n.never_returns(&e.x)),
+        Stmt::Labeled(l) => escapes(std::slice::from_ref(l.stmt), names, inner, plain_break),
+        Stmt::Block(b) => escapes(&b.stmts, names, inner, plain_break),
         Stmt::If(i) => {
-            escapes(&i.body.stmts, imports, inner, plain_break)
+            escapes(&i.body.stmts, names, inner, plain_break)
                 || i.els
-                    .is_some_and(|e| escapes(std::slice::from_ref(e), imports, inner, plain_break))
+                    .is_some_and(|e| escapes(std::slice::from_ref(e), names, inner, plain_break))
         }
         Stmt::Switch(sw) => sw
             .body
             .iter()
-            .any(|c| escapes(&c.body, imports, inner, false)),
+            .any(|c| escapes(&c.body, names, inner, false)),
         Stmt::TypeSwitch(ts) => ts
             .body
             .iter()
-            .any(|c| escapes(&c.body, imports, inner, false)),
+            .any(|c| escapes(&c.body, names, inner, false)),
         Stmt::Select(sel) => sel
             .body
             .iter()
-            .any(|c| escapes(&c.body, imports, inner, false)),
-        Stmt::For(f) => escapes(&f.body.stmts, imports, inner, false),
-        Stmt::Range(r) => escapes(&r.body.stmts, imports, inner, false),
+            .any(|c| escapes(&c.body, names, inner, false)),
+        Stmt::For(f) => escapes(&f.body.stmts, names, inner, false),
+        Stmt::Range(r) => escapes(&r.body.stmts, names, inner, false),
         _ => false,
     })
 }

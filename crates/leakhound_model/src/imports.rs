@@ -2,7 +2,7 @@
 //! and which package-level functions a dot import brings in. `tm.After` is `time.After` when
 //! the file says `import tm "time"` and no local `tm` shadows it (scopes track that).
 
-use leakhound_syntax::ast::{Expr, File};
+use leakhound_syntax::ast::File;
 
 /// One file's imports.
 #[derive(Debug, Default)]
@@ -28,14 +28,7 @@ impl<'a> Imports<'a> {
         imports
     }
 
-    /// The import path a local name refers to, before scoping.
-    /// `pkg.Name` with `pkg` an import name: (import path, name). Scopes are not consulted.
-    pub fn resolve(&self, fun: &Expr<'a>) -> Option<(&'a str, &'a str)> {
-        let Expr::Selector(s) = fun else { return None };
-        let Expr::Ident(p) = s.x else { return None };
-        self.path_of(p.name).map(|path| (path, s.sel.name))
-    }
-
+    /// The import path a local name refers to, before scoping (see [`crate::names`]).
     pub fn path_of(&self, local: &str) -> Option<&'a str> {
         self.named
             .iter()

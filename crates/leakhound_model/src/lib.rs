@@ -2,18 +2,20 @@
 //! Facts only: nothing here knows a rule or decides what to report.
 //!
 //! No type checker and no build: imports are resolved by path, local names that shadow an
-//! import are tracked by scope, and the module's Go version decides the timer semantics.
-//! [`package::PackageFacts`] holds a package's facts, computing the costly ones on first use;
-//! [`terminal`] is the one set of calls that end a path; [`cfg`] the control-flow view of a
+//! import are tracked by scope ([`names`]), and the module's Go version decides the timer
+//! semantics. [`package::PackageFacts`] holds a package's facts, computing the costly ones on
+//! first use; [`terminal`] is the one set of calls that end a path; [`cfg`] the control-flow view of a
 //! body; [`channels`] the channel model of a function; [`lockflow`], [`waitgroups`] and
 //! [`summary`] what the lock and wait-group rules read.
 
+pub mod api;
 pub mod bodies;
 pub mod cfg;
 pub mod channels;
 pub mod gomod;
 pub mod imports;
 pub mod lockflow;
+pub mod names;
 pub mod package;
 pub mod summary;
 pub mod terminal;

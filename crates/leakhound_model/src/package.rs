@@ -8,14 +8,15 @@ use std::cell::OnceCell;
 use leakhound_syntax::{LineIndex, ParsedFile};
 
 use crate::imports::Imports;
+use crate::names::{walk_file, Events, Names, Resolution};
 use crate::summary::PackageSummary;
-use crate::terminal::never_returns_by_imports;
 
 pub struct PackageFacts<'a> {
     parsed: Vec<&'a ParsedFile<'a>>,
     lines: Vec<LineIndex>,
     imports: Vec<Imports<'a>>,
     in_package: Vec<bool>,
+    resolutions: Vec<OnceCell<Resolution>>,
     summary: OnceCell<PackageSummary<'a>>,
 }
 
@@ -38,6 +39,7 @@ impl<'a> PackageFacts<'a> {
         PackageFacts {
             lines: parsed.iter().map(|p| p.line_index()).collect(),
             imports: parsed.iter().map(|p| Imports::of(&p.file)).collect(),
+            resolutions: parsed.iter().map(|_| OnceCell::new()).collect(),
             parsed,
             in_package,
             summary: OnceCell::new(),
@@ -64,6 +66,24 @@ impl<'a> PackageFacts<'a> {
         &self.imports[file]
     }
 
+    /// The file's names as the scope walk resolves them, walked on first use.
+    pub fn names(&self, file: usize) -> Names<'_, 'a> {
+        let imports = &self.imports[file];
+        let resolution = self.resolutions[file]
+            .get_or_init(|| walk_file(&self.parsed[file].file, imports, &mut ()));
+        Names {
+            imports,
+            resolution,
+        }
+    }
+
+    /// Walks the file's scopes with `events` riding on the walk (see [`crate::names`]); the
+    /// walk's resolution is kept for [`names`](Self::names).
+    pub fn walk_names(&self, file: usize, events: &mut impl Events<'a>) {
+        let resolution = walk_file(&self.parsed[file].file, &self.imports[file], events);
+        let _ = self.resolutions[file].set(resolution);
+    }
+
     /// Whether the file belongs to the package proper: not a `_test.go` file, and with the
     /// package clause of the first non-test file.
     pub fn in_package(&self, file: usize) -> bool {
@@ -76,8 +96,8 @@ impl<'a> PackageFacts<'a> {
             let mut summary = PackageSummary::new();
             for (i, parsed) in self.parsed.iter().enumerate() {
                 if self.in_package[i] {
-                    let imports = &self.imports[i];
-                    summary.add_file(i, parsed, &|e| never_returns_by_imports(e, imports));
+                    let names = self.names(i);
+                    summary.add_file(i, parsed, &|e| names.never_returns(e));
                 }
             }
             summary

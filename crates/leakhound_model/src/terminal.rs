@@ -1,24 +1,31 @@
 //! The one set of terminal predicates: calls after which control never comes back. Every
-//! analysis (the file walk, the channel model, the control-flow views and the package
-//! summaries) asks these, so a failing test or process ends a path the same way everywhere.
+//! analysis (the scope walk, the channel model, the control-flow views and the package
+//! summaries) asks these, through the same name resolution ([`crate::names`]), so a failing
+//! test or process ends a path the same way everywhere.
 
-use leakhound_syntax::ast::{unparen, Expr};
+use leakhound_syntax::ast::{unparen, Expr, Ident};
 
-use crate::imports::Imports;
+/// testify's `require` package: its `Fail*` functions (and those of the `Assertions` value
+/// that `require.New(t)` returns) always stop the test (`t.FailNow`); the others stop it only
+/// when their condition fails.
+pub const TESTIFY_REQUIRE: &str = "github.com/stretchr/testify/require";
 
-/// testify's `require` functions that always stop the test (`t.FailNow`); the others stop it
-/// only when their condition fails.
-const TESTIFY_REQUIRE: &str = "github.com/stretchr/testify/require";
+fn is_require_fail(name: &str) -> bool {
+    matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")
+}
 
 /// Whether a call never comes back: `panic`, `os.Exit`, `runtime.Goexit`, `log.Fatal*` and
-/// `log.Panic*`, testify's `require.Fail*`/`require.FailNow*`, and the testing helpers
-/// `t.Fatal*`, `t.FailNow`, `t.Skip*` on a local value or on a testify suite's `s.T()`.
-/// `resolve` maps `pkg.Name` (or a dot-imported `Name`) to (import path, name);
-/// `panic_is_builtin` is false where a local declaration shadows `panic`.
+/// `log.Panic*`, testify's `require.Fail*`/`require.FailNow*` (also as methods of a local
+/// bound to `require.New(t)`), and the testing helpers `t.Fatal*`, `t.FailNow`, `t.Skip*` on a
+/// local value or on a testify suite's `s.T()`. `resolve` maps `pkg.Name` (or a dot-imported
+/// `Name`) to (import path, name); `panic_is_builtin` is false where a local declaration
+/// shadows `panic`; `require_value` says whether this use of a name is a local bound to
+/// `require.New(t)`.
 pub fn never_returns<'a>(
     expr: &'a Expr<'a>,
     resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
     panic_is_builtin: bool,
+    require_value: impl Fn(&'a Ident<'a>) -> bool,
 ) -> bool {
     let Expr::Call(call) = unparen(expr) else {
         return false;
@@ -26,20 +33,20 @@ pub fn never_returns<'a>(
     match resolve(call.fun) {
         Some(("os", "Exit") | ("runtime", "Goexit")) => return true,
         Some(("log", name)) => return name.starts_with("Fatal") || name.starts_with("Panic"),
-        Some((TESTIFY_REQUIRE, name)) => {
-            return matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")
-        }
+        Some((TESTIFY_REQUIRE, name)) => return is_require_fail(name),
         Some(_) => return false,
         None => {}
     }
     match call.fun {
         Expr::Ident(id) => id.name == "panic" && panic_is_builtin,
         Expr::Selector(sel) => {
-            is_test_value(sel.x)
+            (is_test_value(sel.x)
                 && matches!(
                     sel.sel.name,
                     "Fatal" | "Fatalf" | "FailNow" | "Skip" | "Skipf" | "SkipNow"
-                )
+                ))
+                || (is_require_fail(sel.sel.name)
+                    && matches!(unparen(sel.x), Expr::Ident(x) if require_value(x)))
         }
         _ => false,
     }
@@ -57,28 +64,27 @@ fn is_test_value(x: &Expr<'_>) -> bool {
     }
 }
 
-/// [`never_returns`] with packages resolved by import name only, for the analyses that keep
-/// no scopes: a local that shadows an import is not seen.
-pub fn never_returns_by_imports<'a>(expr: &'a Expr<'a>, imports: &Imports<'a>) -> bool {
-    never_returns(expr, |fun| imports.resolve(fun), true)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     fn ends(src: &str) -> bool {
         let arena = leakhound_syntax::Arena::new();
         let source = format!("package p\nimport (\n\"os\"\n\"log\"\n\"github.com/stretchr/testify/require\"\n)\nfunc f() {{\n{src}\n}}\n");
         let parsed = leakhound_syntax::parse_file(&source, &arena);
-        let imports = Imports::of(&parsed.file);
+        let imports = crate::imports::Imports::of(&parsed.file);
+        let resolution = crate::names::walk_file(&parsed.file, &imports, &mut ());
+        let names = crate::names::Names {
+            imports: &imports,
+            resolution: &resolution,
+        };
         let leakhound_syntax::ast::Decl::Func(f) = &parsed.file.decls[1] else {
             panic!("no function")
         };
-        let leakhound_syntax::ast::Stmt::Expr(e) = &f.body.as_ref().unwrap().stmts[0] else {
+        let Some(leakhound_syntax::ast::Stmt::Expr(e)) = f.body.as_ref().unwrap().stmts.last()
+        else {
             panic!("no expression statement")
         };
-        never_returns_by_imports(&e.x, &imports)
+        names.never_returns(&e.x)
     }
 
     #[test]
@@ -91,6 +97,7 @@ mod tests {
             "t.SkipNow()",
             "require.FailNow(t, \"x\")",
             "s.T().Fatal(err)",
+            "r := require.New(t); r.Fail(\"x\")",
         ] {
             assert!(ends(yes), "{yes} never returns");
         }
@@ -100,6 +107,7 @@ mod tests {
             "log.Printf(\"x\")",
             "s.X().Fatal(err)",
             "x.y.Fatal(err)",
+            "t.Fail()",
         ] {
             assert!(!ends(no), "{no} returns");
         }

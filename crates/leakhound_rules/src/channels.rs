@@ -30,7 +30,7 @@ pub(crate) fn check_package<'a>(
         let ctx = RuleContext::new(files, facts, i);
         for decl in &f.parsed.file.decls {
             let Decl::Func(func) = decl else { continue };
-            let m = model(func, ctx.imports);
+            let m = model(func, ctx.names());
             if ctx.enabled(&rules::abandoned_sender::RULE) {
                 rules::abandoned_sender::check_local(&ctx, &m, &mut out[i]);
             }

@@ -2,11 +2,12 @@
 //! the package's facts (read-only), and the constructors of what a rule reports (findings and
 //! related locations). Dispatchers build it; rules receive it.
 
-use leakhound_diagnostics::{Diagnostic, Related};
+use leakhound_diagnostics::{Diagnostic, Location, Related};
+use leakhound_model::gomod::TimerSemantics;
 use leakhound_model::imports::Imports;
+use leakhound_model::names::Names;
 use leakhound_model::package::PackageFacts;
 use leakhound_model::summary::PackageSummary;
-use leakhound_model::terminal::never_returns_by_imports;
 use leakhound_syntax::ast::{Expr, Span};
 
 use crate::registry::{location, Rule};
@@ -46,6 +47,26 @@ impl<'f, 'a> RuleContext<'f, 'a> {
         self.source().get(span.range()).unwrap_or("")
     }
 
+    /// The line and column of an offset of this file.
+    pub fn location(&self, offset: u32) -> Location {
+        location(self.facts.lines(self.file), offset)
+    }
+
+    /// The timer semantics of the file's module.
+    pub fn timers(&self) -> &'f TimerSemantics {
+        &self.files[self.file].settings.timers
+    }
+
+    /// Whether the file is in package `main` (returning from `main.main` ends the process).
+    pub fn is_main_package(&self) -> bool {
+        self.facts.parsed(self.file).file.package.name == "main"
+    }
+
+    /// This file's names, resolved through its scopes.
+    pub fn names(&self) -> Names<'f, 'a> {
+        self.facts.names(self.file)
+    }
+
     pub fn line(&self, offset: u32) -> usize {
         self.facts.lines(self.file).line_col(offset).0
     }
@@ -54,9 +75,9 @@ impl<'f, 'a> RuleContext<'f, 'a> {
         self.facts.summary()
     }
 
-    /// Calls after which control never comes back, by this file's imports.
+    /// Calls after which control never comes back, as this file's names resolve.
     pub fn never_returns(&self, e: &'a Expr<'a>) -> bool {
-        never_returns_by_imports(e, self.imports)
+        self.names().never_returns(e)
     }
 
     /// A finding of `rule` at `span` of this file, with the rule's severity.

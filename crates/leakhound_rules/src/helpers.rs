@@ -3,45 +3,43 @@
 
 use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Stmt};
 
+use leakhound_model::names::Walk;
 use leakhound_model::summary::Mode;
-
-use crate::checker::Checker;
 
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
 /// call that never returns. An unlabelled `break` inside a `select` only leaves the `select`.
-pub(crate) fn leaves_loop<'a>(checker: &Checker<'_, 'a>, body: &'a [Stmt<'a>]) -> bool {
+pub(crate) fn leaves_loop<'a>(walk: &Walk<'_, 'a>, body: &'a [Stmt<'a>]) -> bool {
     let Some(last) = body.iter().rev().find(|s| !matches!(s, Stmt::Empty(_))) else {
         return false;
     };
-    stmt_leaves_loop(checker, last)
+    stmt_leaves_loop(walk, last)
 }
 
-fn stmt_leaves_loop<'a>(checker: &Checker<'_, 'a>, stmt: &'a Stmt<'a>) -> bool {
+fn stmt_leaves_loop<'a>(walk: &Walk<'_, 'a>, stmt: &'a Stmt<'a>) -> bool {
     match stmt {
         Stmt::Return(_) => true,
         Stmt::Branch(b) => match (b.kind, &b.label) {
             (BranchKind::Goto, _) => true,
-            (BranchKind::Break, Some(label)) => loop_label_index(checker, label.name).is_some(),
+            (BranchKind::Break, Some(label)) => loop_label_index(walk, label.name).is_some(),
             // `continue L` leaves the inner loop when L names an outer one.
-            (BranchKind::Continue, Some(label)) => loop_label_index(checker, label.name)
-                .is_some_and(|i| Some(i + 1) != checker.frame().map(|f| f.loops.len())),
+            (BranchKind::Continue, Some(label)) => loop_label_index(walk, label.name)
+                .is_some_and(|i| Some(i + 1) != walk.frame().map(|f| f.loops.len())),
             _ => false,
         },
-        Stmt::Expr(e) => checker.never_returns(&e.x),
-        Stmt::Block(b) => leaves_loop(checker, &b.stmts),
+        Stmt::Expr(e) => walk.never_returns(&e.x),
+        Stmt::Block(b) => leaves_loop(walk, &b.stmts),
         Stmt::If(s) => match &s.els {
-            Some(els) => leaves_loop(checker, &s.body.stmts) && stmt_leaves_loop(checker, els),
+            Some(els) => leaves_loop(walk, &s.body.stmts) && stmt_leaves_loop(walk, els),
             None => false,
         },
-        Stmt::Labeled(l) => stmt_leaves_loop(checker, l.stmt),
+        Stmt::Labeled(l) => stmt_leaves_loop(walk, l.stmt),
         _ => false,
     }
 }
 
-fn loop_label_index(checker: &Checker<'_, '_>, label: &str) -> Option<usize> {
-    checker
-        .frame()?
+fn loop_label_index(walk: &Walk<'_, '_>, label: &str) -> Option<usize> {
+    walk.frame()?
         .loops
         .iter()
         .position(|l| l.label == Some(label))
@@ -49,7 +47,7 @@ fn loop_label_index(checker: &Checker<'_, '_>, label: &str) -> Option<usize> {
 
 /// Whether the block's last statement is a loop that never ends by itself: `for {}` with no
 /// `break` out of it, a `range` over a ticker channel (never closed), or `select {}`.
-pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'_, 'a>, body: &'a Block<'a>) -> bool {
+pub(crate) fn ends_in_endless_loop<'a>(walk: &Walk<'_, 'a>, body: &'a Block<'a>) -> bool {
     let Some(last) = body
         .stmts
         .iter()
@@ -65,7 +63,7 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'_, 'a>, body: &'a Bloc
     match stmt {
         Stmt::For(f) if f.cond.is_none() => !breaks_out(&f.body.stmts, label, 0),
         Stmt::Range(r) => {
-            is_ticker_channel(checker, body, &r.x) && !breaks_out(&r.body.stmts, label, 0)
+            is_ticker_channel(walk, body, &r.x) && !breaks_out(&r.body.stmts, label, 0)
         }
         Stmt::Select(s) => s.body.is_empty(),
         _ => false,
@@ -74,11 +72,7 @@ pub(crate) fn ends_in_endless_loop<'a>(checker: &Checker<'_, 'a>, body: &'a Bloc
 
 /// `time.Tick(d)`, `x.C`, or a name the block bound to `time.Tick(d)`: channels that are
 /// never closed.
-fn is_ticker_channel<'a>(
-    checker: &Checker<'_, 'a>,
-    body: &'a Block<'a>,
-    expr: &'a Expr<'a>,
-) -> bool {
+fn is_ticker_channel<'a>(walk: &Walk<'_, 'a>, body: &'a Block<'a>, expr: &'a Expr<'a>) -> bool {
     match unparen(expr) {
         Expr::Selector(sel) => sel.sel.name == "C",
         Expr::Ident(id) => body.stmts.iter().any(|s| match s {
@@ -86,11 +80,11 @@ fn is_ticker_channel<'a>(
                 a.lhs.len() == 1
                     && a.rhs.len() == 1
                     && matches!(&a.lhs[0], Expr::Ident(l) if l.name == id.name)
-                    && checker.calls(&a.rhs[0], "time", &["Tick"]).is_some()
+                    && walk.calls(&a.rhs[0], "time", &["Tick"]).is_some()
             }
             _ => false,
         }),
-        other => checker.calls(other, "time", &["Tick"]).is_some(),
+        other => walk.calls(other, "time", &["Tick"]).is_some(),
     }
 }
 

@@ -45,15 +45,19 @@ pub struct PackageFile<'a> {
 /// Runs the enabled rules over every file of a package. Diagnostics come back unsorted;
 /// suppressed ones are already gone.
 pub fn check_package<'a>(files: &[PackageFile<'a>]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
     let facts = PackageFacts::new(files.iter().map(|f| (f.filename.as_str(), f.parsed)));
+    // The scope walk first: its resolution is then there for the analyses that read names.
+    let walked: Vec<Vec<Diagnostic>> = (0..files.len())
+        .map(|i| check_file(&RuleContext::new(files, &facts, i)))
+        .collect();
     // The channel rules see the whole package: LH301 reports in a callee's file.
     let channel = channels::check_package(files, &facts);
     // The lock and wait-group rules too: LH402 follows a call into another file's method.
     let locks = locks::check_package(files, &facts);
-    for ((i, mut channel), mut locks) in (0..files.len()).zip(channel).zip(locks) {
-        let ctx = RuleContext::new(files, &facts, i);
-        let mut diagnostics = check_file(&ctx);
+    let mut out = Vec::new();
+    for (((i, mut diagnostics), mut channel), mut locks) in
+        walked.into_iter().enumerate().zip(channel).zip(locks)
+    {
         diagnostics.append(&mut channel);
         diagnostics.append(&mut locks);
         let nolint = suppression::Suppressions::of(files[i].parsed, facts.lines(i));
@@ -63,7 +67,7 @@ pub fn check_package<'a>(files: &[PackageFile<'a>]) -> Vec<Diagnostic> {
     out
 }
 
-/// The rules of one file: E001 and the rules of the file walk.
+/// The rules of one file: E001 and the rules that ride on the scope walk.
 fn check_file(ctx: &RuleContext<'_, '_>) -> Vec<Diagnostic> {
     let file = &ctx.files[ctx.file];
     let mut diagnostics = Vec::new();
@@ -72,9 +76,12 @@ fn check_file(ctx: &RuleContext<'_, '_>) -> Vec<Diagnostic> {
     }
     // With only E001 selected nothing needs the walk: `--select E001` is the parse-only floor
     // that BENCHMARKS.md compares against. Rules that need other facts do not need it either.
-    if file.settings.rules.requires(Fact::Walk) {
-        let mut checker = checker::Checker::new(ctx, &file.settings.timers);
-        checker.check_file();
+    if file.settings.rules.requires(Fact::Names) {
+        let mut checker = checker::Checker {
+            ctx,
+            diagnostics: Vec::new(),
+        };
+        ctx.facts.walk_names(ctx.file, &mut checker);
         diagnostics.append(&mut checker.diagnostics);
     }
     diagnostics

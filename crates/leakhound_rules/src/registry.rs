@@ -26,8 +26,9 @@ pub enum Status {
 pub enum Fact {
     /// The parse itself (syntax errors).
     Syntax,
-    /// The file walk: functions, loops, scopes and the references to each local name.
-    Walk,
+    /// Name resolution: the scope walk of each file (`leakhound_model::names`), with its
+    /// functions, loops, references to each local name and bindings of resolved calls.
+    Names,
     /// The channel model of each function declaration (`leakhound_model::channels`) and the
     /// package's producer functions.
     Channels,

@@ -57,10 +57,11 @@
 //! staticcheck SA1015 (the same problem for `time.Tick`), dgryski/semgrep-go `leaky-time-after`
 //! (only `for {}` loops), LH102 tick-leak.
 
-use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, SelectStmt, Stmt, UnaryOp, unparen};
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::names::Walk;
+use leakhound_syntax::ast::{unparen, Expr, SelectStmt, Stmt, UnaryOp};
 
-use crate::checker::Checker;
+use crate::context::RuleContext;
 use crate::helpers::leaves_loop;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
@@ -74,11 +75,11 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::AFTER_IN_LOOP,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
 
 /// The `time.After(d)` call received from by a select clause, if that is what the clause does.
-fn after_call<'a>(checker: &Checker<'_, 'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a>> {
+fn after_call<'a>(walk: &Walk<'_, 'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a>> {
     let received = match comm {
         Stmt::Expr(e) => &e.x,
         Stmt::Assign(a) if a.rhs.len() == 1 => &a.rhs[0],
@@ -90,16 +91,21 @@ fn after_call<'a>(checker: &Checker<'_, 'a>, comm: &'a Stmt<'a>) -> Option<&'a E
     if u.op != UnaryOp::Recv {
         return None;
     }
-    checker.calls(u.x, "time", &["After"]).map(|_| unparen(u.x))
+    walk.calls(u.x, "time", &["After"]).map(|_| unparen(u.x))
 }
 
-pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, select: &'a SelectStmt<'a>) {
-    if select.body.len() < 2 {
+pub(crate) fn check<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    walk: &Walk<'_, 'a>,
+    select: &'a SelectStmt<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !walk.in_loop() || select.body.len() < 2 {
         return;
     }
     for (i, clause) in select.body.iter().enumerate() {
         let Some(comm) = &clause.comm else { continue };
-        let Some(call) = after_call(checker, comm) else {
+        let Some(call) = after_call(walk, comm) else {
             continue;
         };
         // Another case (or default) that keeps the loop going abandons this timer each time.
@@ -107,12 +113,12 @@ pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, select: &'a SelectStmt<'a
             .body
             .iter()
             .enumerate()
-            .any(|(j, other)| j != i && !leaves_loop(checker, &other.body));
+            .any(|(j, other)| j != i && !leaves_loop(walk, &other.body));
         if !others_continue {
             continue;
         }
-        let collected = checker.timers.timers_collected();
-        let reason = checker.timers.reason();
+        let collected = ctx.timers().timers_collected();
+        let reason = ctx.timers().reason();
         let (severity, message) = if collected {
             (Severity::Info, format!("time.After in a select inside a loop: a timer allocated per iteration ({reason})"))
         } else {
@@ -121,8 +127,9 @@ pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, select: &'a SelectStmt<'a
                 format!("time.After in a select inside a loop: a timer per iteration, kept until it fires ({reason})"),
             )
         };
-        let mut diagnostic = checker.diagnostic(&RULE, call.span(), severity, message);
+        let mut diagnostic = ctx.diagnostic(&RULE, call.span(), message);
+        diagnostic.severity = severity;
         diagnostic.help = Some("create one timer with time.NewTimer before the loop, Reset it each iteration and defer its Stop".to_string());
-        checker.diagnostics.push(diagnostic);
+        out.push(diagnostic);
     }
 }

@@ -31,8 +31,10 @@
 //! - a send on a channel made in the declaration with a literal buffer at least as large as its
 //!   number of sends, or with a capacity that is not a literal (a local or a field:
 //!   `b.readySema = make(chan bool, len(all))` is sized for its senders);
-//! - a `select` with a `default` case; a wait on `ctx.Done()`, a `Done()` channel,
-//!   `time.After`, `time.Tick` or a timer's or ticker's `C`, alone or as a `select` case.
+//! - a `select` with a `default` case; a wait on `ctx.Done()`, a `Done()` method's channel,
+//!   `time.After`, `time.Tick` (resolved through the file's imports and scopes: a fake clock's
+//!   `c.After(d)` is a goroutine's channel like any other) or a timer's or ticker's `C`, alone
+//!   or as a `select` case.
 //!
 //! ## Why is this bad?
 //! The operation waits for another goroutine, and that goroutine needs the same lock first: it
@@ -94,6 +96,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::Body;
 use leakhound_model::lockflow::HeldLock;
+use leakhound_model::names::Names;
 use leakhound_model::summary::{
     channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
 };
@@ -324,7 +327,7 @@ impl<'a> LocalChans<'a> {
     }
 
     pub fn send(&self, ctx: &RuleContext<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
-        if never_needs_the_lock(&send.chan) {
+        if never_needs_the_lock(ctx.names(), &send.chan) {
             return None;
         }
         if key_of(&send.chan).is_some_and(|k| self.sized_fields.contains(&k)) {
@@ -347,7 +350,7 @@ impl<'a> LocalChans<'a> {
     }
 
     pub fn recv(&self, ctx: &RuleContext<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
-        if never_needs_the_lock(u.x) {
+        if never_needs_the_lock(ctx.names(), u.x) {
             return None;
         }
         Some(ChanOp {
@@ -376,7 +379,7 @@ impl<'a> LocalChans<'a> {
     }
 
     /// A `select` with no `default` and no case that ends without another goroutine.
-    pub fn select(&self, _ctx: &RuleContext<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
+    pub fn select(&self, ctx: &RuleContext<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
         if sel.body.is_empty() {
             return None;
         }
@@ -389,7 +392,7 @@ impl<'a> LocalChans<'a> {
                 Some(Stmt::Assign(a)) => (recv_chan(a.rhs.first()?)?, false),
                 Some(_) => return None,
             };
-            if never_needs_the_lock(chan) {
+            if never_needs_the_lock(ctx.names(), chan) {
                 return None;
             }
             waits.extend(key_of(chan).map(|k| (k, sends)));
@@ -438,12 +441,14 @@ fn recv_chan<'a>(e: &'a Expr<'a>) -> Option<&'a Expr<'a>> {
 }
 
 /// Channels whose other side is a timer or a cancellation, not a goroutine that could want
-/// the lock: `ctx.Done()`, `x.Done()`, `time.After(d)`, `time.Tick(d)`, `t.C`.
-fn never_needs_the_lock(chan: &Expr<'_>) -> bool {
+/// the lock: `time.After(d)` and `time.Tick(d)` (as the file's names resolve), a `Done()`
+/// method of a value (`ctx.Done()`, `x.Done()`; not a package's function), a timer's or
+/// ticker's `t.C`.
+fn never_needs_the_lock<'a>(names: Names<'_, 'a>, chan: &'a Expr<'a>) -> bool {
     match unparen(chan) {
-        Expr::Call(c) => match unparen(c.fun) {
-            Expr::Selector(s) => matches!(s.sel.name, "Done" | "After" | "Tick"),
-            _ => false,
+        Expr::Call(c) => match names.resolve(unparen(c.fun)) {
+            Some((path, name)) => path == "time" && matches!(name, "After" | "Tick"),
+            None => matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name == "Done"),
         },
         Expr::Selector(s) => s.sel.name == "C",
         _ => false,

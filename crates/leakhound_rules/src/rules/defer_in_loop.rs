@@ -38,10 +38,11 @@
 //! ## Related
 //! gocritic deferInLoop, revive `defer` (loop option), CodeQL DeferInLoop, LH201 lost-cancel.
 
-use leakhound_diagnostics::Severity;
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::names::Walk;
 use leakhound_syntax::ast::DeferStmt;
 
-use crate::checker::Checker;
+use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -54,18 +55,26 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::DEFER_IN_LOOP,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
 
-pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, stmt: &'a DeferStmt<'a>) {
-    let call = checker.text(stmt.call.span());
+pub(crate) fn check<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    walk: &Walk<'_, 'a>,
+    stmt: &'a DeferStmt<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !walk.in_loop() {
+        return;
+    }
+    let call = ctx.text(stmt.call.span());
     let call = call.lines().next().unwrap_or(call);
     let message = format!(
         "defer in a loop: `{call}` runs when the function returns, not at the end of the iteration"
     );
-    let mut diagnostic = checker.diagnostic(&RULE, stmt.span, Severity::Warning, message);
+    let mut diagnostic = ctx.diagnostic(&RULE, stmt.span, message);
     diagnostic.help = Some(
         "call it at the end of the iteration, or move the loop body into a function".to_string(),
     );
-    checker.diagnostics.push(diagnostic);
+    out.push(diagnostic);
 }

@@ -51,11 +51,13 @@
 
 mod safety;
 
-use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
-use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt, ValueSpec};
+use leakhound_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
+use leakhound_model::api::CANCEL_CONSTRUCTORS;
+use leakhound_model::names::{Binding, Bound, Callee, Frame, FrameKind, RefKind};
+use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt};
 use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
-use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
+use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 use safety::{Lifetime, Placement, Scope};
@@ -69,18 +71,8 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::LOST_CANCEL,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
-
-/// The `context` functions that return a cancel func as their second result.
-pub(crate) const CONSTRUCTORS: &[&str] = &[
-    "WithCancel",
-    "WithTimeout",
-    "WithDeadline",
-    "WithCancelCause",
-    "WithTimeoutCause",
-    "WithDeadlineCause",
-];
 
 enum Cancel<'a> {
     /// Assigned to `_`; the span is the `_`.
@@ -103,7 +95,7 @@ enum Target<'a> {
     Outer(&'static str),
 }
 
-pub(crate) struct Candidate<'a> {
+struct Candidate<'a> {
     func: &'a str,
     call: Span,
     cancel: Cancel<'a>,
@@ -113,108 +105,101 @@ pub(crate) struct Candidate<'a> {
     fix: FixShape,
 }
 
-fn exempt(checker: &Checker<'_, '_>) -> bool {
-    matches!(
-        checker.frame().map(|f| f.kind),
-        Some(FrameKind::Decl {
+/// `main.main` is exempt: returning from it ends the process.
+fn exempt(ctx: &RuleContext<'_, '_>, frame: &Frame<'_>) -> bool {
+    frame.kind
+        == FrameKind::Decl {
             name: "main",
-            is_method: false
-        })
-    ) && checker.is_main_package
+            is_method: false,
+        }
+        && ctx.is_main_package()
 }
 
-fn push<'a>(checker: &mut Checker<'_, 'a>, candidate: Candidate<'a>) {
-    if let Some(frame) = checker.frames.last_mut() {
-        frame.pending.push(Pending::Cancel(candidate));
+/// The function's cancel funcs, judged when the function has been walked.
+pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, frame: &Frame<'a>, out: &mut Vec<Diagnostic>) {
+    if frame.bindings.is_empty() || exempt(ctx, frame) {
+        return;
+    }
+    let candidates: Vec<Candidate<'a>> = frame
+        .bindings
+        .iter()
+        .filter_map(|b| candidate(ctx, frame, b))
+        .collect();
+    for (i, c) in candidates.iter().enumerate() {
+        report(ctx, frame, &candidates[..i], c, out);
     }
 }
 
-/// `ctx, cancel := context.WithX(...)` or `ctx, _ = context.WithX(...)`.
-pub(crate) fn candidate<'a>(
-    checker: &mut Checker<'_, 'a>,
-    binding: Binding<'a>,
-    lhs: &'a Expr<'a>,
-    call: &'a Expr<'a>,
-    func: &'a str,
-) {
-    if exempt(checker) {
-        return;
+/// `ctx, cancel := context.WithX(...)`, `ctx, _ = context.WithX(...)` or `var ctx, cancel =
+/// context.WithX(...)`.
+fn candidate<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    frame: &Frame<'a>,
+    b: &Binding<'a>,
+) -> Option<Candidate<'a>> {
+    let Callee::Package("context", func) = b.callee else {
+        return None;
+    };
+    if !CANCEL_CONSTRUCTORS.contains(&func) {
+        return None;
     }
-    let Binding::Assign(assign) = binding;
-    let Expr::Ident(id) = lhs else { return };
-    let in_loop = checker.in_loop();
-    let cancel = if id.name == "_" {
-        Cancel::Discarded(id.span)
-    } else if assign.tok == AssignOp::Define || checker.declared_in_frame(id.name) {
-        Cancel::Named(id.name)
-    } else {
-        // Declared outside this function: other uses may exist (as go vet assumes).
-        return;
-    };
-    let fix = if assign.tok == AssignOp::Define {
-        FixShape::Rename
-    } else {
-        define_shape(checker, assign)
-    };
-    let context = context_target(checker, assign);
-    push(
-        checker,
-        Candidate {
-            func,
-            call: call.span(),
-            cancel,
-            context,
-            statement: assign.span,
-            in_loop,
-            fix,
-        },
-    );
-}
-
-/// `var ctx, cancel = context.WithX(...)`.
-pub(crate) fn candidate_spec<'a>(
-    checker: &mut Checker<'_, 'a>,
-    spec: &'a ValueSpec<'a>,
-    call: &'a Expr<'a>,
-    func: &'a str,
-) {
-    if exempt(checker) {
-        return;
+    match b.stmt {
+        Bound::Assign(assign) if assign.lhs.len() == 2 => {
+            let Expr::Ident(id) = &assign.lhs[1] else {
+                return None;
+            };
+            let cancel = if id.name == "_" {
+                Cancel::Discarded(id.span)
+            } else if assign.tok == AssignOp::Define || b.declared_before(frame, id.name) {
+                Cancel::Named(id.name)
+            } else {
+                // Declared outside this function: other uses may exist (as go vet assumes).
+                return None;
+            };
+            let fix = if assign.tok == AssignOp::Define {
+                FixShape::Rename
+            } else {
+                define_shape(ctx, frame, assign)
+            };
+            Some(Candidate {
+                func,
+                call: b.value.span(),
+                cancel,
+                context: context_target(frame, b, assign),
+                statement: assign.span,
+                in_loop: b.in_loop,
+                fix,
+            })
+        }
+        Bound::Var(spec) if spec.names.len() == 2 => {
+            let name = &spec.names[1];
+            let cancel = if name.name == "_" {
+                Cancel::Discarded(name.span)
+            } else {
+                Cancel::Named(name.name)
+            };
+            Some(Candidate {
+                func,
+                call: b.value.span(),
+                cancel,
+                context: Target::Local(spec.names[0].name),
+                statement: spec.span,
+                in_loop: b.in_loop,
+                fix: FixShape::Rename,
+            })
+        }
+        _ => None,
     }
-    let name = &spec.names[1];
-    let cancel = if name.name == "_" {
-        Cancel::Discarded(name.span)
-    } else {
-        Cancel::Named(name.name)
-    };
-    let in_loop = checker.in_loop();
-    push(
-        checker,
-        Candidate {
-            func,
-            call: call.span(),
-            cancel,
-            context: Target::Local(spec.names[0].name),
-            statement: spec.span,
-            in_loop,
-            fix: FixShape::Rename,
-        },
-    );
 }
 
 /// Where the context goes: a variable of this function, or somewhere that outlives it.
-fn context_target<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Target<'a> {
+fn context_target<'a>(frame: &Frame<'a>, b: &Binding<'a>, assign: &'a AssignStmt<'a>) -> Target<'a> {
     let Some(Expr::Ident(id)) = assign.lhs.first() else {
         return Target::Outer("it is stored in a field or element");
     };
-    let Some(frame) = checker.frame() else {
-        return Target::Outer("it is made outside a function");
-    };
-    let named_results = &frame.params[frame.params.len() - frame.named_results..];
-    if named_results.contains(&id.name) {
+    if frame.named_results().contains(&id.name) {
         Target::Outer("it is assigned to a named result")
-    } else if id.name == "_" || assign.tok == AssignOp::Define || checker.declared_in_frame(id.name)
-    {
+    } else if id.name == "_" || assign.tok == AssignOp::Define || b.declared_before(frame, id.name) {
         Target::Local(id.name)
     } else {
         Target::Outer("it is stored in a variable declared outside the function")
@@ -224,10 +209,11 @@ fn context_target<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> 
 /// `ctx, _ = context.WithX(ctx, d)` may become `ctx, cancel := ...` only where `:=` redeclares
 /// `ctx` instead of shadowing it: a statement of the function body itself, with every other
 /// name on the left a parameter of the function.
-fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> FixShape {
-    let Some(frame) = checker.frame() else {
-        return FixShape::None;
-    };
+fn define_shape<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    frame: &Frame<'a>,
+    assign: &'a AssignStmt<'a>,
+) -> FixShape {
     let top_level = frame
         .body
         .stmts
@@ -246,7 +232,7 @@ fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Fi
         start: last_lhs.span().end,
         end: first_rhs.span().start,
     };
-    match checker.text(between).find('=') {
+    match ctx.text(between).find('=') {
         Some(i) if top_level && params_only => {
             let start = between.start + i as u32;
             FixShape::RenameAndDefine {
@@ -260,7 +246,14 @@ fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Fi
     }
 }
 
-pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
+/// `earlier`: the function's candidates before this one (fixes are made in statement order).
+fn report<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    frame: &Frame<'a>,
+    earlier: &[Candidate<'a>],
+    candidate: &Candidate<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let func = candidate.func;
     let (message, blank) = match candidate.cancel {
         Cancel::Discarded(blank) => (
@@ -278,39 +271,36 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, cand
             )
         }
     };
-    let mut diagnostic = checker.diagnostic(&RULE, candidate.call, Severity::Error, message);
+    let mut diagnostic = ctx.diagnostic(&RULE, candidate.call, message);
     diagnostic.help = Some(if candidate.in_loop {
         "call cancel() at the end of each iteration (a defer would pile up in the loop)".to_string()
     } else {
         "name the cancel func and `defer cancel()` right after this line".to_string()
     });
     if let Some(blank) = blank {
-        let fix = fix(checker, frame, candidate, blank);
+        let fix = fix(ctx, frame, earlier, candidate, blank);
         if fix.applicability == Applicability::DisplayOnly && !candidate.in_loop {
             diagnostic.help =
                 Some("name the cancel func and call it where the context's use ends".to_string());
         }
         diagnostic.fix = Some(fix);
     }
-    checker.diagnostics.push(diagnostic);
+    out.push(diagnostic);
 }
 
 fn fix<'a>(
-    checker: &Checker<'_, 'a>,
+    ctx: &RuleContext<'_, 'a>,
     frame: &Frame<'a>,
+    earlier: &[Candidate<'a>],
     candidate: &Candidate<'a>,
     blank: Span,
 ) -> Fix {
     // Fixes of one function are made in the order of their statements.
-    let earlier = frame
-        .pending
+    let earlier = earlier
         .iter()
-        .take_while(|p| !matches!(p, Pending::Cancel(c) if std::ptr::eq(c, candidate)))
-        .filter(|p| {
-            matches!(p, Pending::Cancel(c) if matches!(c.cancel, Cancel::Discarded(_)) && !c.in_loop)
-        })
+        .filter(|c| matches!(c.cancel, Cancel::Discarded(_)) && !c.in_loop)
         .count();
-    let name = free_name(checker.text(frame.span), earlier);
+    let name = free_name(ctx.text(frame.span), earlier);
     // Only WithCancelCause returns a CancelCauseFunc; the timeout and deadline variants take
     // their cause up front and return a plain CancelFunc.
     let call = if candidate.func == "WithCancelCause" {
@@ -334,7 +324,7 @@ fn fix<'a>(
                 params: &frame.params,
                 locals: &frame.locals,
                 named_results: frame.named_results,
-                results: signature(checker, frame.span).and_then(|t| t.results.as_ref()),
+                results: signature(ctx, frame.span).and_then(|t| t.results.as_ref()),
             };
             safety::lifetime(&scope, context, candidate.statement.end)
         }
@@ -344,13 +334,13 @@ fn fix<'a>(
             "a deferred {call} would end the context too early ({why})"
         ));
     }
-    let mut edits = vec![edit(checker, blank, &name)];
+    let mut edits = vec![edit(ctx, blank, &name)];
     match candidate.fix {
         FixShape::Rename => {}
-        FixShape::RenameAndDefine { op } => edits.push(edit(checker, op, ":=")),
+        FixShape::RenameAndDefine { op } => edits.push(edit(ctx, op, ":=")),
         FixShape::None => return suggestion("`=` cannot become `:=` here without shadowing"),
     }
-    let source = checker.source;
+    let source = ctx.source();
     let (at, text) = match safety::placement(source, frame.body, candidate.statement) {
         Ok(Placement::Line { at, indent, eol }) => (at, format!("{indent}defer {call}{eol}")),
         Ok(Placement::IfInit {
@@ -362,7 +352,7 @@ fn fix<'a>(
             // When the condition is false the context is never used again: cancel at once.
             let end = body_end as u32;
             edits.push(edit(
-                checker,
+                ctx,
                 Span { start: end, end },
                 &format!(" else {{{eol}{indent}\t{call}{eol}{indent}}}"),
             ));
@@ -371,7 +361,7 @@ fn fix<'a>(
         Ok(Placement::Inline { at }) => {
             let text = format!("; defer {call}");
             // gofmt keeps a function literal on one line only while it is short and simple.
-            let literal = checker.text(frame.span);
+            let literal = ctx.text(frame.span);
             if !literal.contains('\n')
                 && (literal.len() + text.len() > 100 || frame.body.stmts.len() >= 5)
             {
@@ -382,7 +372,7 @@ fn fix<'a>(
         Err(why) => return suggestion(why),
     };
     let at = at as u32;
-    edits.push(edit(checker, Span { start: at, end: at }, &text));
+    edits.push(edit(ctx, Span { start: at, end: at }, &text));
     Fix {
         message: format!("name the cancel func `{name}` and defer it"),
         applicability: if lifetime == Lifetime::Captured {
@@ -395,7 +385,7 @@ fn fix<'a>(
 }
 
 /// The signature of the function declaration or literal spanning `span`.
-fn signature<'a>(checker: &Checker<'_, 'a>, span: Span) -> Option<&'a FuncType<'a>> {
+fn signature<'a>(ctx: &RuleContext<'_, 'a>, span: Span) -> Option<&'a FuncType<'a>> {
     struct Find<'a> {
         span: Span,
         found: Option<&'a FuncType<'a>>,
@@ -415,15 +405,15 @@ fn signature<'a>(checker: &Checker<'_, 'a>, span: Span) -> Option<&'a FuncType<'
         }
     }
     let mut find = Find { span, found: None };
-    walk_file(checker.file, &mut find);
+    walk_file(&ctx.facts.parsed(ctx.file).file, &mut find);
     find.found
 }
 
-fn edit(checker: &Checker<'_, '_>, span: Span, content: &str) -> Edit {
+fn edit(ctx: &RuleContext<'_, '_>, span: Span, content: &str) -> Edit {
     Edit {
         content: content.to_string(),
-        location: checker.location(span.start),
-        end_location: checker.location(span.end),
+        location: ctx.location(span.start),
+        end_location: ctx.location(span.end),
         start: span.start as usize,
         end: span.end as usize,
     }

@@ -45,10 +45,11 @@
 //! ## Related
 //! LH305 producer-no-close (a returned channel nobody closes), LH304 unstoppable-loop.
 
-use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, Ident, unparen};
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::names::{Bound, Callee, Frame, FrameKind, RefKind};
+use leakhound_syntax::ast::{unparen, AssignOp, Expr};
 
-use crate::checker::{Checker, Frame, FrameKind, Pending, RefKind};
+use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -61,37 +62,38 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::RANGE_UNCLOSED,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
 
-pub(crate) struct Candidate<'a> {
-    name: &'a str,
+/// `make(chan T)` or `make(chan T, n)` (the builtin: resolution says no local shadows it).
+fn makes_chan(value: &Expr<'_>) -> bool {
+    matches!(unparen(value), Expr::Call(call) if matches!(call.args.first(), Some(Expr::ChanType(_))))
 }
 
-fn is_make_chan(checker: &Checker<'_, '_>, expr: &Expr<'_>) -> bool {
-    let Expr::Call(call) = unparen(expr) else {
-        return false;
-    };
-    matches!(call.fun, Expr::Ident(f) if f.name == "make" && !checker.is_shadowed("make"))
-        && matches!(call.args.first(), Some(Expr::ChanType(_)))
-}
-
-/// `ch := make(chan T)` or `var ch = make(chan T, n)`.
-pub(crate) fn candidate<'a>(checker: &mut Checker<'_, 'a>, name: &'a Ident<'a>, rhs: &'a Expr<'a>) {
-    if name.name == "_" || !is_make_chan(checker, rhs) {
-        return;
-    }
-    if let Some(frame) = checker.frames.last_mut() {
-        frame
-            .pending
-            .push(Pending::Channel(Candidate { name: name.name }));
+/// The function's channels made into a name of its own (`ch := make(chan T)`, `var ch =
+/// make(chan T, n)`), each judged when the function has been walked.
+pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, frame: &Frame<'a>, out: &mut Vec<Diagnostic>) {
+    for b in &frame.bindings {
+        if b.callee != Callee::Builtin("make") || !makes_chan(b.value) {
+            continue;
+        }
+        let name = match b.stmt {
+            Bound::Assign(a) if a.lhs.len() == 1 && a.tok == AssignOp::Define => match &a.lhs[0] {
+                Expr::Ident(id) => id.name,
+                _ => continue,
+            },
+            Bound::Var(spec) if spec.names.len() == 1 => spec.names[0].name,
+            _ => continue,
+        };
+        if name != "_" {
+            report(ctx, frame, name, out);
+        }
     }
 }
 
 /// Reports every `range` over the channel when the function and its literals never close it
 /// and never let it go anywhere a close could come from.
-pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
-    let name = candidate.name;
+fn report<'a>(ctx: &RuleContext<'_, 'a>, frame: &Frame<'a>, name: &'a str, out: &mut Vec<Diagnostic>) {
     let owned = frame
         .refs
         .iter()
@@ -106,10 +108,10 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, cand
     };
     for (_, span) in frame.ranges.iter().filter(|(n, _)| *n == name) {
         let message = format!("range over {name} never ends: nothing in {function} closes it, so this loop's goroutine never exits");
-        let mut diagnostic = checker.diagnostic(&RULE, *span, Severity::Error, message);
+        let mut diagnostic = ctx.diagnostic(&RULE, *span, message);
         diagnostic.help = Some(format!(
             "close({name}) after the last send, e.g. `defer close({name})` in the sender"
         ));
-        checker.diagnostics.push(diagnostic);
+        out.push(diagnostic);
     }
 }

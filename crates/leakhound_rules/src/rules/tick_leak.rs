@@ -47,10 +47,11 @@
 //! ## Related
 //! staticcheck SA1015, LH103 ticker-not-stopped.
 
-use leakhound_diagnostics::Severity;
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::names::{FrameKind, Walk};
 use leakhound_syntax::ast::{Block, Expr, UnaryOp};
 
-use crate::checker::{Checker, FrameKind};
+use crate::context::RuleContext;
 use crate::helpers::{contains_return, ends_in_endless_loop};
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
@@ -64,12 +65,17 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::TICK_LEAK,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
 
 /// Whether the function can return at all: `main.main`, `init` and functions that end in an
 /// endless loop with no `return` keep their ticker for as long as they run anyway.
-fn can_return<'a>(checker: &Checker<'_, 'a>, kind: FrameKind<'a>, body: &'a Block<'a>) -> bool {
+fn can_return<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    walk: &Walk<'_, 'a>,
+    kind: FrameKind<'a>,
+    body: &'a Block<'a>,
+) -> bool {
     match kind {
         FrameKind::Decl {
             name: "init",
@@ -78,10 +84,10 @@ fn can_return<'a>(checker: &Checker<'_, 'a>, kind: FrameKind<'a>, body: &'a Bloc
         FrameKind::Decl {
             name: "main",
             is_method: false,
-        } if checker.is_main_package => return false,
+        } if ctx.is_main_package() => return false,
         _ => {}
     }
-    !ends_in_endless_loop(checker, body) || contains_return(body)
+    !ends_in_endless_loop(walk, body) || contains_return(body)
 }
 
 /// `time.Tick(d)` with a constant `d <= 0` returns nil and starts no ticker.
@@ -94,20 +100,30 @@ fn starts_no_ticker(call: &Expr<'_>) -> bool {
     }
 }
 
-pub(crate) fn check<'a>(checker: &mut Checker<'_, 'a>, call: &'a Expr<'a>) {
-    if checker.timers.timers_collected() || starts_no_ticker(call) {
+/// `call`: every call of the walk; the rule looks at `time.Tick(d)`.
+pub(crate) fn check<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    walk: &Walk<'_, 'a>,
+    call: &'a Expr<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Expr::Call(c) = call else { return };
+    if walk.resolve(c.fun) != Some(("time", "Tick")) {
         return;
     }
-    let Some(frame) = checker.frame() else { return };
-    if !can_return(checker, frame.kind, frame.body) {
+    if ctx.timers().timers_collected() || starts_no_ticker(call) {
+        return;
+    }
+    let Some(frame) = walk.frame() else { return };
+    if !can_return(ctx, walk, frame.kind, frame.body) {
         return;
     }
     let message = format!(
         "time.Tick in a function that returns: its ticker can never be stopped and is never collected ({})",
-        checker.timers.reason()
+        ctx.timers().reason()
     );
-    let mut diagnostic = checker.diagnostic(&RULE, call.span(), Severity::Error, message);
+    let mut diagnostic = ctx.diagnostic(&RULE, call.span(), message);
     diagnostic.help =
         Some("use t := time.NewTicker(d) with defer t.Stop(), and receive from t.C".to_string());
-    checker.diagnostics.push(diagnostic);
+    out.push(diagnostic);
 }

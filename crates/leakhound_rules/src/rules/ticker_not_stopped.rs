@@ -43,10 +43,11 @@
 //! ## Related
 //! orijtech/tickeryzer, LH102 tick-leak, LH304 unstoppable-loop.
 
-use leakhound_diagnostics::Severity;
-use leakhound_syntax::ast::{Expr, Ident, Span};
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::names::{Bound, Callee, Frame, RefKind};
+use leakhound_syntax::ast::{AssignOp, Expr, Span};
 
-use crate::checker::{Checker, Frame, RefKind};
+use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -59,51 +60,49 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::TICKER_NOT_STOPPED,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Walk],
+    requires: &[Fact::Names],
 };
 
-pub(crate) struct Candidate<'a> {
-    name: &'a str,
-    call: Span,
-}
-
-/// `t := time.NewTicker(d)` or `t = time.NewTicker(d)` with `t` local to the function.
-pub(crate) fn candidate<'a>(
-    checker: &mut Checker<'_, 'a>,
-    lhs: &'a Expr<'a>,
-    call: &'a Expr<'a>,
-    defines: bool,
-) {
-    let Expr::Ident(id) = lhs else { return };
-    if id.name == "_" || (!defines && !checker.declared_in_frame(id.name)) {
+/// The function's tickers bound to a name of its own (`t := time.NewTicker(d)`, `t =
+/// time.NewTicker(d)` with `t` local, `var t = time.NewTicker(d)`), judged when the function has
+/// been walked.
+pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, frame: &Frame<'a>, out: &mut Vec<Diagnostic>) {
+    if ctx.timers().timers_collected() {
         return;
     }
-    push(checker, id.name, call.span());
-}
-
-/// `var t = time.NewTicker(d)`.
-pub(crate) fn candidate_name<'a>(
-    checker: &mut Checker<'_, 'a>,
-    name: &'a Ident<'a>,
-    call: &'a Expr<'a>,
-) {
-    if name.name != "_" {
-        push(checker, name.name, call.span());
-    }
-}
-
-fn push<'a>(checker: &mut Checker<'_, 'a>, name: &'a str, call: Span) {
-    if let Some(frame) = checker.frames.last_mut() {
-        frame
-            .pending
-            .push(crate::checker::Pending::Ticker(Candidate { name, call }));
+    for b in &frame.bindings {
+        if b.callee != Callee::Package("time", "NewTicker") {
+            continue;
+        }
+        let name = match b.stmt {
+            Bound::Assign(a) if a.lhs.len() == 1 => match &a.lhs[0] {
+                Expr::Ident(id)
+                    if id.name != "_"
+                        && (a.tok == AssignOp::Define || b.declared_before(frame, id.name)) =>
+                {
+                    id.name
+                }
+                _ => continue,
+            },
+            Bound::Var(spec) if spec.names.len() == 1 && spec.names[0].name != "_" => {
+                spec.names[0].name
+            }
+            _ => continue,
+        };
+        report(ctx, frame, name, b.value.span(), out);
     }
 }
 
 /// Reports the ticker when nothing in the function (its literals included) stops it and no use
 /// lets it escape: `t.C` and `t.Reset` keep it here; returning, storing or passing it does not.
-pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, candidate: &Candidate<'a>) {
-    let mut refs = frame.refs.iter().filter(|r| r.name == candidate.name);
+fn report<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    frame: &Frame<'a>,
+    name: &'a str,
+    call: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut refs = frame.refs.iter().filter(|r| r.name == name);
     if refs.any(|r| {
         matches!(
             r.kind,
@@ -113,14 +112,10 @@ pub(crate) fn resolve<'a>(checker: &mut Checker<'_, 'a>, frame: &Frame<'a>, cand
         return;
     }
     let message = format!(
-        "ticker {} is never stopped: it keeps firing and is never collected ({})",
-        candidate.name,
-        checker.timers.reason()
+        "ticker {name} is never stopped: it keeps firing and is never collected ({})",
+        ctx.timers().reason()
     );
-    let mut diagnostic = checker.diagnostic(&RULE, candidate.call, Severity::Error, message);
-    diagnostic.help = Some(format!(
-        "add `defer {}.Stop()` after creating it",
-        candidate.name
-    ));
-    checker.diagnostics.push(diagnostic);
+    let mut diagnostic = ctx.diagnostic(&RULE, call, message);
+    diagnostic.help = Some(format!("add `defer {name}.Stop()` after creating it"));
+    out.push(diagnostic);
 }
