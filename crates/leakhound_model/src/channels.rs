@@ -27,12 +27,17 @@ pub struct Make<'a> {
     pub loop_id: Option<usize>,
 }
 
+/// What is done with a channel. The model records every kind but `Select`; the lock rules'
+/// view of blocking operations (a send, a receive, a `range`, a `select` without `default`)
+/// uses the same kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpKind {
     Send,
     Recv,
     Close,
     Range,
+    /// A `select` statement: its cases wait together.
+    Select,
     /// Returned by the declaration itself.
     Returned,
     /// Any other use: passed, stored, returned from a literal, assigned.

@@ -95,6 +95,7 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::Body;
+use leakhound_model::channels::OpKind;
 use leakhound_model::lockflow::HeldLock;
 use leakhound_model::names::Names;
 use leakhound_model::summary::{
@@ -118,14 +119,6 @@ pub(crate) const RULE: Rule = Rule {
     status: Status::Stable,
     requires: &[Fact::LockFlow],
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OpKind {
-    Send,
-    Recv,
-    Range,
-    Select,
-}
 
 /// A channel operation that may block, with the channels it waits on as keys and whether it
 /// sends on each.
@@ -464,16 +457,21 @@ fn report(
 ) -> Diagnostic {
     let line = ctx.line(lock.start);
     let who = &partner.name;
-    let what = match op.kind {
-        OpKind::Send => format!("send on {} may block", op.chan),
-        OpKind::Recv => format!("receive from {} may block", op.chan),
-        OpKind::Range => format!("range over {} waits for each value", op.chan),
-        OpKind::Select => "select without default may block".to_string(),
-    };
-    let other = match op.kind {
-        OpKind::Send => "receiving",
-        OpKind::Recv | OpKind::Range => "sending or closing",
-        OpKind::Select => "its side of a case",
+    let (what, other) = match op.kind {
+        OpKind::Send => (format!("send on {} may block", op.chan), "receiving"),
+        OpKind::Range => (
+            format!("range over {} waits for each value", op.chan),
+            "sending or closing",
+        ),
+        OpKind::Select => (
+            "select without default may block".to_string(),
+            "its side of a case",
+        ),
+        // A receive: the one other kind of operation that waits for a partner.
+        OpKind::Recv | OpKind::Close | OpKind::Returned | OpKind::Escapes => (
+            format!("receive from {} may block", op.chan),
+            "sending or closing",
+        ),
     };
     let message = format!(
         "{what} while {key} is held (locked at line {line}): {who} locks it before {other}"
