@@ -10,7 +10,9 @@
 //! knows which defers are registered on each path ([`Cfg::forward`]).
 //!
 //! Rules ask their questions ("is a lock still held at this return", "which locks are held at
-//! this send") as forward data-flow problems over these blocks.
+//! this send") as forward data-flow problems over these blocks. Questions about one statement
+//! list ("does this loop body ever leave the loop", "does this case return") are answered by
+//! the flow predicates at the end of this module, on the tree itself, with the same edges.
 
 use leakhound_syntax::ast::*;
 
@@ -504,6 +506,191 @@ impl<'a> Builder<'a, '_> {
     }
 }
 
+// ---- Flow predicates ----
+//
+// The questions the analyses ask of a statement list without building its blocks: does it
+// return, can it go back to the top of its loop, can it leave its loop, does it end the path.
+// They follow the same edges as the view (labels, `goto`, an unlabelled `break` leaving only
+// the innermost `switch`, `select` or loop, calls that never return) and do not enter
+// function literals either.
+
+/// Whether the statement contains a `return` of its own function (function literals are not
+/// followed).
+pub fn contains_return(s: &Stmt<'_>) -> bool {
+    let mut found = matches!(s, Stmt::Return(_));
+    for_children(s, &mut |c| found |= c.iter().any(contains_return));
+    found
+}
+
+/// Whether the statement can go back to the top of a loop around it: a `continue` or `goto`
+/// (an unlabelled `continue` of a nested loop only restarts that loop), or, with
+/// `breaks_too`, any `break` (it may leave an inner loop of an outer one that repeats).
+pub fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
+    fn walk(s: &Stmt<'_>, breaks_too: bool, nested_loop: bool) -> bool {
+        match s {
+            Stmt::Branch(b) => match b.kind {
+                BranchKind::Goto => true,
+                BranchKind::Continue => b.label.is_some() || !nested_loop,
+                BranchKind::Break => breaks_too,
+                BranchKind::Fallthrough => false,
+            },
+            Stmt::For(f) => f.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            Stmt::Range(r) => r.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
+            _ => {
+                let mut found = false;
+                for_children(s, &mut |c| {
+                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop));
+                });
+                found
+            }
+        }
+    }
+    walk(s, breaks_too, false)
+}
+
+/// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a
+/// labelled `break` or `continue` to an outer statement, a call that never returns, or an
+/// unlabelled `break` that is not inside a nested `for`, `switch` or `select` (those only
+/// leave the nested statement). Function literals are not followed.
+pub fn loop_escapes<'a>(
+    body: &'a [Stmt<'a>],
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, Some(never_returns), &labels, true)
+}
+
+/// Whether code after a `select` case can return or leave the loop around the `select`
+/// normally (calls that never return are not counted).
+pub fn clause_leaves<'a>(body: &'a [Stmt<'a>]) -> bool {
+    let mut labels = Vec::new();
+    collect_labels(body, &mut labels);
+    escapes(body, None, &labels, false)
+}
+
+fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
+    for s in stmts {
+        if let Stmt::Labeled(l) = s {
+            out.push(l.label.name);
+        }
+        for_children(s, &mut |c| collect_labels(c, out));
+    }
+}
+
+fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
+    match s {
+        Stmt::Labeled(l) => f(std::slice::from_ref(l.stmt)),
+        Stmt::Block(b) => f(&b.stmts),
+        Stmt::If(i) => {
+            f(&i.body.stmts);
+            if let Some(e) = &i.els {
+                f(std::slice::from_ref(&**e));
+            }
+        }
+        Stmt::Switch(sw) => sw.body.iter().for_each(|c| f(&c.body)),
+        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| f(&c.body)),
+        Stmt::Select(sel) => sel.body.iter().for_each(|c| f(&c.body)),
+        Stmt::For(fs) => f(&fs.body.stmts),
+        Stmt::Range(r) => f(&r.body.stmts),
+        _ => {}
+    }
+}
+
+/// `plain_break`: an unlabelled `break` here leaves the loop being examined. Calls that never
+/// return count as leaving when `never_returns` is given, and not without it.
+fn escapes<'a>(
+    stmts: &'a [Stmt<'a>],
+    never_returns: Option<&dyn Fn(&'a Expr<'a>) -> bool>,
+    inner: &[&'a str],
+    plain_break: bool,
+) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Return(_) => true,
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Goto, _) => true,
+            (BranchKind::Break, None) => plain_break,
+            (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
+            _ => false,
+        },
+        Stmt::Expr(e) => never_returns.is_some_and(|f| f(&e.x)),
+        Stmt::Labeled(l) => escapes(
+            std::slice::from_ref(l.stmt),
+            never_returns,
+            inner,
+            plain_break,
+        ),
+        Stmt::Block(b) => escapes(&b.stmts, never_returns, inner, plain_break),
+        Stmt::If(i) => {
+            escapes(&i.body.stmts, never_returns, inner, plain_break)
+                || i.els.is_some_and(|e| {
+                    escapes(std::slice::from_ref(e), never_returns, inner, plain_break)
+                })
+        }
+        Stmt::Switch(sw) => sw
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, never_returns, inner, false)),
+        Stmt::TypeSwitch(ts) => ts
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, never_returns, inner, false)),
+        Stmt::Select(sel) => sel
+            .body
+            .iter()
+            .any(|c| escapes(&c.body, never_returns, inner, false)),
+        Stmt::For(f) => escapes(&f.body.stmts, never_returns, inner, false),
+        Stmt::Range(r) => escapes(&r.body.stmts, never_returns, inner, false),
+        _ => false,
+    })
+}
+
+/// Whether the statement ends the path for good, so that nothing after it in its list runs: a
+/// `return`, a call that never returns, or, when `break_leaves`, an unlabelled `break` (it
+/// leaves the only loop around it).
+pub fn ends_path<'a>(
+    s: &'a Stmt<'a>,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+    break_leaves: bool,
+) -> bool {
+    match s {
+        Stmt::Return(_) => true,
+        Stmt::Branch(b) => b.kind == BranchKind::Break && b.label.is_none() && break_leaves,
+        Stmt::Expr(e) => never_returns(&e.x),
+        _ => false,
+    }
+}
+
+/// Whether a `break` in `stmts` leaves the loop they belong to (the one labelled `label`, when
+/// it has one). `depth` counts the breakable statements (switch, select, inner loops) between
+/// here and that loop: an unlabelled break only leaves the innermost one.
+pub fn breaks_out(stmts: &[Stmt<'_>], label: Option<&str>, depth: usize) -> bool {
+    stmts.iter().any(|s| stmt_breaks_out(s, label, depth))
+}
+
+fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
+    match stmt {
+        Stmt::Branch(b) => match (b.kind, &b.label) {
+            (BranchKind::Break, None) => depth == 0,
+            (BranchKind::Break, Some(l)) => Some(l.name) == label,
+            (BranchKind::Goto, _) => true,
+            _ => false,
+        },
+        Stmt::Block(b) => breaks_out(&b.stmts, label, depth),
+        Stmt::Labeled(l) => stmt_breaks_out(l.stmt, label, depth),
+        Stmt::If(s) => {
+            breaks_out(&s.body.stmts, label, depth)
+                || s.els.is_some_and(|e| stmt_breaks_out(e, label, depth))
+        }
+        Stmt::Switch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::TypeSwitch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::Select(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
+        Stmt::For(f) => breaks_out(&f.body.stmts, label, depth + 1),
+        Stmt::Range(r) => breaks_out(&r.body.stmts, label, depth + 1),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,5 +835,32 @@ mod tests {
             let reach = cfg.reachable_from(ENTRY);
             assert_eq!(texts(src, cfg, |i| reach[i]), vec!["select {}"]);
         });
+    }
+
+    #[test]
+    fn flow_predicates_follow_the_same_edges() {
+        let src = "package p\nfunc f() {\n\tfor {\n\t\tselect {\n\t\tcase <-a:\n\t\t\tbreak\n\t\tcase <-b:\n\t\t\treturn\n\t\t}\n\t}\n}\n";
+        let arena = leakhound_syntax::Arena::new();
+        let parsed = leakhound_syntax::parse_file(src, &arena);
+        let Decl::Func(f) = &parsed.file.decls[0] else {
+            panic!("no function")
+        };
+        let Stmt::For(l) = &f.body.as_ref().unwrap().stmts[0] else {
+            panic!("no loop")
+        };
+        let Stmt::Select(sel) = &l.body.stmts[0] else {
+            panic!("no select")
+        };
+        let never = |_: &Expr<'_>| false;
+        // The `return` case leaves the loop; the `break` only leaves the select.
+        assert!(loop_escapes(&l.body.stmts, &never));
+        assert!(!clause_leaves(&sel.body[0].body));
+        assert!(clause_leaves(&sel.body[1].body));
+        assert!(!breaks_out(&l.body.stmts, None, 0));
+        assert!(contains_return(&l.body.stmts[0]));
+        assert!(!jumps_back(&l.body.stmts[0], false));
+        assert!(jumps_back(&l.body.stmts[0], true));
+        assert!(ends_path(&sel.body[1].body[0], &never, false));
+        assert!(!ends_path(&sel.body[0].body[0], &never, false));
     }
 }

@@ -8,6 +8,7 @@
 
 use leakhound_syntax::ast::*;
 
+use crate::cfg::{clause_leaves, contains_return, ends_path, jumps_back, loop_escapes};
 use crate::imports::Imports;
 use crate::names::Names;
 
@@ -432,7 +433,13 @@ impl<'a> Builder<'a, '_> {
         // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
         // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
         // most once, however deep in the loop it sits.
-        if self.depth == 0 || !stmts.last().is_some_and(|s| self.ends_for_good(s)) {
+        let names = self.names;
+        let break_leaves = self.break_leaves_loop && self.depth == 1;
+        if self.depth == 0
+            || !stmts
+                .last()
+                .is_some_and(|s| ends_path(s, &|e| names.never_returns(e), break_leaves))
+        {
             return;
         }
         for i in (0..stmts.len()).rev() {
@@ -445,20 +452,6 @@ impl<'a> Builder<'a, '_> {
                     op.runs_once = true;
                 }
             }
-        }
-    }
-
-    fn ends_for_good(&self, s: &'a Stmt<'a>) -> bool {
-        match s {
-            Stmt::Return(_) => true,
-            Stmt::Branch(b) => {
-                b.kind == BranchKind::Break
-                    && b.label.is_none()
-                    && self.break_leaves_loop
-                    && self.depth == 1
-            }
-            Stmt::Expr(e) => self.names.never_returns(&e.x),
-            _ => false,
         }
     }
 
@@ -598,7 +591,7 @@ impl<'a> Builder<'a, '_> {
                     self.expr(c);
                 }
                 if f.cond.is_none() && self.m.in_goroutine(self.lit) {
-                    let escapes = loop_escapes(&f.body.stmts, self.names);
+                    let escapes = loop_escapes(&f.body.stmts, &|e| self.names.never_returns(e));
                     self.m.endless.push(Endless {
                         span: f.span,
                         ticker: false,
@@ -618,7 +611,7 @@ impl<'a> Builder<'a, '_> {
                     let ticker = s.sel.name == "C"
                         && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
                     if ticker && self.m.in_goroutine(self.lit) {
-                        let escapes = loop_escapes(&r.body.stmts, self.names);
+                        let escapes = loop_escapes(&r.body.stmts, &|e| self.names.never_returns(e));
                         self.m.endless.push(Endless {
                             span: r.span,
                             ticker: true,
@@ -874,126 +867,4 @@ fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
         Expr::Ident(id) => Some(id.name),
         _ => None,
     }
-}
-
-/// Whether the statement contains a `return` of its own function (function literals are not
-/// followed).
-fn contains_return(s: &Stmt<'_>) -> bool {
-    let mut found = matches!(s, Stmt::Return(_));
-    for_children(s, &mut |c| found |= c.iter().any(contains_return));
-    found
-}
-
-/// Whether the statement can go back to the top of a loop around it: a `continue` or `goto`
-/// (an unlabelled `continue` of a nested loop only restarts that loop), or, with
-/// `breaks_too`, any `break` (it may leave an inner loop of an outer one that repeats).
-fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
-    fn walk(s: &Stmt<'_>, breaks_too: bool, nested_loop: bool) -> bool {
-        match s {
-            Stmt::Branch(b) => match b.kind {
-                BranchKind::Goto => true,
-                BranchKind::Continue => b.label.is_some() || !nested_loop,
-                BranchKind::Break => breaks_too,
-                BranchKind::Fallthrough => false,
-            },
-            Stmt::For(f) => f.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
-            Stmt::Range(r) => r.body.stmts.iter().any(|c| walk(c, breaks_too, true)),
-            _ => {
-                let mut found = false;
-                for_children(s, &mut |c| {
-                    found |= c.iter().any(|c| walk(c, breaks_too, nested_loop));
-                });
-                found
-            }
-        }
-    }
-    walk(s, breaks_too, false)
-}
-
-/// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a
-/// labelled `break` or `continue` to an outer statement, a call that never returns, or an
-/// unlabelled `break` that is not inside a nested `for`, `switch` or `select` (those only
-/// leave the nested statement). Function literals are not followed.
-fn loop_escapes<'a>(body: &'a [Stmt<'a>], names: Names<'_, 'a>) -> bool {
-    let mut labels = Vec::new();
-    collect_labels(body, &mut labels);
-    escapes(body, Some(names), &labels, true)
-}
-
-/// Whether code after a `select` case can return or leave the loop around the `select`
-/// normally (calls that never return are not counted).
-fn clause_leaves<'a>(body: &'a [Stmt<'a>]) -> bool {
-    let mut labels = Vec::new();
-    collect_labels(body, &mut labels);
-    escapes(body, None, &labels, false)
-}
-
-fn collect_labels<'a>(stmts: &'a [Stmt<'a>], out: &mut Vec<&'a str>) {
-    for s in stmts {
-        if let Stmt::Labeled(l) = s {
-            out.push(l.label.name);
-        }
-        for_children(s, &mut |c| collect_labels(c, out));
-    }
-}
-
-fn for_children<'a>(s: &'a Stmt<'a>, f: &mut dyn FnMut(&'a [Stmt<'a>])) {
-    match s {
-        Stmt::Labeled(l) => f(std::slice::from_ref(l.stmt)),
-        Stmt::Block(b) => f(&b.stmts),
-        Stmt::If(i) => {
-            f(&i.body.stmts);
-            if let Some(e) = &i.els {
-                f(std::slice::from_ref(&**e));
-            }
-        }
-        Stmt::Switch(sw) => sw.body.iter().for_each(|c| f(&c.body)),
-        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| f(&c.body)),
-        Stmt::Select(sel) => sel.body.iter().for_each(|c| f(&c.body)),
-        Stmt::For(fs) => f(&fs.body.stmts),
-        Stmt::Range(r) => f(&r.body.stmts),
-        _ => {}
-    }
-}
-
-/// `plain_break`: an unlabelled `break` here leaves the loop being examined. Calls that never
-/// return count as leaving when `names` is given (to resolve them), and not without it.
-fn escapes<'a>(
-    stmts: &'a [Stmt<'a>],
-    names: Option<Names<'_, 'a>>,
-    inner: &[&'a str],
-    plain_break: bool,
-) -> bool {
-    stmts.iter().any(|s| match s {
-        Stmt::Return(_) => true,
-        Stmt::Branch(b) => match (b.kind, &b.label) {
-            (BranchKind::Goto, _) => true,
-            (BranchKind::Break, None) => plain_break,
-            (BranchKind::Break | BranchKind::Continue, Some(l)) => !inner.contains(&l.name),
-            _ => false,
-        },
-        Stmt::Expr(e) => names.is_some_and(|n| n.never_returns(&e.x)),
-        Stmt::Labeled(l) => escapes(std::slice::from_ref(l.stmt), names, inner, plain_break),
-        Stmt::Block(b) => escapes(&b.stmts, names, inner, plain_break),
-        Stmt::If(i) => {
-            escapes(&i.body.stmts, names, inner, plain_break)
-                || i.els
-                    .is_some_and(|e| escapes(std::slice::from_ref(e), names, inner, plain_break))
-        }
-        Stmt::Switch(sw) => sw
-            .body
-            .iter()
-            .any(|c| escapes(&c.body, names, inner, false)),
-        Stmt::TypeSwitch(ts) => ts
-            .body
-            .iter()
-            .any(|c| escapes(&c.body, names, inner, false)),
-        Stmt::Select(sel) => sel
-            .body
-            .iter()
-            .any(|c| escapes(&c.body, names, inner, false)),
-        Stmt::For(f) => escapes(&f.body.stmts, names, inner, false),
-        Stmt::Range(r) => escapes(&r.body.stmts, names, inner, false),
-        _ => false,
-    })
 }

@@ -1,10 +1,10 @@
 //! The predicates several rules share: does this case body always leave the enclosing loop;
 //! does this function end in a loop that never ends; how a lock mode's calls are spelled.
 
-use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Stmt};
-
+use leakhound_model::cfg::breaks_out;
 use leakhound_model::names::Walk;
 use leakhound_model::summary::Mode;
+use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Stmt};
 
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
@@ -85,65 +85,6 @@ fn is_ticker_channel<'a>(walk: &Walk<'_, 'a>, body: &'a Block<'a>, expr: &'a Exp
             _ => false,
         }),
         other => walk.calls(other, "time", &["Tick"]).is_some(),
-    }
-}
-
-/// Whether a `break` in `stmts` leaves the loop they belong to. `depth` counts the breakable
-/// statements (switch, select, inner loops) between here and that loop: an unlabelled break
-/// only leaves the innermost one.
-fn breaks_out(stmts: &[Stmt<'_>], label: Option<&str>, depth: usize) -> bool {
-    stmts.iter().any(|s| stmt_breaks_out(s, label, depth))
-}
-
-fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
-    match stmt {
-        Stmt::Branch(b) => match (b.kind, &b.label) {
-            (BranchKind::Break, None) => depth == 0,
-            (BranchKind::Break, Some(l)) => Some(l.name) == label,
-            (BranchKind::Goto, _) => true,
-            _ => false,
-        },
-        Stmt::Block(b) => breaks_out(&b.stmts, label, depth),
-        Stmt::Labeled(l) => stmt_breaks_out(l.stmt, label, depth),
-        Stmt::If(s) => {
-            breaks_out(&s.body.stmts, label, depth)
-                || s.els.is_some_and(|e| stmt_breaks_out(e, label, depth))
-        }
-        Stmt::Switch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
-        Stmt::TypeSwitch(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
-        Stmt::Select(s) => s.body.iter().any(|c| breaks_out(&c.body, label, depth + 1)),
-        Stmt::For(f) => breaks_out(&f.body.stmts, label, depth + 1),
-        Stmt::Range(r) => breaks_out(&r.body.stmts, label, depth + 1),
-        _ => false,
-    }
-}
-
-/// Whether the block contains a `return` of its own function (function literals excluded).
-pub(crate) fn contains_return(body: &Block<'_>) -> bool {
-    body.stmts.iter().any(stmt_contains_return)
-}
-
-fn stmt_contains_return(stmt: &Stmt<'_>) -> bool {
-    match stmt {
-        Stmt::Return(_) => true,
-        Stmt::Block(b) => contains_return(b),
-        Stmt::Labeled(l) => stmt_contains_return(l.stmt),
-        Stmt::If(s) => contains_return(&s.body) || s.els.is_some_and(stmt_contains_return),
-        Stmt::Switch(s) => s
-            .body
-            .iter()
-            .any(|c| c.body.iter().any(stmt_contains_return)),
-        Stmt::TypeSwitch(s) => s
-            .body
-            .iter()
-            .any(|c| c.body.iter().any(stmt_contains_return)),
-        Stmt::Select(s) => s
-            .body
-            .iter()
-            .any(|c| c.body.iter().any(stmt_contains_return)),
-        Stmt::For(f) => contains_return(&f.body),
-        Stmt::Range(r) => contains_return(&r.body),
-        _ => false,
     }
 }
 

@@ -48,11 +48,12 @@
 //! staticcheck SA1015, LH103 ticker-not-stopped.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::cfg::contains_return;
 use leakhound_model::names::{FrameKind, Walk};
 use leakhound_syntax::ast::{Block, Expr, UnaryOp};
 
 use crate::context::RuleContext;
-use crate::helpers::{contains_return, ends_in_endless_loop};
+use crate::helpers::ends_in_endless_loop;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
 
@@ -87,7 +88,7 @@ fn can_return<'a>(
         } if ctx.is_main_package() => return false,
         _ => {}
     }
-    !ends_in_endless_loop(walk, body) || contains_return(body)
+    !ends_in_endless_loop(walk, body) || body.stmts.iter().any(contains_return)
 }
 
 /// `time.Tick(d)` with a constant `d <= 0` returns nil and starts no ticker.
