@@ -1,12 +1,15 @@
 //! The facts of one package (the `.go` files of one directory), computed once and shared by
-//! every rule: each file's line index and imports now, the package summaries when a rule
-//! first asks for them. The per-function analyses (the channel model, the control-flow views)
-//! are built by whoever asks, for the functions that need them.
+//! every rule: each file's line index and imports now; each file's name resolution, each
+//! function's channel model and the package summaries when a rule first asks for them, so an
+//! analysis no enabled rule requires is never computed. The control-flow views and the lock
+//! flow are still built by the lock rules' dispatcher, per body, when a body has a lock call.
 
 use std::cell::OnceCell;
 
+use leakhound_syntax::ast::Decl;
 use leakhound_syntax::{LineIndex, ParsedFile};
 
+use crate::channels::{model, FuncModel};
 use crate::imports::Imports;
 use crate::names::{walk_file, Events, Names, Resolution};
 use crate::summary::PackageSummary;
@@ -17,6 +20,9 @@ pub struct PackageFacts<'a> {
     imports: Vec<Imports<'a>>,
     in_package: Vec<bool>,
     resolutions: Vec<OnceCell<Resolution>>,
+    /// Per file, per declaration: the channel models asked for so far (`None`: a file with
+    /// nothing to model).
+    channels: Vec<OnceCell<Option<Vec<OnceCell<FuncModel<'a>>>>>>,
     summary: OnceCell<PackageSummary<'a>>,
 }
 
@@ -40,6 +46,7 @@ impl<'a> PackageFacts<'a> {
             lines: parsed.iter().map(|p| p.line_index()).collect(),
             imports: parsed.iter().map(|p| Imports::of(&p.file)).collect(),
             resolutions: parsed.iter().map(|_| OnceCell::new()).collect(),
+            channels: parsed.iter().map(|_| OnceCell::new()).collect(),
             parsed,
             in_package,
             summary: OnceCell::new(),
@@ -82,6 +89,23 @@ impl<'a> PackageFacts<'a> {
     pub fn walk_names(&self, file: usize, events: &mut impl Events<'a>) {
         let resolution = walk_file(&self.parsed[file].file, &self.imports[file], events);
         let _ = self.resolutions[file].set(resolution);
+    }
+
+    /// The channel model of the file's declaration `decl` (an index into its `decls`), built on
+    /// first use. `None` when that is not a function declaration, and for every declaration of
+    /// a file that neither mentions `chan` nor starts a goroutine (`go `): no channel of its own
+    /// to model, and the model is not built for its selects either.
+    pub fn channel_model(&self, file: usize, decl: usize) -> Option<&FuncModel<'a>> {
+        let parsed = self.parsed[file];
+        let Decl::Func(func) = parsed.file.decls.get(decl)? else {
+            return None;
+        };
+        let cells = self.channels[file].get_or_init(|| {
+            let source = parsed.source;
+            (source.contains("chan") || source.contains("go "))
+                .then(|| parsed.file.decls.iter().map(|_| OnceCell::new()).collect())
+        });
+        Some(cells.as_ref()?[decl].get_or_init(|| model(func, self.names(file))))
     }
 
     /// Whether the file belongs to the package proper: not a `_test.go` file, and with the

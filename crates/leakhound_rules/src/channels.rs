@@ -1,9 +1,9 @@
-//! The channel rules' dispatcher: builds the channel model (`leakhound_model::channels`) of
-//! each function declaration in the files whose rules require it and hands it to the enabled
-//! rules (LH301, LH303, LH304, LH305); LH301 then looks across the package's functions.
+//! The channel rules' dispatcher: hands the channel model of each function declaration
+//! (`PackageFacts::channel_model`, built when first asked for) in the files whose rules
+//! require it to the enabled rules (LH301, LH303, LH304, LH305); LH301 then looks across the
+//! package's functions.
 
 use leakhound_diagnostics::Diagnostic;
-use leakhound_model::channels::model;
 use leakhound_model::package::PackageFacts;
 use leakhound_syntax::ast::Decl;
 
@@ -21,27 +21,26 @@ pub(crate) fn check_package<'a>(
     let mut out: Vec<Vec<Diagnostic>> = files.iter().map(|_| Vec::new()).collect();
     let mut models = Vec::new();
     for (i, f) in files.iter().enumerate() {
-        // Files without a channel or a goroutine have nothing to say; skip their walk.
-        if !f.settings.rules.requires(Fact::Channels)
-            || !(f.source.contains("chan") || f.source.contains("go "))
-        {
+        if !f.settings.rules.requires(Fact::Channels) {
             continue;
         }
         let ctx = RuleContext::new(files, facts, i);
-        for decl in &f.parsed.file.decls {
+        for (d, decl) in f.parsed.file.decls.iter().enumerate() {
             let Decl::Func(func) = decl else { continue };
-            let m = model(func, ctx.names());
+            let Some(m) = facts.channel_model(i, d) else {
+                continue;
+            };
             if ctx.enabled(&rules::abandoned_sender::RULE) {
-                rules::abandoned_sender::check_local(&ctx, &m, &mut out[i]);
+                rules::abandoned_sender::check_local(&ctx, m, &mut out[i]);
             }
             if ctx.enabled(&rules::send_without_cancel::RULE) {
-                rules::send_without_cancel::check(&ctx, &m, &mut out[i]);
+                rules::send_without_cancel::check(&ctx, m, &mut out[i]);
             }
             if ctx.enabled(&rules::unstoppable_loop::RULE) {
-                rules::unstoppable_loop::check(&ctx, &m, &mut out[i]);
+                rules::unstoppable_loop::check(&ctx, m, &mut out[i]);
             }
             if ctx.enabled(&rules::producer_no_close::RULE) {
-                rules::producer_no_close::check(&ctx, &m, &mut out[i]);
+                rules::producer_no_close::check(&ctx, m, &mut out[i]);
             }
             models.push((i, *func, m));
         }

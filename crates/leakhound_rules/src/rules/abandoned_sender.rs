@@ -185,7 +185,7 @@ struct Producer<'a> {
 pub(crate) fn check_across_functions<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
-    models: &[(usize, &'a FuncDecl<'a>, FuncModel<'a>)],
+    models: &[(usize, &'a FuncDecl<'a>, &FuncModel<'a>)],
     out: &mut [Vec<Diagnostic>],
 ) {
     let producers: Vec<Producer<'a>> = models
