@@ -1,18 +1,25 @@
 //! The facts of one package (the `.go` files of one directory), computed once and shared by
 //! every rule: each file's line index and imports now; each file's name resolution, each
-//! function's channel model and the package summaries when a rule first asks for them, so an
-//! analysis no enabled rule requires is never computed. The control-flow views and the lock
-//! flow are still built by the lock rules' dispatcher, per body, when a body has a lock call.
+//! function's channel model, each function's bodies and each body's lock flow, and the package
+//! summaries when a rule first asks for them, so an analysis no enabled rule requires is never
+//! computed.
 
 use std::cell::OnceCell;
+use std::sync::LazyLock;
 
-use leakhound_syntax::ast::Decl;
+use memchr::memmem::Finder;
+
+use leakhound_syntax::ast::{Decl, FuncDecl};
 use leakhound_syntax::{LineIndex, ParsedFile};
 
+use crate::bodies::{bodies, Body};
 use crate::channels::{model, FuncModel};
 use crate::imports::Imports;
+use crate::lockflow::BodyFlow;
 use crate::names::{walk_file, Events, Names, Resolution};
 use crate::summary::PackageSummary;
+
+static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
 
 pub struct PackageFacts<'a> {
     parsed: Vec<&'a ParsedFile<'a>>,
@@ -23,7 +30,16 @@ pub struct PackageFacts<'a> {
     /// Per file, per declaration: the channel models asked for so far (`None`: a file with
     /// nothing to model).
     channels: Vec<OnceCell<Option<Vec<OnceCell<FuncModel<'a>>>>>>,
+    /// Per file, per declaration: its bodies and their lock flows, as asked for so far.
+    decls: Vec<OnceCell<Vec<OnceCell<DeclFacts<'a>>>>>,
     summary: OnceCell<PackageSummary<'a>>,
+}
+
+/// A function declaration's bodies (its own and its literals'), each with its lock flow once
+/// asked for (`None`: the body takes no lock).
+struct DeclFacts<'a> {
+    bodies: Vec<Body<'a>>,
+    flows: Vec<OnceCell<Option<BodyFlow<'a>>>>,
 }
 
 impl<'a> PackageFacts<'a> {
@@ -47,6 +63,7 @@ impl<'a> PackageFacts<'a> {
             imports: parsed.iter().map(|p| Imports::of(&p.file)).collect(),
             resolutions: parsed.iter().map(|_| OnceCell::new()).collect(),
             channels: parsed.iter().map(|_| OnceCell::new()).collect(),
+            decls: parsed.iter().map(|_| OnceCell::new()).collect(),
             parsed,
             in_package,
             summary: OnceCell::new(),
@@ -106,6 +123,47 @@ impl<'a> PackageFacts<'a> {
                 .then(|| parsed.file.decls.iter().map(|_| OnceCell::new()).collect())
         });
         Some(cells.as_ref()?[decl].get_or_init(|| model(func, self.names(file))))
+    }
+
+    fn decl_facts(&self, file: usize, decl: usize) -> Option<(&'a FuncDecl<'a>, &DeclFacts<'a>)> {
+        let parsed = self.parsed[file];
+        let Decl::Func(func) = parsed.file.decls.get(decl)? else {
+            return None;
+        };
+        let cells = self.decls[file]
+            .get_or_init(|| parsed.file.decls.iter().map(|_| OnceCell::new()).collect());
+        let facts = cells[decl].get_or_init(|| {
+            let bodies = bodies(func);
+            DeclFacts {
+                flows: bodies.iter().map(|_| OnceCell::new()).collect(),
+                bodies,
+            }
+        });
+        Some((func, facts))
+    }
+
+    /// The bodies of the file's declaration `decl` (see [`bodies`]); none when it is not a
+    /// function declaration with a body.
+    pub fn bodies(&self, file: usize, decl: usize) -> &[Body<'a>] {
+        self.decl_facts(file, decl)
+            .map_or(&[], |(_, facts)| facts.bodies.as_slice())
+    }
+
+    /// The lock flow of body `body` of the file's declaration `decl`, built on first use.
+    /// `None` when the body takes no lock (a body with no `Lock()` in its text is not even
+    /// looked at).
+    pub fn lock_flow(&self, file: usize, decl: usize, body: usize) -> Option<&BodyFlow<'a>> {
+        let (func, facts) = self.decl_facts(file, decl)?;
+        let b = facts.bodies.get(body)?;
+        facts.flows[body]
+            .get_or_init(|| {
+                let text = self.parsed[file].source.get(b.block.span.range())?;
+                // No lock call, no lock taken (the searcher is built once: this runs per body).
+                LOCK_CALL.find(text.as_bytes())?;
+                let names = self.names(file);
+                BodyFlow::of(func, b, self.summary(), &|e| names.never_returns(e))
+            })
+            .as_ref()
     }
 
     /// Whether the file belongs to the package proper: not a `_test.go` file, and with the

@@ -96,7 +96,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::Body;
 use leakhound_model::channels::OpKind;
-use leakhound_model::lockflow::HeldLock;
+use leakhound_model::lockflow::{ChanNode, HeldLock};
 use leakhound_model::names::Names;
 use leakhound_model::summary::{
     channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
@@ -319,7 +319,18 @@ impl<'a> LocalChans<'a> {
         self.made.iter().find(|m| m.0 == name).map(|m| (m.1, m.2))
     }
 
-    pub fn send(&self, ctx: &RuleContext<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
+    /// The operation as the rule sees it: `None` when it cannot block on a goroutine that
+    /// wants the lock.
+    pub fn op(&self, ctx: &RuleContext<'_, 'a>, node: ChanNode<'a>) -> Option<ChanOp<'a>> {
+        match node {
+            ChanNode::Send(s) => self.send(ctx, s),
+            ChanNode::Recv(u) => self.recv(ctx, u),
+            ChanNode::Range(r) => self.range(ctx, r),
+            ChanNode::Select(s) => self.select(ctx, s),
+        }
+    }
+
+    fn send(&self, ctx: &RuleContext<'_, 'a>, send: &'a SendStmt<'a>) -> Option<ChanOp<'a>> {
         if never_needs_the_lock(ctx.names(), &send.chan) {
             return None;
         }
@@ -342,7 +353,7 @@ impl<'a> LocalChans<'a> {
         })
     }
 
-    pub fn recv(&self, ctx: &RuleContext<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
+    fn recv(&self, ctx: &RuleContext<'_, 'a>, u: &'a UnaryExpr<'a>) -> Option<ChanOp<'a>> {
         if never_needs_the_lock(ctx.names(), u.x) {
             return None;
         }
@@ -355,7 +366,7 @@ impl<'a> LocalChans<'a> {
     }
 
     /// A `range` over a name known to be a channel (made here or a channel parameter).
-    pub fn range(&self, ctx: &RuleContext<'_, 'a>, r: &'a RangeStmt<'a>) -> Option<ChanOp<'a>> {
+    fn range(&self, ctx: &RuleContext<'_, 'a>, r: &'a RangeStmt<'a>) -> Option<ChanOp<'a>> {
         let Expr::Ident(id) = unparen(&r.x) else {
             return None;
         };
@@ -372,7 +383,7 @@ impl<'a> LocalChans<'a> {
     }
 
     /// A `select` with no `default` and no case that ends without another goroutine.
-    pub fn select(&self, ctx: &RuleContext<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
+    fn select(&self, ctx: &RuleContext<'_, 'a>, sel: &'a SelectStmt<'a>) -> Option<ChanOp<'a>> {
         if sel.body.is_empty() {
             return None;
         }
