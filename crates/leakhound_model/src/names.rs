@@ -316,20 +316,9 @@ impl<'a> Walk<'_, 'a> {
         self.frames.last().is_some_and(|f| !f.loops.is_empty())
     }
 
-    pub fn imports(&self) -> &Imports<'a> {
-        self.imports
-    }
-
     /// Whether a local declaration in scope shadows `name`.
     pub fn is_shadowed(&self, name: &str) -> bool {
         self.tracked > 0 && self.scopes.iter().any(|s| s.iter().any(|d| d.name == name))
-    }
-
-    /// Whether `name` is declared inside the current function (not in an enclosing one).
-    pub fn declared_in_frame(&self, name: &str) -> bool {
-        self.frames
-            .last()
-            .is_some_and(|f| f.locals.contains(&name) || f.params.contains(&name))
     }
 
     /// Resolves `pkg.Name` or a dot-imported `Name` to (import path, name), in the current
