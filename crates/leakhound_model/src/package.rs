@@ -1,6 +1,7 @@
 //! The facts of one package (the `.go` files of one directory), computed once and shared by
 //! every rule: each file's line index and imports now, the package summaries when a rule
-//! first asks for them. The per-function analyses (the channel model, the control-flow views)
+//! first asks for them. A directory may hold two packages: the package and its external test
+//! package (`package foo_test`); each is summarised on its own. The per-function analyses (the channel model, the control-flow views)
 //! are built by whoever asks, for the functions that need them.
 
 use std::cell::OnceCell;
@@ -15,32 +16,23 @@ pub struct PackageFacts<'a> {
     parsed: Vec<&'a ParsedFile<'a>>,
     lines: Vec<LineIndex>,
     imports: Vec<Imports<'a>>,
-    in_package: Vec<bool>,
-    summary: OnceCell<PackageSummary<'a>>,
+    /// Each file's package, as an index into `summaries`.
+    package: Vec<usize>,
+    summaries: Vec<OnceCell<PackageSummary<'a>>>,
 }
 
 impl<'a> PackageFacts<'a> {
     /// `files`: each file's path (to tell `_test.go` files) and parse, in the package's order.
     pub fn new<'n>(files: impl IntoIterator<Item = (&'n str, &'a ParsedFile<'a>)>) -> Self {
         let (names, parsed): (Vec<&str>, Vec<&'a ParsedFile<'a>>) = files.into_iter().unzip();
-        // The package: non-test files with the package clause of the first non-test file.
-        let is_test = |name: &str| name.ends_with("_test.go");
-        let package = names
-            .iter()
-            .zip(&parsed)
-            .find(|(n, _)| !is_test(n))
-            .map(|(_, p)| p.file.package.name);
-        let in_package = names
-            .iter()
-            .zip(&parsed)
-            .map(|(n, p)| !is_test(n) && Some(p.file.package.name) == package)
-            .collect();
+        let package = packages(&names, &parsed);
+        let count = package.iter().max().map_or(0, |&p| p + 1);
         PackageFacts {
             lines: parsed.iter().map(|p| p.line_index()).collect(),
             imports: parsed.iter().map(|p| Imports::of(&p.file)).collect(),
             parsed,
-            in_package,
-            summary: OnceCell::new(),
+            package,
+            summaries: (0..count).map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -64,18 +56,18 @@ impl<'a> PackageFacts<'a> {
         &self.imports[file]
     }
 
-    /// Whether the file belongs to the package proper: not a `_test.go` file, and with the
-    /// package clause of the first non-test file.
-    pub fn in_package(&self, file: usize) -> bool {
-        self.in_package[file]
+    /// Whether two files belong to the same package (the external test package is another).
+    pub fn same_package(&self, a: usize, b: usize) -> bool {
+        self.package[a] == self.package[b]
     }
 
-    /// The package summaries of the files [`in_package`](Self::in_package), built on first use.
-    pub fn summary(&self) -> &PackageSummary<'a> {
-        self.summary.get_or_init(|| {
+    /// The summaries of the functions of `file`'s package, built on first use.
+    pub fn summary(&self, file: usize) -> &PackageSummary<'a> {
+        let package = self.package[file];
+        self.summaries[package].get_or_init(|| {
             let mut summary = PackageSummary::new();
             for (i, parsed) in self.parsed.iter().enumerate() {
-                if self.in_package[i] {
+                if self.package[i] == package {
                     let imports = &self.imports[i];
                     summary.add_file(i, parsed, &|e| never_returns_by_imports(e, imports));
                 }
@@ -83,4 +75,37 @@ impl<'a> PackageFacts<'a> {
             summary
         })
     }
+}
+
+/// Each file's package, numbered from 0. The package is the clause of the first non-test file
+/// (of the first file when all are tests, less a `_test` suffix), `_test.go` files included
+/// (test goroutines leak too); `_test.go` files of `package <name>_test` are the external test
+/// package. A file with any other clause is left out of every build of the directory but its
+/// own (a `//go:build ignore` program), so it is a package of its own.
+fn packages(names: &[&str], parsed: &[&ParsedFile<'_>]) -> Vec<usize> {
+    let is_test = |name: &str| name.ends_with("_test.go");
+    let clause = |i: usize| parsed[i].file.package.name;
+    let main = match (0..names.len()).find(|&i| !is_test(names[i])) {
+        Some(i) => Some(clause(i)),
+        None => names.first().map(|_| {
+            let first = clause(0);
+            first.strip_suffix("_test").unwrap_or(first)
+        }),
+    };
+    let mut next = 2;
+    (0..names.len())
+        .map(|i| {
+            let name = clause(i);
+            if Some(name) == main {
+                0
+            } else if is_test(names[i])
+                && main.is_some_and(|m| name.strip_suffix("_test") == Some(m))
+            {
+                1
+            } else {
+                next += 1;
+                next - 1
+            }
+        })
+        .collect()
 }
