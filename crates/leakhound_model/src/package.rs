@@ -1,8 +1,9 @@
 //! The facts of one package (the `.go` files of one directory), computed once and shared by
 //! every rule: each file's line index and imports now, the package summaries when a rule
-//! first asks for them. A directory may hold two packages: the package and its external test
-//! package (`package foo_test`); each is summarised on its own. The per-function analyses (the channel model, the control-flow views)
-//! are built by whoever asks, for the functions that need them.
+//! first asks for them. The per-function analyses (the channel model, the control-flow views)
+//! are built by whoever asks, for the functions that need them. A directory may hold two
+//! packages, the package and its external test package (`package foo_test`): each has its own
+//! summaries.
 
 use std::cell::OnceCell;
 
@@ -108,4 +109,40 @@ fn packages(names: &[&str], parsed: &[&ParsedFile<'_>]) -> Vec<usize> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packages_of(files: &[(&str, &str)]) -> Vec<usize> {
+        let arena = leakhound_syntax::Arena::new();
+        let parsed: Vec<_> = files
+            .iter()
+            .map(|(_, src)| leakhound_syntax::parse_file(src, &arena))
+            .collect();
+        let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+        packages(&names, &parsed.iter().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn test_files_join_their_package_and_the_external_test_package_is_another() {
+        let files = [
+            ("a_test.go", "package foo_test"),
+            ("a.go", "package foo"),
+            ("b_test.go", "package foo"),
+            ("gen.go", "package main"),
+            ("tools.go", "package main"),
+        ];
+        assert_eq!(packages_of(&files), [1, 0, 0, 2, 3]);
+    }
+
+    #[test]
+    fn a_directory_of_tests_only_still_has_its_two_packages() {
+        let files = [
+            ("a_test.go", "package foo_test"),
+            ("b_test.go", "package foo"),
+        ];
+        assert_eq!(packages_of(&files), [1, 0]);
+    }
 }
