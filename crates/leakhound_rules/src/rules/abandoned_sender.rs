@@ -230,7 +230,7 @@ pub(crate) fn check_across_functions<'a>(
                         && producer.is_method == is_method
                         && facts.same_package(producer.file, *i)
                     {
-                        let select = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
+                        let select = Span::sized(sel.span.start, "select".len());
                         related[p].push(ctx.related(
                             *i,
                             select,
