@@ -78,21 +78,34 @@ impl<'a> PackageFacts<'a> {
     }
 }
 
-/// Each file's package, numbered from 0. The package is the clause of the first non-test file
-/// (of the first file when all are tests, less a `_test` suffix), `_test.go` files included
-/// (test goroutines leak too); `_test.go` files of `package <name>_test` are the external test
-/// package. A file with any other clause is left out of every build of the directory but its
-/// own (a `//go:build ignore` program), so it is a package of its own.
+/// Each file's package, numbered from 0. The package is the clause most non-test files share
+/// (the first of them on a tie; with tests only, the first file's clause less a `_test`
+/// suffix), `_test.go` files included (test goroutines leak too); `_test.go` files of
+/// `package <name>_test` are the external test package. A file with any other clause is left
+/// out of every build of the directory but its own (a `//go:build ignore` generator beside the
+/// package), so it is a package of its own.
 fn packages(names: &[&str], parsed: &[&ParsedFile<'_>]) -> Vec<usize> {
     let is_test = |name: &str| name.ends_with("_test.go");
     let clause = |i: usize| parsed[i].file.package.name;
-    let main = match (0..names.len()).find(|&i| !is_test(names[i])) {
-        Some(i) => Some(clause(i)),
-        None => names.first().map(|_| {
-            let first = clause(0);
-            first.strip_suffix("_test").unwrap_or(first)
-        }),
-    };
+    // Each clause of the non-test files with its count, in order of first appearance.
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for i in (0..names.len()).filter(|&i| !is_test(names[i])) {
+        match counts.iter_mut().find(|(c, _)| *c == clause(i)) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((clause(i), 1)),
+        }
+    }
+    let main = counts
+        .iter()
+        .fold(None, |best, &(c, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((c, n)),
+        })
+        .map(|(c, _)| c)
+        .or_else(|| {
+            let first = (!names.is_empty()).then(|| clause(0))?;
+            Some(first.strip_suffix("_test").unwrap_or(first))
+        });
     let mut next = 2;
     (0..names.len())
         .map(|i| {
@@ -132,9 +145,25 @@ mod tests {
             ("a.go", "package foo"),
             ("b_test.go", "package foo"),
             ("gen.go", "package main"),
-            ("tools.go", "package main"),
+            ("tool.go", "package tool"),
         ];
         assert_eq!(packages_of(&files), [1, 0, 0, 2, 3]);
+    }
+
+    #[test]
+    fn the_package_is_the_clause_most_files_share_not_a_generator_sorted_first() {
+        let files = [
+            ("gen.go", "package main"),
+            ("sort.go", "package sort"),
+            ("slice.go", "package sort"),
+            ("sort_test.go", "package sort"),
+        ];
+        assert_eq!(packages_of(&files), [2, 0, 0, 0]);
+    }
+
+    #[test]
+    fn no_files_no_packages() {
+        assert!(packages_of(&[]).is_empty());
     }
 
     #[test]
