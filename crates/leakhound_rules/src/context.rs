@@ -72,7 +72,7 @@ impl<'f, 'a> RuleContext<'f, 'a> {
     }
 
     pub fn summary(&self) -> &'f PackageSummary<'a> {
-        self.facts.summary()
+        self.facts.summary(self.file)
     }
 
     /// Calls after which control never comes back, as this file's names resolve.

@@ -54,7 +54,7 @@ mod safety;
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
 use leakhound_model::api::CANCEL_CONSTRUCTORS;
 use leakhound_model::names::{Binding, Bound, Callee, Frame, FrameKind, RefKind};
-use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt};
+use leakhound_syntax::ast::{offset, AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt};
 use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
 use crate::context::RuleContext;
@@ -234,7 +234,7 @@ fn define_shape<'a>(
     };
     match ctx.text(between).find('=') {
         Some(i) if top_level && params_only => {
-            let start = between.start + i as u32;
+            let start = between.start + offset(i);
             FixShape::RenameAndDefine {
                 op: Span {
                     start,
@@ -350,7 +350,7 @@ fn fix<'a>(
             body_end,
         }) => {
             // When the condition is false the context is never used again: cancel at once.
-            let end = body_end as u32;
+            let end = offset(body_end);
             edits.push(edit(
                 ctx,
                 Span { start: end, end },
@@ -371,7 +371,7 @@ fn fix<'a>(
         }
         Err(why) => return suggestion(why),
     };
-    let at = at as u32;
+    let at = offset(at);
     edits.push(edit(ctx, Span { start: at, end: at }, &text));
     Fix {
         message: format!("name the cancel func `{name}` and defer it"),
