@@ -707,7 +707,11 @@ impl<'a> Builder<'a, '_> {
                     });
                 }
             }
-            fun if self.names.resolve(fun) == Some(("time", "NewTicker")) => {
+            // The name first: resolving costs a look through the imports.
+            Expr::Selector(SelectorExpr { sel, .. }) | Expr::Ident(sel)
+                if sel.name == "NewTicker"
+                    && self.names.resolve(call.fun) == Some(("time", "NewTicker")) =>
+            {
                 self.m.tickers.push(name);
             }
             _ => {}

@@ -399,23 +399,13 @@ impl<'a> BodyFlow<'a> {
     }
 
     /// Replays every reachable block once from its fixed-point entry state, calling `visit`
-    /// with each effect and the state before it.
-    pub fn replay(&self, mut visit: impl FnMut(&Effect<'a>, &LockState)) {
-        for (b, _) in self.cfg.blocks.iter().enumerate() {
-            let Some(mut state) = self.states[b].clone() else {
-                continue;
-            };
-            for e in &self.effects[b] {
-                visit(e, &state);
-                self.apply(e, &mut state);
-            }
-        }
-    }
-
-    /// Where the body ends with locks held and no deferred unlock: each `return` or closing
-    /// brace (`true` for the brace) with such a lock, and each `return` with the locks held
-    /// there.
-    pub fn exits(&self) -> (Vec<(Span, bool, Held)>, Vec<Return<'_>>) {
+    /// with each effect and the state before it; returns where the body ends with locks held
+    /// and no deferred unlock (each `return` or closing brace, `true` for the brace, with such
+    /// a lock) and each `return` with the locks held there.
+    pub fn replay(
+        &self,
+        mut visit: impl FnMut(&Effect<'a>, &LockState),
+    ) -> (Vec<(Span, bool, Held)>, Vec<Return<'_>>) {
         let mut exits = Vec::new();
         let mut returns = Vec::new();
         for (b, block) in self.cfg.blocks.iter().enumerate() {
@@ -423,6 +413,7 @@ impl<'a> BodyFlow<'a> {
                 continue;
             };
             for e in &self.effects[b] {
+                visit(e, &state);
                 self.apply(e, &mut state);
             }
             let exit = match block.term {

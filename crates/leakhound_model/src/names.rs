@@ -262,8 +262,8 @@ pub fn walk_file<'a>(
 ) -> Resolution {
     let mut walk = Walk {
         imports,
+        declared: Vec::new(),
         scopes: Vec::new(),
-        tracked: 0,
         frames: Vec::new(),
         pending_label: None,
         shadowed: Vec::new(),
@@ -292,9 +292,10 @@ struct Declared<'a> {
 /// The walk's state: the scopes and the functions being walked.
 pub struct Walk<'i, 'a> {
     imports: &'i Imports<'a>,
-    scopes: Vec<Vec<Declared<'a>>>,
-    /// How many names the scopes hold: none, in most files, and then nothing is shadowed.
-    tracked: usize,
+    /// The declarations in scope, innermost last: a handful at most, none in most files.
+    declared: Vec<Declared<'a>>,
+    /// Where each open scope starts in `declared`.
+    scopes: Vec<usize>,
     frames: Vec<Frame<'a>>,
     /// The label that names the next loop walked (`L: for ...`).
     pending_label: Option<&'a str>,
@@ -318,7 +319,7 @@ impl<'a> Walk<'_, 'a> {
 
     /// Whether a local declaration in scope shadows `name`.
     pub fn is_shadowed(&self, name: &str) -> bool {
-        self.tracked > 0 && self.scopes.iter().any(|s| s.iter().any(|d| d.name == name))
+        self.declared.iter().any(|d| d.name == name)
     }
 
     /// Resolves `pkg.Name` or a dot-imported `Name` to (import path, name), in the current
@@ -358,12 +359,12 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn push_scope(&mut self) {
-        self.scopes.push(Vec::new());
+        self.scopes.push(self.declared.len());
     }
 
     fn pop_scope(&mut self) {
-        if let Some(scope) = self.scopes.pop() {
-            self.tracked -= scope.len();
+        if let Some(start) = self.scopes.pop() {
+            self.declared.truncate(start);
         }
     }
 
@@ -377,31 +378,27 @@ impl<'a> Walk<'_, 'a> {
             frame.locals.push(name);
         }
         let require_value = self.declaring_require.take_if(|n| *n == name).is_some();
-        if require_value
-            || self.imports.is_import_name(name)
-            || self.imports.has_dot_imports()
-            || is_watched_name(name)
+        // Outside any scope (package level) nothing is declared locally.
+        if !self.scopes.is_empty()
+            && (require_value
+                || self.imports.is_import_name(name)
+                || self.imports.has_dot_imports()
+                || is_watched_name(name))
         {
-            if let Some(scope) = self.scopes.last_mut() {
-                scope.push(Declared {
-                    name,
-                    require_value,
-                });
-                self.tracked += 1;
-            }
+            self.declared.push(Declared {
+                name,
+                require_value,
+            });
         }
     }
 
     /// Whether `name`, here, is a local bound to testify's `require.New(t)`.
     fn is_require_value(&self, name: &str) -> bool {
-        self.tracked > 0
-            && self
-                .scopes
-                .iter()
-                .rev()
-                .flat_map(|s| s.iter().rev())
-                .find(|d| d.name == name)
-                .is_some_and(|d| d.require_value)
+        self.declared
+            .iter()
+            .rev()
+            .find(|d| d.name == name)
+            .is_some_and(|d| d.require_value)
     }
 
     /// A use of `id` as a name: a reference of the current function, and a shadowed use when a

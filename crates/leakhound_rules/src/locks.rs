@@ -173,11 +173,10 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
             others: std::cell::OnceCell::new(),
         };
         let mut found = Vec::new();
-        flow.replay(|e, state| pass.check(e, state, &mut found));
+        let (mut exits, returns) = flow.replay(|e, state| pass.check(e, state, &mut found));
         if ctx.enabled(&rules::missing_unlock::RULE)
             && !rules::missing_unlock::exempt(ctx, decl, body.kind)
         {
-            let (mut exits, returns) = flow.exits();
             let caller_held = if exits.is_empty() {
                 Vec::new()
             } else {
