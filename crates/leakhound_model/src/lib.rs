@@ -6,7 +6,8 @@
 //! [`package::PackageFacts`] holds a package's facts, computing the costly ones on first use;
 //! [`terminal`] is the one set of calls that end a path; [`cfg`] the control-flow view of a
 //! body; [`channels`] the channel model of a function; [`lockflow`], [`waitgroups`] and
-//! [`summary`] what the lock and wait-group rules read.
+//! [`summary`] what the lock and wait-group rules read; [`semantic`] the package's types,
+//! identities, call graph and lock effects across functions.
 
 pub mod bodies;
 pub mod cfg;
@@ -15,6 +16,7 @@ pub mod gomod;
 pub mod imports;
 pub mod lockflow;
 pub mod package;
+pub mod semantic;
 pub mod summary;
 pub mod terminal;
 pub mod waitgroups;

@@ -8,6 +8,7 @@ use std::cell::OnceCell;
 use leakhound_syntax::{LineIndex, ParsedFile};
 
 use crate::imports::Imports;
+use crate::semantic::Semantic;
 use crate::summary::PackageSummary;
 use crate::terminal::never_returns_by_imports;
 
@@ -17,6 +18,7 @@ pub struct PackageFacts<'a> {
     imports: Vec<Imports<'a>>,
     in_package: Vec<bool>,
     summary: OnceCell<PackageSummary<'a>>,
+    semantic: OnceCell<Semantic<'a>>,
 }
 
 impl<'a> PackageFacts<'a> {
@@ -41,6 +43,7 @@ impl<'a> PackageFacts<'a> {
             parsed,
             in_package,
             summary: OnceCell::new(),
+            semantic: OnceCell::new(),
         }
     }
 
@@ -81,6 +84,23 @@ impl<'a> PackageFacts<'a> {
                 }
             }
             summary
+        })
+    }
+
+    /// The semantic model of the package, built on first use: the package's files and its
+    /// `_test.go` files of the same package (tests leak too); an external `_test` package is
+    /// left out.
+    pub fn semantic(&self) -> &Semantic<'a> {
+        self.semantic.get_or_init(|| {
+            let package = (0..self.parsed.len())
+                .find(|&i| self.in_package[i])
+                .map(|i| self.parsed[i].file.package.name);
+            let files = self
+                .parsed
+                .iter()
+                .map(|p| (Some(p.file.package.name) == package).then_some(*p))
+                .collect();
+            Semantic::build(files)
         })
     }
 }
