@@ -118,6 +118,27 @@ impl<'a> Semantic<'a> {
         })
     }
 
+    /// Whether some call of `func` in the package may pass `value` as its bool parameter
+    /// `param`: a constant that equals it, or anything not constant. A function the package
+    /// never calls may be called with anything (from another package).
+    pub fn guard_reachable(&self, func: FuncId, (param, value): (u32, bool)) -> bool {
+        let mut called = false;
+        for f in 0..self.funcs.len() as FuncId {
+            for site in self.calls(f) {
+                if site.kind != super::callgraph::CallKind::Call || !site.callees.contains(&func) {
+                    continue;
+                }
+                called = true;
+                let arg = site.call.args.get(param as usize);
+                match arg.and_then(|a| self.bool_arg(f, self.locals(f), a)) {
+                    Some(BoolArg::Const(v)) if v != value => {}
+                    _ => return true,
+                }
+            }
+        }
+        !called
+    }
+
     /// `a`, an acquisition of `callee`, as made by the call `c` of `func`. `recv` overrides the
     /// receiver expression (for `once.Do(s.init)`).
     #[allow(clippy::too_many_arguments)]

@@ -225,7 +225,20 @@ impl<'a> Semantic<'a> {
         };
         match unparen(e) {
             Expr::Ident(id) => match self.bind_in(func, locals, id) {
-                Binding::Local(i) => base(Base::Local(locals[i].decl)),
+                // `var b Bumper = c`, `n := s.next`: the same instance as what it was set to.
+                Binding::Local(i) => match locals[i].init.filter(|e| is_alias(e)) {
+                    Some(init)
+                        if locals[i].assigns == 0 && !matches!(unparen(init), Expr::Call(_)) =>
+                    {
+                        let p = self.place_in(func, &locals[..i], init);
+                        if p.base == Base::Unknown {
+                            base(Base::Local(locals[i].decl))
+                        } else {
+                            p
+                        }
+                    }
+                    _ => base(Base::Local(locals[i].decl)),
+                },
                 Binding::Param(i) => base(Base::Param(i)),
                 Binding::Recv => base(Base::Recv),
                 Binding::PkgVar(n) => base(Base::PkgVar(n)),

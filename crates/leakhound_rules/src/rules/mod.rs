@@ -42,4 +42,5 @@ registry! {
     ChanOpUnderLock => chan_op_under_lock,
     DoneSkipped => done_skipped,
     WaitgroupMisuse => waitgroup_misuse,
+    LockOrderInversion => lock_order_inversion,
 }
