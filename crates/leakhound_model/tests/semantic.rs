@@ -40,6 +40,14 @@ func (s *S) helper() {
 
 func (s *S) deeper() { s.helper() }
 
+func (s *S) send(v int) { s.ch <- v }
+
+func (s *S) publish(v int) {
+	s.rw.Lock()
+	defer s.rw.Unlock()
+	s.send(v)
+}
+
 func (s *S) locked(need bool) {
 	if need {
 		s.mu.Lock()
@@ -215,4 +223,33 @@ fn lock_effects_at_any_depth_with_bool_guards() {
         panic!()
     };
     assert_eq!(sem.call_acquires(f, c).len(), 1);
+}
+
+#[test]
+fn blocking_channel_operations_through_calls_with_the_locks_held() {
+    let arena = Arena::new();
+    let (sem, _) = model(&arena);
+    let s = sem.type_id("S").unwrap();
+    let blocking = &sem.lock_effects(func(&sem, "publish")).blocking;
+    assert_eq!(blocking.len(), 1);
+    let b = &blocking[0];
+    assert_eq!(b.op, "send");
+    assert_eq!(
+        b.chan.as_ref().map(|c| (c.id, c.place.base)),
+        Some((
+            Identity::Field {
+                typ: s,
+                field: "ch"
+            },
+            Base::Recv
+        ))
+    );
+    assert_eq!(b.via, Some(func(&sem, "send")));
+    assert_eq!(
+        b.held.iter().map(|h| h.prim.id).collect::<Vec<_>>(),
+        vec![Identity::Field {
+            typ: s,
+            field: "rw"
+        }]
+    );
 }

@@ -258,8 +258,11 @@ fn bool_flags<'a>(body: &'a Block<'a>) -> Vec<&'a str> {
     v.flags
 }
 
+/// An `if` statement's start, its condition's text, and one of its branches (`true`: the body).
+type IfBranch<'a> = (u32, &'a str, bool);
+
 /// The innermost `if` of the body around `at`: its start, its condition's text, the branch.
-fn innermost_if<'a>(at: u32, parents: &[VNode<'a>], src: &'a str) -> Option<(u32, &'a str, bool)> {
+fn innermost_if<'a>(at: u32, parents: &[VNode<'a>], src: &'a str) -> Option<IfBranch<'a>> {
     parents.iter().rev().find_map(|p| {
         let VNode::Stmt(Stmt::If(i)) = p else {
             return None;
@@ -335,7 +338,7 @@ impl<'a> Scan<'a> {
             params: Vec<&'a str>,
             /// Lock calls of the body under an `if`: span start, key, whether a release, and
             /// the innermost `if`: its start, its condition's text and the branch.
-            under_if: Vec<(u32, String, bool, (u32, &'a str, bool))>,
+            under_if: Vec<(u32, String, bool, IfBranch<'a>)>,
         }
         impl<'a> V<'a, '_> {
             fn releasing_method_value(&mut self, e: &'a Expr<'a>) {

@@ -1,7 +1,7 @@
 //! What each function of the package does with locks, bottom-up to any depth: the locks it
 //! acquires (itself or through the calls it makes), those it releases for its caller, those it
-//! leaves held at return, and the order in which it takes two locks (for lock-order
-//! inversions). Each is conditioned on the function's bool parameters when the lock sits under
+//! leaves held at return, the order in which it takes two locks (for lock-order inversions),
+//! and the channel operations it may block on, with the locks held there. Each is conditioned on the function's bool parameters when the lock sits under
 //! `if needLock {` or `if !locked {`: a call with a constant argument selects the branch.
 //!
 //! One forward pass per function body over its control-flow view ([`crate::cfg`]); callees'
@@ -50,6 +50,25 @@ pub struct OrderEdge<'a> {
     pub second: Acquire<'a>,
 }
 
+/// A channel operation that can block (a send, a receive, a `range` over a channel, a `select`
+/// without `default`), on the function's own goroutine or in a callee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blocking<'a> {
+    /// The channel, when the model identifies it (none for a `select`, or a callee's local).
+    pub chan: Option<Resolved<'a>>,
+    /// `send`, `recv`, `range` or `select`.
+    pub op: &'static str,
+    /// This function's file.
+    pub file: usize,
+    /// The operation, or the call of this function that leads to it.
+    pub site: Span,
+    /// The operation itself: (file, span).
+    pub origin: (usize, Span),
+    pub via: Option<FuncId>,
+    /// The locks this function may hold there.
+    pub held: Vec<Acquire<'a>>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct LockEffects<'a> {
     /// Every acquisition on the function's own goroutine, in source order.
@@ -60,6 +79,8 @@ pub struct LockEffects<'a> {
     pub releases: Vec<Resolved<'a>>,
     /// Two locks held in order.
     pub edges: Vec<OrderEdge<'a>>,
+    /// Blocking channel operations, with the locks held there.
+    pub blocking: Vec<Blocking<'a>>,
 }
 
 static EMPTY: LockEffects<'static> = LockEffects {
@@ -67,6 +88,7 @@ static EMPTY: LockEffects<'static> = LockEffects {
     held_at_return: Vec::new(),
     releases: Vec::new(),
     edges: Vec::new(),
+    blocking: Vec::new(),
 };
 
 impl<'a> Semantic<'a> {
@@ -109,12 +131,22 @@ impl<'a> Semantic<'a> {
         out
     }
 
-    /// Every lock-order edge of the package, computed on first use.
+    /// Every lock-order edge of the package, computed on first use. An edge needs a lock held
+    /// in the function that makes it, so only functions that lock themselves are asked (their
+    /// callees are summarised as they need).
     pub fn order_edges(&self) -> &[OrderEdge<'a>] {
         self.order.get_or_init(|| {
             (0..self.funcs.len() as FuncId)
+                .filter(|&f| self.body_text(f).contains("Lock()"))
                 .flat_map(|f| self.lock_effects(f).edges.iter().cloned())
                 .collect()
+        })
+    }
+
+    fn body_text(&self, func: FuncId) -> &'a str {
+        let info = &self.funcs[func as usize];
+        info.decl.body.as_ref().map_or("", |b| {
+            self.source(info.file).get(b.span.range()).unwrap_or("")
         })
     }
 
@@ -260,6 +292,7 @@ impl<'a> Semantic<'a> {
             file: info.file,
             locals,
             prep: &prep,
+            in_comm: false,
         };
         let events: Vec<Vec<Ev<'a>>> = cfg
             .blocks
@@ -302,14 +335,14 @@ impl<'a> Semantic<'a> {
         fx
     }
 
-    /// Whether a function locks, or calls a package function: a cheap test on its text.
+    /// Whether a function locks, blocks on a channel, or calls a package function: a cheap
+    /// test on its text first.
     fn may_lock(&self, func: FuncId) -> bool {
-        let info = &self.funcs[func as usize];
-        let Some(body) = &info.decl.body else {
-            return false;
-        };
-        let text = self.source(info.file).get(body.span.range()).unwrap_or("");
-        text.contains("Lock()") || !self.calls(func).is_empty()
+        let text = self.body_text(func);
+        text.contains("Lock()")
+            || text.contains("<-")
+            || text.contains("select")
+            || !self.calls(func).is_empty()
     }
 }
 
@@ -417,6 +450,7 @@ enum Ev<'a> {
     /// An `if` condition whose branch releases these instances: locks taken under the same
     /// condition are released on both branches (the condition holds or they were not taken).
     Clear(Vec<CondRelease<'a>>),
+    Block(Blocking<'a>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -514,6 +548,15 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
                 }
             }
         }
+        Ev::Block(b) => {
+            if let Some(sink) = sink {
+                let mut b = b.clone();
+                b.held = st.held.iter().map(|h| h.acq.clone()).collect();
+                if !sink.fx.blocking.contains(&b) {
+                    sink.fx.blocking.push(b);
+                }
+            }
+        }
         Ev::Clear(list) => {
             st.held.retain(|h| {
                 !list
@@ -552,14 +595,33 @@ struct Pass<'s, 'a> {
     file: usize,
     locals: &'s [Local<'a>],
     prep: &'s Prep<'a>,
+    /// In a `select` case's communication: the `select` is the blocking operation.
+    in_comm: bool,
 }
 
 impl<'a> Pass<'_, 'a> {
+    fn block(&self, chan: Option<&'a Expr<'a>>, op: &'static str, site: Span) -> Ev<'a> {
+        let chan = chan.and_then(|c| self.sem.resolve_in(self.func, self.locals, c, 0));
+        Ev::Block(Blocking {
+            chan,
+            op,
+            file: self.file,
+            site,
+            origin: (self.file, site),
+            via: None,
+            held: Vec::new(),
+        })
+    }
+
     fn node(&mut self, n: &Node<'a>, out: &mut Vec<Ev<'a>>) {
         match n {
             Node::Stmt(s) => match s {
                 Stmt::Go(_) => {}
                 Stmt::Defer(d) => self.defer(&d.call, out),
+                Stmt::Send(send) => {
+                    self.exprs(VNode::Expr(&send.value), out);
+                    out.push(self.block(Some(&send.chan), "send", send.span));
+                }
                 _ => self.exprs(VNode::Stmt(s), out),
             },
             Node::Cond(e) => {
@@ -568,9 +630,22 @@ impl<'a> Pass<'_, 'a> {
                     out.push(Ev::Clear(list.clone()));
                 }
             }
-            Node::Range(r) => self.exprs(VNode::Expr(&r.x), out),
-            Node::Select(_) => {}
-            Node::Comm(s) => self.exprs(VNode::Stmt(s), out),
+            Node::Range(r) => {
+                self.exprs(VNode::Expr(&r.x), out);
+                if let Ty::Chan(_) = self.sem.type_in(self.func, self.locals, &r.x).pointee() {
+                    out.push(self.block(Some(&r.x), "range", r.span));
+                }
+            }
+            Node::Select(sel) => {
+                if !sel.body.iter().any(|c| c.comm.is_none()) {
+                    out.push(self.block(None, "select", sel.span));
+                }
+            }
+            Node::Comm(s) => {
+                self.in_comm = true;
+                self.exprs(VNode::Stmt(s), out);
+                self.in_comm = false;
+            }
         }
     }
 
@@ -586,8 +661,13 @@ impl<'a> Pass<'_, 'a> {
                 !matches!(e, Expr::FuncLit(_))
             }
             fn leave_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) {
-                if let Expr::Call(c) = e {
-                    self.pass.call(e, c, self.out);
+                match e {
+                    Expr::Call(c) => self.pass.call(e, c, self.out),
+                    Expr::Unary(u) if u.op == UnaryOp::Recv && !self.pass.in_comm => {
+                        let ev = self.pass.block(Some(u.x), "recv", u.span);
+                        self.out.push(ev);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -656,6 +736,21 @@ impl<'a> Pass<'_, 'a> {
             if let Some(s) = sem.substitute_prim(self.func, self.locals, c, recv, r) {
                 out.push(Ev::Release(s));
             }
+        }
+        for b in &fx.blocking {
+            let chan = b
+                .chan
+                .as_ref()
+                .and_then(|r| sem.substitute_prim(self.func, self.locals, c, recv, r));
+            out.push(Ev::Block(Blocking {
+                chan,
+                op: b.op,
+                file: self.file,
+                site: c.span,
+                origin: b.origin,
+                via: Some(g),
+                held: Vec::new(),
+            }));
         }
         for a in &fx.held_at_return {
             if let Some(s) = sem.substitute(self.func, self.locals, c, recv, g, a, self.file) {
