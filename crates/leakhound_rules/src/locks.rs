@@ -339,6 +339,8 @@ impl<'a> Scan<'a> {
             /// Lock calls of the body under an `if`: span start, key, whether a release, and
             /// the innermost `if`: its start, its condition's text and the branch.
             under_if: Vec<(u32, String, bool, IfBranch<'a>)>,
+            /// The text of every name or field passed to a call (`c.send(m, locked)`).
+            args: Vec<&'a str>,
         }
         impl<'a> V<'a, '_> {
             fn releasing_method_value(&mut self, e: &'a Expr<'a>) {
@@ -366,7 +368,12 @@ impl<'a> Scan<'a> {
                             .unwrap_or(literal_kind(e, parents) == BodyKind::Deferred);
                         self.lits.push(deferred);
                     }
-                    Expr::Call(_) => {
+                    Expr::Call(c) => {
+                        for a in &c.args {
+                            if let Expr::Ident(_) | Expr::Selector(_) = unparen(a) {
+                                self.args.push(self.src.get(a.span().range()).unwrap_or(""));
+                            }
+                        }
                         let Some((key, op)) = lock_call(e) else {
                             return true;
                         };
@@ -438,6 +445,7 @@ impl<'a> Scan<'a> {
             recv,
             src,
             under_if: Vec::new(),
+            args: Vec::new(),
         };
         walk_node(VNode::Block(body), &[], &mut v);
         // `if x != nil { mu.Lock() } ... if x != nil { mu.Unlock() }`: the same condition
@@ -446,7 +454,10 @@ impl<'a> Scan<'a> {
             let paired = v.under_if.iter().any(|(_, k, r, c)| {
                 k == key && r != released && c.0 != cond.0 && (c.1, c.2) == (cond.1, cond.2)
             });
-            if paired {
+            // `if upd { c.out.Lock() } ... c.set(upd)`: the condition goes to the callee as its
+            // `locked` parameter, which decides whether the callee locks.
+            let passed = !*released && v.args.contains(&cond.1);
+            if paired || passed {
                 if *released {
                     v.scan.guarded_releases.push(key.clone());
                 } else {

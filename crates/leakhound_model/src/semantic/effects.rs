@@ -40,6 +40,10 @@ pub struct Acquire<'a> {
     /// On some path this function released the same instance first (it re-takes its
     /// caller's lock).
     pub after_release: bool,
+    /// Locks released on some path before this acquisition, by this function or the callee
+    /// it goes through: a caller's lock given up first (`a.mu.Unlock(); b.mu.Lock()`) is not
+    /// held while this one is taken.
+    pub released_before: Vec<Identity<'a>>,
 }
 
 /// Lock `first` held while `second` is taken, in `func`.
@@ -202,6 +206,7 @@ impl<'a> Semantic<'a> {
             via: Some(callee),
             guard,
             after_release: false,
+            released_before: a.released_before.clone(),
         })
     }
 
@@ -323,8 +328,20 @@ impl<'a> Semantic<'a> {
             for e in &events[b] {
                 apply(e, &mut st, &mut sink);
             }
+            // Held at a return: only a lock this function never releases (it locks for its
+            // caller). One it releases on other paths is a leak on this one (LH401's business)
+            // or a pairing the path-insensitive flow cannot see; passing it on to callers would
+            // make every caller hold it.
             if matches!(block.term, Term::Return(_) | Term::End(_)) {
-                for h in st.held.iter().filter(|h| !h.deferred) {
+                let released = |h: &Held<'a>| {
+                    events.iter().flatten().any(|e| match e {
+                        Ev::Release(r) | Ev::Defer(r) => {
+                            releases(r, &h.acq.prim) || r.id == h.acq.prim.id
+                        }
+                        _ => false,
+                    })
+                };
+                for h in st.held.iter().filter(|h| !h.deferred && !released(h)) {
                     if !fx.held_at_return.contains(&h.acq) {
                         fx.held_at_return.push(h.acq.clone());
                     }
@@ -378,13 +395,13 @@ impl<'a> Prep<'a> {
                 if let Expr::FuncLit(_) = e {
                     return false;
                 }
-                let Some((r, m)) = self.sem.prim_call_in(self.func, self.locals, e) else {
-                    return true;
+                let Expr::Call(_) = e else { return true };
+                let (r, m) = match self.sem.prim_call_in(self.func, self.locals, e) {
+                    Some((r, m)) if r.kind.is_lock() => (Some(r), m),
+                    _ => (None, ""),
                 };
-                if !r.kind.is_lock() {
-                    return true;
-                }
-                let acquire = matches!(m, "Lock" | "RLock");
+                // Any call: the locks a callee takes under it carry the guard too.
+                let acquire = r.is_none() || matches!(m, "Lock" | "RLock");
                 let release = matches!(m, "Unlock" | "RUnlock");
                 let at = e.span().start;
                 let mut innermost = true;
@@ -403,7 +420,7 @@ impl<'a> Prep<'a> {
                         continue;
                     };
                     let text = self.src.get(i.cond.span().range()).unwrap_or("");
-                    if innermost {
+                    if let (true, Some(r)) = (innermost, &r) {
                         innermost = false;
                         if acquire {
                             self.prep.conds.insert(at, (text, branch));
@@ -464,10 +481,12 @@ struct Held<'a> {
 struct St<'a> {
     held: Vec<Held<'a>>,
     released: Vec<Place<'a>>,
+    released_ids: Vec<Identity<'a>>,
 }
 
 fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
     let before = (into.held.len(), into.released.len());
+    let ids = into.released_ids.len();
     for h in &from.held {
         if !into.held.contains(h) {
             into.held.push(h.clone());
@@ -478,7 +497,12 @@ fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
             into.released.push(p.clone());
         }
     }
-    before != (into.held.len(), into.released.len())
+    for id in &from.released_ids {
+        if !into.released_ids.contains(id) {
+            into.released_ids.push(*id);
+        }
+    }
+    before != (into.held.len(), into.released.len()) || into.released_ids.len() != ids
 }
 
 /// Where the replay pass records what it sees.
@@ -508,9 +532,17 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
         Ev::Acquire(a, keep, cond) => {
             let mut a = a.clone();
             a.after_release = a.place_released(&st.released);
+            for id in &st.released_ids {
+                if !a.released_before.contains(id) {
+                    a.released_before.push(*id);
+                }
+            }
             if let Some(sink) = sink {
                 for h in &st.held {
-                    if h.acq.prim.id != a.prim.id && !conflicting_guards(h.acq.guard, a.guard) {
+                    if h.acq.prim.id != a.prim.id
+                        && !conflicting_guards(h.acq.guard, a.guard)
+                        && !a.released_before.contains(&h.acq.prim.id)
+                    {
                         sink.fx.edges.push(OrderEdge {
                             func: sink.func,
                             first: h.acq.clone(),
@@ -523,10 +555,14 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
                 }
             }
             if *keep {
+                st.released_ids.retain(|id| *id != a.prim.id);
                 push_held(st, a, *cond);
             }
         }
-        Ev::Hold(a) => push_held(st, a.clone(), None),
+        Ev::Hold(a) => {
+            st.released_ids.retain(|id| *id != a.prim.id);
+            push_held(st, a.clone(), None);
+        }
         Ev::Release(r) => {
             let before = st.held.len();
             st.held.retain(|h| !releases(r, &h.acq.prim));
@@ -539,6 +575,9 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
             }
             if r.place.base != Base::Unknown && !st.released.contains(&r.place) {
                 st.released.push(r.place.clone());
+            }
+            if !st.released_ids.contains(&r.id) {
+                st.released_ids.push(r.id);
             }
         }
         Ev::Defer(r) => {
@@ -690,6 +729,7 @@ impl<'a> Pass<'_, 'a> {
                             via: None,
                             guard: self.prep.guards.get(&at).copied(),
                             after_release: false,
+                            released_before: Vec::new(),
                         },
                         true,
                         self.prep.conds.get(&at).copied(),
@@ -727,8 +767,14 @@ impl<'a> Pass<'_, 'a> {
     ) {
         let sem = self.sem;
         let fx = sem.lock_effects(g);
+        // The call itself under `if needLock {`: so are the locks it takes.
+        let site_guard = self.prep.guards.get(&c.span.start).copied();
         for a in fx.acquires.iter().filter(|a| !a.after_release) {
-            if let Some(s) = sem.substitute(self.func, self.locals, c, recv, g, a, self.file) {
+            if let Some(mut s) = sem.substitute(self.func, self.locals, c, recv, g, a, self.file) {
+                if conflicting_guards(s.guard, site_guard) {
+                    continue;
+                }
+                s.guard = s.guard.or(site_guard);
                 out.push(Ev::Acquire(s, false, None));
             }
         }

@@ -95,7 +95,7 @@ pub(crate) fn check_relock(
 }
 
 /// `call` calls a same-package method that locks `key` first: a finding when `key` may be
-/// held. `callee_lock` is the method's `Lock` call: (file index in the package, span).
+/// held (and not taken under a flag guard). `callee_lock` is the method's `Lock` call: (file index in the package, span).
 pub(crate) fn check_call(
     ctx: &RuleContext<'_, '_>,
     held: &[HeldLock<'_>],
@@ -105,7 +105,18 @@ pub(crate) fn check_call(
     callee_lock: (usize, Span),
     out: &mut Vec<Diagnostic>,
 ) {
-    if let Some(h) = held.iter().find(|h| h.key == key) {
+    // A lock held under another name than the one it was locked by (`remote.Lock()`, then
+    // `c.leaf.remote = remote`) is left out: the flow renames it, and a release through the
+    // old name does not reach it.
+    let locked_as = |h: &HeldLock<'_>| {
+        ctx.text(h.site)
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with('.'))
+    };
+    if let Some(h) = held
+        .iter()
+        .find(|h| h.key == key && !h.guarded && locked_as(h))
+    {
         out.push(locked_call(ctx, call, method, key, h.site, callee_lock));
     }
 }
