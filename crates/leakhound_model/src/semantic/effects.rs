@@ -349,6 +349,11 @@ impl<'a> Semantic<'a> {
             }
         }
         fx.acquires.sort_by_key(|a| (a.site.start, a.origin));
+        if !prep.handed.is_empty() {
+            fx.edges.retain(|e| !prep.handed.contains(&e.first.prim.id));
+            fx.held_at_return
+                .retain(|a| !prep.handed.contains(&a.prim.id));
+        }
         fx
     }
 
@@ -356,7 +361,8 @@ impl<'a> Semantic<'a> {
     /// test on its text first.
     fn may_lock(&self, func: FuncId) -> bool {
         let text = self.body_text(func);
-        text.contains("Lock()")
+        // `Lock()`, `RLock()`, `Unlock()`, `RUnlock()`.
+        text.contains("ock()")
             || text.contains("<-")
             || text.contains("select")
             || !self.calls(func).is_empty()
@@ -376,6 +382,9 @@ struct Prep<'a> {
     guards: HashMap<u32, (u32, bool)>,
     conds: HashMap<u32, (&'a str, bool)>,
     clears: HashMap<u32, Vec<CondRelease<'a>>>,
+    /// Locks a function literal of the declaration releases (a goroutine or callback that
+    /// unlocks what the body locked): handed over, not held by this body until it returns.
+    handed: Vec<Identity<'a>>,
 }
 
 /// An instance released under an `if` condition (its text) and branch.
@@ -392,7 +401,14 @@ impl<'a> Prep<'a> {
         }
         impl<'a> Visitor<'a> for V<'_, 'a> {
             fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
-                if let Expr::FuncLit(_) = e {
+                if let Expr::FuncLit(f) = e {
+                    let deferred = matches!(
+                        crate::bodies::literal_kind(e, parents),
+                        crate::bodies::BodyKind::Deferred
+                    );
+                    if !deferred {
+                        self.handed_in(&f.body);
+                    }
                     return false;
                 }
                 let Expr::Call(_) = e else { return true };
@@ -442,6 +458,27 @@ impl<'a> Prep<'a> {
                     }
                 }
                 true
+            }
+        }
+        impl<'a> V<'_, 'a> {
+            fn handed_in(&mut self, body: &'a Block<'a>) {
+                struct H<'s, 'v, 'a> {
+                    v: &'v mut V<'s, 'a>,
+                }
+                impl<'a> Visitor<'a> for H<'_, '_, 'a> {
+                    fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                        let v = &mut *self.v;
+                        if let Some((r, "Unlock" | "RUnlock")) =
+                            v.sem.prim_call_in(v.func, v.locals, e)
+                        {
+                            if !v.prep.handed.contains(&r.id) {
+                                v.prep.handed.push(r.id);
+                            }
+                        }
+                        true
+                    }
+                }
+                walk_node(VNode::Block(body), &[], &mut H { v: self });
             }
         }
         let mut v = V {

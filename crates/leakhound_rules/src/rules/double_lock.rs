@@ -75,6 +75,15 @@ fn conflicts(held: Mode, new: Mode) -> bool {
     !(held == Mode::Read && new == Mode::Read)
 }
 
+/// Whether `h` was locked by the name it is held under. A lock held under another name
+/// (`remote.Lock()`, then `c.leaf.remote = remote`; `sc.mu.Lock()`, then `c = sc`) is left
+/// out: the flow renames it, and a release through the old name does not reach it.
+fn locked_as(ctx: &RuleContext<'_, '_>, h: &HeldLock<'_>, key: &str) -> bool {
+    ctx.text(h.site)
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// `at` takes a lock: a finding when that lock may already be held in a conflicting mode.
 /// Locks taken under a flag guard are left alone (the flag keeps the paths apart).
 pub(crate) fn check_relock(
@@ -86,10 +95,9 @@ pub(crate) fn check_relock(
     if at.guarded {
         return;
     }
-    if let Some(first) = held
-        .iter()
-        .find(|h| h.key == at.key && conflicts(h.mode, at.mode) && !h.guarded)
-    {
+    if let Some(first) = held.iter().find(|h| {
+        h.key == at.key && conflicts(h.mode, at.mode) && !h.guarded && locked_as(ctx, h, at.key)
+    }) {
         out.push(relock(ctx, at.site, at.key, at.mode, first.site));
     }
 }
@@ -105,17 +113,9 @@ pub(crate) fn check_call(
     callee_lock: (usize, Span),
     out: &mut Vec<Diagnostic>,
 ) {
-    // A lock held under another name than the one it was locked by (`remote.Lock()`, then
-    // `c.leaf.remote = remote`) is left out: the flow renames it, and a release through the
-    // old name does not reach it.
-    let locked_as = |h: &HeldLock<'_>| {
-        ctx.text(h.site)
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with('.'))
-    };
     if let Some(h) = held
         .iter()
-        .find(|h| h.key == key && !h.guarded && locked_as(h))
+        .find(|h| h.key == key && !h.guarded && locked_as(ctx, h, key))
     {
         out.push(locked_call(ctx, call, method, key, h.site, callee_lock));
     }
