@@ -88,14 +88,29 @@ fn comparable(id: &Identity<'_>) -> bool {
     matches!(id, Identity::Field { .. } | Identity::PkgVar(_))
 }
 
-/// Every inversion of the package, reported in the file of the path reached second. One
-/// finding per pair of locks: the first path of each order, in file order.
+/// Every inversion of each package of the directory (the package, its external tests),
+/// reported in the file of the path reached second.
 pub(crate) fn check_package<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
     out: &mut [Vec<Diagnostic>],
 ) {
-    let sem = facts.semantic();
+    for file in 0..files.len() {
+        // Once per package: at its first file.
+        if (0..file).all(|f| !facts.same_package(f, file)) {
+            check_one(files, facts, facts.semantic(file), out);
+        }
+    }
+}
+
+/// The inversions of one package. One finding per pair of locks: the first path of each
+/// order, in file order.
+fn check_one<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    sem: &Semantic<'a>,
+    out: &mut [Vec<Diagnostic>],
+) {
     let edges: Vec<&OrderEdge<'a>> = sem
         .order_edges()
         .iter()
