@@ -77,9 +77,7 @@ fn model<'a>(arena: &'a Arena) -> (Semantic<'a>, &'a ParsedFile<'a>) {
 }
 
 fn func(sem: &Semantic<'_>, name: &str) -> FuncId {
-    (0..sem.funcs.len() as FuncId)
-        .find(|&f| sem.func(f).name == name)
-        .unwrap()
+    sem.func_ids().find(|&f| sem.func(f).name == name).unwrap()
 }
 
 /// The expression statements of `use`, in order.

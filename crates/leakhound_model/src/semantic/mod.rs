@@ -31,6 +31,12 @@ use types::{type_from_expr, FieldInfo, Local, Ty, TypeInfo, TypeShape};
 pub type FuncId = u32;
 pub type TypeId = u32;
 
+/// The id of the `i`th function or type: a package has far fewer than `u32::MAX` of either
+/// (a source file is at most `u32::MAX` bytes), so the last id stands for any beyond.
+pub(crate) fn id(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 /// A method's receiver.
 #[derive(Clone, Debug)]
 pub struct Recv<'a> {
@@ -153,8 +159,7 @@ impl<'a> Semantic<'a> {
             if self.type_names.contains_key(t.name.name) {
                 continue;
             }
-            self.type_names
-                .insert(t.name.name, self.types.len() as TypeId);
+            self.type_names.insert(t.name.name, id(self.types.len()));
             self.types.push(TypeInfo {
                 name: t.name.name.to_string(),
                 file,
@@ -183,8 +188,8 @@ impl<'a> Semantic<'a> {
                 for f in &st.fields.list {
                     let ty = match unparen(&f.typ) {
                         Expr::StructType(inner) => {
-                            let id = self.types.len() as TypeId;
-                            self.anon.insert(inner.span.start, id);
+                            let anon = id(self.types.len());
+                            self.anon.insert(inner.span.start, anon);
                             let field = f.names.first().map_or("", |n| n.name);
                             self.types.push(TypeInfo {
                                 name: format!("{name}.{field}"),
@@ -192,8 +197,8 @@ impl<'a> Semantic<'a> {
                                 shape: TypeShape::Other(Ty::Opaque),
                             });
                             let shape = self.shape(file, &format!("{name}.{field}"), &f.typ);
-                            self.types[id as usize].shape = shape;
-                            Ty::Named(id)
+                            self.types[anon as usize].shape = shape;
+                            Ty::Named(anon)
                         }
                         _ => type_from_expr(self, &self.imports[file], &f.typ),
                     };
@@ -320,16 +325,16 @@ impl<'a> Semantic<'a> {
                 results.push(ty.clone());
             }
         }
-        let id = self.funcs.len() as FuncId;
+        let fid = id(self.funcs.len());
         match &recv {
             Some(r) => {
-                self.methods.entry((r.typ, f.name.name)).or_insert(id);
+                self.methods.entry((r.typ, f.name.name)).or_insert(fid);
             }
             None => {
-                self.func_names.entry(f.name.name).or_insert(id);
+                self.func_names.entry(f.name.name).or_insert(fid);
             }
         }
-        self.by_pos.insert((file, f.span.start), id);
+        self.by_pos.insert((file, f.span.start), fid);
         self.funcs.push(FuncInfo {
             decl: f,
             file,
@@ -352,6 +357,11 @@ impl<'a> Semantic<'a> {
     /// The model's id of a function declaration of file `file`.
     pub fn func_of(&self, file: usize, decl: &FuncDecl<'_>) -> Option<FuncId> {
         self.by_pos.get(&(file, decl.span.start)).copied()
+    }
+
+    /// Every function of the model, by id.
+    pub fn func_ids(&self) -> impl Iterator<Item = FuncId> {
+        (0..).take(self.funcs.len())
     }
 
     pub fn func(&self, id: FuncId) -> &FuncInfo<'a> {
