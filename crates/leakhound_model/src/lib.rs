@@ -6,9 +6,11 @@
 //! [`package::PackageFacts`] holds a package's facts, computing the costly ones on first use;
 //! [`terminal`] is the one set of calls that end a path; [`cfg`] the control-flow view of a
 //! body; [`channels`] the channel model of a function; [`lockflow`], [`waitgroups`] and
-//! [`summary`] what the lock and wait-group rules read.
+//! [`summary`] what the lock and wait-group rules read; [`census`] the package's conds, wait
+//! groups, timers and goroutine-starting helpers by name.
 
 pub mod bodies;
+pub mod census;
 pub mod cfg;
 pub mod channels;
 pub mod gomod;

@@ -7,6 +7,7 @@ use std::cell::OnceCell;
 
 use leakhound_syntax::{LineIndex, ParsedFile};
 
+use crate::census::Census;
 use crate::imports::Imports;
 use crate::summary::PackageSummary;
 use crate::terminal::never_returns_by_imports;
@@ -17,6 +18,7 @@ pub struct PackageFacts<'a> {
     imports: Vec<Imports<'a>>,
     in_package: Vec<bool>,
     summary: OnceCell<PackageSummary<'a>>,
+    census: OnceCell<Census<'a>>,
 }
 
 impl<'a> PackageFacts<'a> {
@@ -41,6 +43,7 @@ impl<'a> PackageFacts<'a> {
             parsed,
             in_package,
             summary: OnceCell::new(),
+            census: OnceCell::new(),
         }
     }
 
@@ -82,5 +85,12 @@ impl<'a> PackageFacts<'a> {
             }
             summary
         })
+    }
+
+    /// The census of conds, wait groups, timers and goroutine helpers over every file of the
+    /// directory (tests included), built on first use.
+    pub fn census(&self) -> &Census<'a> {
+        self.census
+            .get_or_init(|| Census::new(self.imports.iter().zip(self.parsed.iter().copied())))
     }
 }
