@@ -52,6 +52,8 @@ pub struct Started<'a> {
     pub func: &'a Expr<'a>,
     /// The arguments of a `go f(x)` call (empty for a helper-started value).
     pub args: &'a [Expr<'a>],
+    /// Started by a helper rather than a `go` statement.
+    pub helper: bool,
 }
 
 #[derive(Default)]
@@ -242,8 +244,40 @@ impl<'a> Census<'a> {
                 at: call.span,
                 func,
                 args: &[],
+                helper: true,
             })
             .collect()
+    }
+
+    /// The goroutines started in `block`, nested function literals included: `go` statements
+    /// and calls of the package's goroutine-starting helpers, in source order.
+    pub fn started_in(&self, block: &'a Block<'a>) -> Vec<Started<'a>> {
+        struct V<'c, 'a> {
+            census: &'c Census<'a>,
+            out: Vec<Started<'a>>,
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Stmt::Go(g) = s {
+                    if let Some(started) = go_started(g) {
+                        self.out.push(started);
+                    }
+                }
+                true
+            }
+            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Expr::Call(c) = e {
+                    self.out.extend(self.census.helper_started(c));
+                }
+                true
+            }
+        }
+        let mut v = V {
+            census: self,
+            out: Vec::new(),
+        };
+        walk_node(VNode::Block(block), &[], &mut v);
+        v.out
     }
 
     pub fn is_cond(&self, name: &str) -> bool {
@@ -480,6 +514,19 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
             }
         }
     }
+}
+
+/// What a `go` statement starts.
+pub fn go_started<'a>(g: &'a GoStmt<'a>) -> Option<Started<'a>> {
+    let Expr::Call(c) = unparen(&g.call) else {
+        return None;
+    };
+    Some(Started {
+        at: g.span,
+        func: c.fun,
+        args: c.args.as_slice(),
+        helper: false,
+    })
 }
 
 /// `sync.NewCond(l)`.
