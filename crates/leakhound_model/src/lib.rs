@@ -19,4 +19,5 @@ pub mod lockflow;
 pub mod package;
 pub mod summary;
 pub mod terminal;
+pub mod timers;
 pub mod waitgroups;

@@ -39,6 +39,9 @@ pub enum Fact {
     /// The channels made in each function and their uses over the control-flow view, with the
     /// package summaries.
     ChannelUses,
+    /// The timers of each function body (`leakhound_model::timers`): their stop-and-drain
+    /// receives and what each node of the control-flow view does to them.
+    TimerFlow,
 }
 
 #[derive(Debug)]
