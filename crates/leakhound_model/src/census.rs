@@ -371,6 +371,12 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
                 self.signals.push(r);
             }
             ("Done", 0, Some(r)) => self.done(s.x, r),
+            // `wg.Add(-1)` is a `Done`.
+            ("Add", 1, Some(r))
+                if matches!(unparen(&call.args[0]), Expr::Unary(u) if u.op == UnaryOp::Neg) =>
+            {
+                self.done(s.x, r);
+            }
             ("Wait", 0, Some(r)) => self
                 .census
                 .waits

@@ -36,7 +36,8 @@ pub(crate) fn check_package<'a>(
     let wants = |f: &PackageFile<'_>, fact| f.settings.rules.requires(fact);
     let lock_file = |f: &PackageFile<'_>| wants(f, Fact::LockFlow) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, Fact::WaitGroups) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
+        wants(f, Fact::WaitGroups)
+            && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL) || has(f.source, &ADD_CALL))
     };
     let chan_file = |f: &PackageFile<'_>| wants(f, Fact::ChannelUses) && has(f.source, &MAKE_CHAN);
     for (i, f) in files.iter().enumerate() {
@@ -49,10 +50,11 @@ pub(crate) fn check_package<'a>(
             let Decl::Func(func) = decl else { continue };
             let Some(body) = &func.body else { continue };
             // Most functions use none of these: skip them before listing their bodies. LH404
-            // and LH405 need a `.Done()` or a `.Wait()` in the declaration.
+            // and LH405 need a `.Done()` or a `.Wait()` in the declaration, LH408 an `.Add(`.
             let text = ctx.text(body.span);
             let lock_fn = locks && has(text, &LOCK_CALL);
-            let wait_fn = waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL));
+            let wait_fn = waits
+                && (has(text, &DONE_CALL) || has(text, &WAIT_CALL) || has(text, &ADD_CALL));
             let chan_fn = chans && has(text, &MAKE_CHAN);
             if !(lock_fn || wait_fn || chan_fn) {
                 continue;
@@ -79,6 +81,7 @@ pub(crate) fn check_package<'a>(
             if wait_fn {
                 rules::done_skipped::check(&ctx, func, &bodies, &mut out[i]);
                 rules::waitgroup_misuse::check(&ctx, func, &bodies, &mut out[i]);
+                rules::waitgroup_add_without_done::check(&ctx, func, &bodies, &mut out[i]);
             }
             if chan_fn {
                 rules::abandoned_receiver::check(&ctx, func, &mut out[i]);
@@ -93,6 +96,7 @@ pub(crate) fn check_package<'a>(
 static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
 static DONE_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Done()"));
 static WAIT_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Wait()"));
+static ADD_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Add("));
 static MAKE_CHAN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("make(chan"));
 
 fn has(text: &str, finder: &Finder<'_>) -> bool {

@@ -43,4 +43,5 @@ registry! {
     ChanOpUnderLock => chan_op_under_lock,
     DoneSkipped => done_skipped,
     WaitgroupMisuse => waitgroup_misuse,
+    WaitgroupAddWithoutDone => waitgroup_add_without_done,
 }
