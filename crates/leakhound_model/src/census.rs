@@ -76,8 +76,8 @@ pub struct Census<'a> {
     done: HashSet<&'a str>,
     /// Last names with a `Wait` call, and where (file, call).
     waits: HashMap<&'a str, Vec<(usize, Span)>>,
-    /// Functions and methods (by name) that call `Done` on a field of that name, themselves or
-    /// through the package's functions they call (to any depth).
+    /// Functions and methods (by name) that call `Done` on a field or variable of that name,
+    /// themselves or through the package's functions they call (to any depth).
     done_by: HashMap<&'a str, HashSet<&'a str>>,
     /// Functions and methods (by name) that call `Done` on their parameter at that index, or
     /// pass it on.
@@ -390,11 +390,12 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
     fn done(&mut self, x: &'a Expr<'a>, name: &'a str) {
         self.census.done.insert(name);
         match unparen(x) {
-            Expr::Ident(id) => {
+            Expr::Ident(id) if self.param(id.name).is_some() => {
                 if let Some((i, _)) = self.param(id.name) {
                     self.done_params.insert(i);
                 }
             }
+            // A field, or a package variable (a local by that name is the rules' business).
             _ => {
                 self.done_fields.insert(name);
             }

@@ -195,8 +195,10 @@ pub(crate) fn check<'a>(
                 continue;
             }
         }
-        // An Add in a loop whose goroutine never calls Done.
-        if let Some(body) = add.in_loop {
+        // An Add in a loop whose goroutine never calls Done. A local that is stored or handed
+        // to code the package cannot see may reach any goroutine.
+        let escapes = origin == Origin::Local && local_done(census, bodies, &add.key, false);
+        if let (Some(body), false) = (add.in_loop, escapes) {
             if let Some(started) = undone_goroutine(ctx, census, body, add, origin) {
                 out.push(report(
                     format!(
@@ -541,6 +543,14 @@ fn goroutine_may_done<'a>(
             let Some(name) = callee_name(fun) else {
                 return true;
             };
+            // A function literal handed to the started function (`go t.Run(name, func() {...})`)
+            // may be what calls Done.
+            let literal_mentions = s.args.iter().any(|a| {
+                matches!(unparen(a), Expr::FuncLit(f) if ctx.text(f.body.span).contains(root))
+            });
+            if literal_mentions {
+                return true;
+            }
             let passed = s
                 .args
                 .iter()
