@@ -9,6 +9,7 @@ use leakhound_syntax::{LineIndex, ParsedFile};
 
 use crate::census::Census;
 use crate::imports::Imports;
+use crate::semantic::Semantic;
 use crate::summary::PackageSummary;
 use crate::terminal::never_returns_by_imports;
 
@@ -19,6 +20,7 @@ pub struct PackageFacts<'a> {
     in_package: Vec<bool>,
     summary: OnceCell<PackageSummary<'a>>,
     census: OnceCell<Census<'a>>,
+    semantic: OnceCell<Semantic<'a>>,
 }
 
 impl<'a> PackageFacts<'a> {
@@ -44,6 +46,7 @@ impl<'a> PackageFacts<'a> {
             in_package,
             summary: OnceCell::new(),
             census: OnceCell::new(),
+            semantic: OnceCell::new(),
         }
     }
 
@@ -92,5 +95,22 @@ impl<'a> PackageFacts<'a> {
     pub fn census(&self) -> &Census<'a> {
         self.census
             .get_or_init(|| Census::new(self.imports.iter().zip(self.parsed.iter().copied())))
+    }
+
+    /// The semantic model of the package, built on first use: the package's files and its
+    /// `_test.go` files of the same package (tests leak too); an external `_test` package is
+    /// left out.
+    pub fn semantic(&self) -> &Semantic<'a> {
+        self.semantic.get_or_init(|| {
+            let package = (0..self.parsed.len())
+                .find(|&i| self.in_package[i])
+                .map(|i| self.parsed[i].file.package.name);
+            let files = self
+                .parsed
+                .iter()
+                .map(|p| (Some(p.file.package.name) == package).then_some(*p))
+                .collect();
+            Semantic::build(files)
+        })
     }
 }

@@ -15,6 +15,7 @@ use leakhound_model::bodies::{bodies, literal_kind, Body, BodyKind};
 use leakhound_model::cfg::{Cfg, Node, Term};
 use leakhound_model::lockflow::{HeldLock, OpenExit, Return};
 use leakhound_model::package::PackageFacts;
+use leakhound_model::semantic::identity::Base;
 use leakhound_model::summary::{
     self, key_of, lock_call, unlock_method_value, LockOp, Mode, PackageSummary,
 };
@@ -87,6 +88,14 @@ pub(crate) fn check_package<'a>(
                 rules::abandoned_receiver::check(&ctx, func, &mut out[i]);
             }
         }
+    }
+    let order = files.iter().any(|f| {
+        f.settings
+            .rules
+            .contains(rules::lock_order_inversion::RULE.id)
+    }) && files.iter().any(|f| has(f.source, &LOCK_CALL));
+    if order {
+        rules::lock_order_inversion::check_package(files, facts, &mut out);
     }
     out
 }
@@ -253,6 +262,36 @@ fn bool_flags<'a>(body: &'a Block<'a>) -> Vec<&'a str> {
     v.flags
 }
 
+/// The innermost `if` of the body around `at`: its start, its condition's text, the branch.
+fn innermost_if<'a>(at: u32, parents: &[VNode<'a>], src: &'a str) -> Option<(u32, &'a str, bool)> {
+    parents.iter().rev().find_map(|p| {
+        let VNode::Stmt(Stmt::If(i)) = p else {
+            return None;
+        };
+        let text = src.get(i.cond.span().range()).unwrap_or("");
+        if i.body.span.start <= at && at < i.body.span.end {
+            Some((i.span.start, text, true))
+        } else if i
+            .els
+            .is_some_and(|e| e.span().start <= at && at < e.span().end)
+        {
+            Some((i.span.start, text, false))
+        } else {
+            None
+        }
+    })
+}
+
+/// The names of a signature's `bool` parameters.
+fn bool_params<'a>(typ: &'a FuncType<'a>) -> Vec<&'a str> {
+    typ.params
+        .list
+        .iter()
+        .filter(|f| matches!(&f.typ, Expr::Ident(id) if id.name == "bool"))
+        .flat_map(|f| f.names.iter().map(|n| n.name))
+        .collect()
+}
+
 /// Whether the expression mentions one of `names`.
 fn mentions(e: &Expr<'_>, names: &[&str]) -> bool {
     struct V<'n> {
@@ -279,10 +318,14 @@ impl<'a> Scan<'a> {
     /// `recv` is the method's receiver name and type: a method value of the receiver that
     /// releases one of its fields (`return tx.dc, tx.closemuRUnlockRelease`) hands that lock
     /// over too.
+    /// `params`: the bool parameters of the declaration (`fooLocked(needLock bool)`), flags
+    /// too. `src`: the file's source, to compare `if` conditions.
     fn of(
         body: &'a Block<'a>,
         summary: &PackageSummary<'a>,
         recv: Option<(&'a str, &'a str)>,
+        params: &[&'a str],
+        src: &'a str,
     ) -> Scan<'a> {
         struct V<'a, 's> {
             scan: Scan<'a>,
@@ -291,6 +334,12 @@ impl<'a> Scan<'a> {
             lits: Vec<bool>,
             summary: &'s PackageSummary<'a>,
             recv: Option<(&'a str, &'a str)>,
+            src: &'a str,
+            /// The bool parameters: a lock taken under one is taken for the caller's choice.
+            params: Vec<&'a str>,
+            /// Lock calls of the body under an `if`: span start, key, whether a release, and
+            /// the innermost `if`: its start, its condition's text and the branch.
+            under_if: Vec<(u32, String, bool, (u32, &'a str, bool))>,
         }
         impl<'a> V<'a, '_> {
             fn releasing_method_value(&mut self, e: &'a Expr<'a>) {
@@ -329,9 +378,19 @@ impl<'a> Scan<'a> {
                             }
                             return true;
                         }
+                        let deferred = matches!(parents.last(), Some(VNode::Stmt(Stmt::Defer(_))));
+                        if let (false, Some(cond)) =
+                            (deferred, innermost_if(e.span().start, parents, self.src))
+                        {
+                            self.under_if
+                                .push((e.span().start, key.clone(), released, cond));
+                        }
                         let flags = &self.flags;
-                        let guarded = !flags.is_empty()
-                            && parents.iter().any(|p| matches!(p, VNode::Stmt(Stmt::If(i)) if mentions(&i.cond, flags)));
+                        let params = &self.params;
+                        let guarded = parents.iter().any(|p| {
+                            matches!(p, VNode::Stmt(Stmt::If(i)) if mentions(&i.cond, flags)
+                                || (!released && mentions(&i.cond, params)))
+                        });
                         if guarded {
                             self.scan.guarded.push(e.span().start);
                             if released {
@@ -374,11 +433,28 @@ impl<'a> Scan<'a> {
         let mut v = V {
             scan: Scan::default(),
             flags: bool_flags(body),
+            params: params.to_vec(),
             lits: Vec::new(),
             summary,
             recv,
+            src,
+            under_if: Vec::new(),
         };
         walk_node(VNode::Block(body), &[], &mut v);
+        // `if x != nil { mu.Lock() } ... if x != nil { mu.Unlock() }`: the same condition
+        // decides both, so the paths that take one branch and skip the other do not happen.
+        for (at, key, released, cond) in &v.under_if {
+            let paired = v.under_if.iter().any(|(_, k, r, c)| {
+                k == key && r != released && c.0 != cond.0 && (c.1, c.2) == (cond.1, cond.2)
+            });
+            if paired {
+                if *released {
+                    v.scan.guarded_releases.push(key.clone());
+                } else {
+                    v.scan.guarded.push(*at);
+                }
+            }
+        }
         v.scan
     }
 }
@@ -431,7 +507,13 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         let mut pass = LockPass {
             ctx,
             keys: Vec::new(),
-            scan: Scan::of(body.block, ctx.summary(), recv),
+            scan: Scan::of(
+                body.block,
+                ctx.summary(),
+                recv,
+                &bool_params(&decl.typ),
+                ctx.source(),
+            ),
             recv,
             handed: handed.iter().map(ToString::to_string).collect(),
             chans: rules::chan_op_under_lock::LocalChans::of(ctx, decl, body),
@@ -864,7 +946,12 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
     }
 
     /// `s.helper()` where `helper` locks a field of `s` first: LH402 when that field is held.
+    /// The semantic model follows the call to any depth, through the callee's type and bool
+    /// guards; where it cannot resolve the call, the receiver's one-level summary answers.
     fn call_locks(&mut self, c: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) {
+        if self.model_call_locks(c, out) {
+            return;
+        }
         let Some((recv, typ)) = self.recv else { return };
         let Expr::Selector(s) = unparen(c.fun) else {
             return;
@@ -885,6 +972,48 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 });
             }
         }
+    }
+
+    /// The locks a call takes at any depth, by the semantic model, as keys of this body
+    /// (`s.mu` for the callee's receiver field `mu` when the call is `s.helper()`). False when
+    /// the model does not resolve the call (or LH402 is off).
+    fn model_call_locks(&mut self, c: &'a CallExpr<'a>, out: &mut Vec<Effect<'a>>) -> bool {
+        if !self.ctx.enabled(&rules::double_lock::RULE) {
+            return false;
+        }
+        let sem = self.ctx.facts.semantic();
+        let Some(func) = sem.func_of(self.ctx.file, self.decl) else {
+            return false;
+        };
+        let (callees, _) = sem.callees(func, c);
+        let [callee] = callees.as_slice() else {
+            return false;
+        };
+        let method = sem.func(*callee).name;
+        for a in sem.call_acquires(func, c) {
+            let root = match a.prim.place.base {
+                Base::Recv => sem.func(func).recv.as_ref().and_then(|r| r.name),
+                Base::Param(i) => sem.func(func).params[i as usize].name,
+                Base::Local(span) => self.ctx.source().get(span.range()),
+                Base::PkgVar(name) => Some(name),
+                Base::Unknown => None,
+            };
+            let Some(root) = root else { continue };
+            let mut key = root.to_string();
+            for f in &a.prim.place.path {
+                key.push('.');
+                key.push_str(f);
+            }
+            let key = self.intern(key);
+            out.push(Effect::CallLocks {
+                call: c.span,
+                method,
+                key,
+                file: a.origin.0,
+                lock: a.origin.1,
+            });
+        }
+        true
     }
 
     /// Keys the body releases without having locked them on some path: its caller locked

@@ -67,7 +67,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::DOUBLE_LOCK,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::LockFlow],
+    requires: &[Fact::LockFlow, Fact::Semantic],
 };
 
 /// Whether acquiring in `new` mode while holding in `held` mode deadlocks within one function.

@@ -43,5 +43,6 @@ registry! {
     ChanOpUnderLock => chan_op_under_lock,
     DoneSkipped => done_skipped,
     WaitgroupMisuse => waitgroup_misuse,
+    LockOrderInversion => lock_order_inversion,
     WaitgroupAddWithoutDone => waitgroup_add_without_done,
 }
