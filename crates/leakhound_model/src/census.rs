@@ -56,6 +56,15 @@ pub struct Started<'a> {
     pub helper: bool,
 }
 
+/// An expression through which a primitive leaves its declaration's sight.
+#[derive(Clone, Copy, Debug)]
+pub struct Escape<'a> {
+    pub file: usize,
+    pub decl: &'a FuncDecl<'a>,
+    /// The argument (`&s.wg`, `c`) or method value's receiver (`c` in `c.Broadcast`).
+    pub expr: &'a Expr<'a>,
+}
+
 #[derive(Default)]
 pub struct Census<'a> {
     /// Functions and methods (by name) that run their function parameter at that index with
@@ -68,6 +77,11 @@ pub struct Census<'a> {
     /// Last names on which `Signal` or `Broadcast` is called or taken as a method value, or
     /// that leave through a call argument (what the callee does is its business).
     signalled: HashSet<&'a str>,
+    /// The same, without the direct `Signal`/`Broadcast` calls: the method value or argument
+    /// expression, in its file and declaration.
+    signal_escapes: HashMap<&'a str, Vec<Escape<'a>>>,
+    /// The direct `Signal`/`Broadcast` calls on each last name: file and call.
+    signal_calls: HashMap<&'a str, Vec<(usize, Span)>>,
     /// A cond's name and the last name of the lock given to its `sync.NewCond`.
     cond_locks: HashMap<&'a str, &'a str>,
     /// A cond's name and the locks (last names) taken by the functions that signal it.
@@ -158,6 +172,7 @@ impl<'a> Census<'a> {
         }
         let mut v = FuncVisitor {
             census: self,
+            decl: f,
             imports,
             file,
             params: &params,
@@ -293,6 +308,17 @@ impl<'a> Census<'a> {
         self.signalled.contains(name)
     }
 
+    /// Where a cond of that name is taken as a `Signal`/`Broadcast` method value or handed to a
+    /// call, which may signal it.
+    pub fn signal_escapes(&self, name: &str) -> &[Escape<'a>] {
+        self.signal_escapes.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The direct `Signal`/`Broadcast` calls on conds of that name: file and call.
+    pub fn signal_calls(&self, name: &str) -> &[(usize, Span)] {
+        self.signal_calls.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The last name of the lock a cond of that name was made with (`sync.NewCond(&s.mu)`).
     pub fn cond_lock(&self, name: &str) -> Option<&'a str> {
         self.cond_locks.get(name).copied()
@@ -333,6 +359,7 @@ impl<'a> Census<'a> {
 
 struct FuncVisitor<'c, 'i, 'p, 'a> {
     census: &'c mut Census<'a>,
+    decl: &'a FuncDecl<'a>,
     imports: &'i Imports<'a>,
     file: usize,
     params: &'p [(&'a str, usize, &'a Expr<'a>)],
@@ -368,6 +395,11 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
         match (s.sel.name, call.args.len(), recv) {
             ("Signal" | "Broadcast", 0, Some(r)) => {
                 self.census.signalled.insert(r);
+                self.census
+                    .signal_calls
+                    .entry(r)
+                    .or_default()
+                    .push((self.file, call.span));
                 self.signals.push(r);
             }
             ("Done", 0, Some(r)) => self.done(s.x, r),
@@ -454,7 +486,7 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
         true
     }
 
-    fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+    fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
         match e {
             Expr::Call(c) => {
                 if let Some((key, op)) = lock_call(e) {
@@ -488,6 +520,16 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                             || self.census.conds.contains(name)
                         {
                             self.census.signalled.insert(name);
+                            let escape = Escape {
+                                file: self.file,
+                                decl: self.decl,
+                                expr: a,
+                            };
+                            self.census
+                                .signal_escapes
+                                .entry(name)
+                                .or_default()
+                                .push(escape);
                             self.census.done.insert(name);
                         }
                         if let Expr::Ident(id) = unparen(a) {
@@ -498,9 +540,19 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                     }
                 }
             }
-            // Method values: `defer` and callbacks (`cb := c.Broadcast`, `f(wg.Done)`).
+            // Method values: callbacks (`cb := c.Broadcast`, `f(wg.Done)`); a called selector
+            // is seen here too, before its call.
             Expr::Selector(s) => match (s.sel.name, last_name(s.x)) {
                 ("Signal" | "Broadcast", Some(r)) => {
+                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
+                    if !called {
+                        let escape = Escape {
+                            file: self.file,
+                            decl: self.decl,
+                            expr: s.x,
+                        };
+                        self.census.signal_escapes.entry(r).or_default().push(escape);
+                    }
                     self.census.signalled.insert(r);
                     self.signals.push(r);
                 }

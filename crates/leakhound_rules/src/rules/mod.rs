@@ -44,5 +44,6 @@ registry! {
     DoneSkipped => done_skipped,
     WaitgroupMisuse => waitgroup_misuse,
     LockOrderInversion => lock_order_inversion,
+    CondWaitUnsignalled => cond_wait_unsignalled,
     WaitgroupAddWithoutDone => waitgroup_add_without_done,
 }
