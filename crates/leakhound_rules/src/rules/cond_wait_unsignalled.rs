@@ -2,7 +2,8 @@
 //! Flags `c.Wait()` on a `sync.Cond` (a field, package variable or local, identified by the
 //! semantic model whatever it is called where it is used):
 //! - that nothing in the package ever `Signal`s or `Broadcast`s (error): the waiter never wakes;
-//! - that is not inside a loop re-checking its condition (warning);
+//! - that checks its condition once, in an `if`, rather than in a loop re-checking it (warning;
+//!   a `Wait` under no condition at all is a one-shot handshake and is not reported);
 //! - reached while this function holds a second lock — besides the cond's own `L` — that a
 //!   function signalling the cond takes too (warning): the signaller blocks on that lock, and
 //!   the waiter waits for the signal.
@@ -125,7 +126,7 @@ pub(crate) fn check<'a>(
     out: &mut Vec<Diagnostic>,
 ) {
     for body in bodies {
-        for (call, in_loop) in waits(body.block) {
+        for (call, in_loop, checked) in waits(body.block) {
             let Some((_, cond)) = cond_wait(ctx, decl, call) else {
                 continue;
             };
@@ -169,7 +170,9 @@ pub(crate) fn check<'a>(
                 out.push(d);
                 continue;
             }
-            if !in_loop {
+            // A condition checked once by an `if`; with no condition at all (a one-shot
+            // handshake whose signal comes after the waiter parks) there is nothing to re-check.
+            if !in_loop && checked {
                 let mut d = ctx.diagnostic(
                     &RULE,
                     call.span(),
@@ -249,10 +252,10 @@ fn receiver_text<'a>(ctx: &RuleContext<'_, 'a>, call: &'a Expr<'a>) -> &'a str {
 }
 
 /// The `x.Wait()` calls of one body (function literals are bodies of their own), with whether
-/// each is inside a loop of the body.
-fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool)> {
+/// each is inside a loop of the body, and inside an `if` (a condition checked once).
+fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool, bool)> {
     struct V<'a> {
-        out: Vec<(&'a Expr<'a>, bool)>,
+        out: Vec<(&'a Expr<'a>, bool, bool)>,
     }
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
@@ -263,7 +266,10 @@ fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool)> {
                         let in_loop = parents
                             .iter()
                             .any(|p| matches!(p, VNode::Stmt(Stmt::For(_) | Stmt::Range(_))));
-                        self.out.push((e, in_loop));
+                        let checked = parents
+                            .iter()
+                            .any(|p| matches!(p, VNode::Stmt(Stmt::If(_))));
+                        self.out.push((e, in_loop, checked));
                     }
                 }
                 _ => {}
