@@ -77,9 +77,11 @@ pub struct Census<'a> {
     /// Last names on which `Signal` or `Broadcast` is called or taken as a method value, or
     /// that leave through a call argument (what the callee does is its business).
     signalled: HashSet<&'a str>,
-    /// The same, without the direct `Signal`/`Broadcast` calls: the method value or argument
-    /// expression, in its file and declaration.
-    signal_escapes: HashMap<&'a str, Vec<Escape<'a>>>,
+    /// Last names taken as `Signal`/`Broadcast`/`Done` method values or handed to a call: the
+    /// method value's receiver or the argument, in its file and declaration.
+    escapes: HashMap<&'a str, Vec<Escape<'a>>>,
+    /// The direct `Done` (and `Add(-n)`) calls on each last name: file and call.
+    done_calls: HashMap<&'a str, Vec<(usize, Span)>>,
     /// The direct `Signal`/`Broadcast` calls on each last name: file and call.
     signal_calls: HashMap<&'a str, Vec<(usize, Span)>>,
     /// A cond's name and the last name of the lock given to its `sync.NewCond`.
@@ -308,10 +310,10 @@ impl<'a> Census<'a> {
         self.signalled.contains(name)
     }
 
-    /// Where a cond of that name is taken as a `Signal`/`Broadcast` method value or handed to a
-    /// call, which may signal it.
-    pub fn signal_escapes(&self, name: &str) -> &[Escape<'a>] {
-        self.signal_escapes.get(name).map_or(&[], Vec::as_slice)
+    /// Where a primitive of that name is taken as a `Signal`/`Broadcast`/`Done` method value or
+    /// handed to a call, which may signal it or call `Done`.
+    pub fn escapes(&self, name: &str) -> &[Escape<'a>] {
+        self.escapes.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The direct `Signal`/`Broadcast` calls on conds of that name: file and call.
@@ -334,6 +336,11 @@ impl<'a> Census<'a> {
     /// Whether anything in the package calls `Done` on a wait group of that name (or may).
     pub fn done(&self, name: &str) -> bool {
         self.done.contains(name)
+    }
+
+    /// The direct `Done` (and `Add(-n)`) calls on wait groups of that name: file and call.
+    pub fn done_calls(&self, name: &str) -> &[(usize, Span)] {
+        self.done_calls.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The `Wait` calls on wait groups of that name.
@@ -402,12 +409,24 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
                     .push((self.file, call.span));
                 self.signals.push(r);
             }
-            ("Done", 0, Some(r)) => self.done(s.x, r),
+            ("Done", 0, Some(r)) => {
+                self.done(s.x, r);
+                self.census
+                    .done_calls
+                    .entry(r)
+                    .or_default()
+                    .push((self.file, call.span));
+            }
             // `wg.Add(-1)` is a `Done`.
             ("Add", 1, Some(r))
                 if matches!(unparen(&call.args[0]), Expr::Unary(u) if u.op == UnaryOp::Neg) =>
             {
                 self.done(s.x, r);
+                self.census
+                    .done_calls
+                    .entry(r)
+                    .or_default()
+                    .push((self.file, call.span));
             }
             ("Wait", 0, Some(r)) => self
                 .census
@@ -526,7 +545,7 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                                 expr: a,
                             };
                             self.census
-                                .signal_escapes
+                                .escapes
                                 .entry(name)
                                 .or_default()
                                 .push(escape);
@@ -551,12 +570,23 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                             decl: self.decl,
                             expr: s.x,
                         };
-                        self.census.signal_escapes.entry(r).or_default().push(escape);
+                        self.census.escapes.entry(r).or_default().push(escape);
                     }
                     self.census.signalled.insert(r);
                     self.signals.push(r);
                 }
-                ("Done", Some(r)) => self.done(s.x, r),
+                ("Done", Some(r)) => {
+                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
+                    if !called {
+                        let escape = Escape {
+                            file: self.file,
+                            decl: self.decl,
+                            expr: s.x,
+                        };
+                        self.census.escapes.entry(r).or_default().push(escape);
+                    }
+                    self.done(s.x, r);
+                }
                 _ => {}
             },
             _ => {}

@@ -146,7 +146,7 @@ pub(crate) fn check<'a>(
             let signalled = sem
                 .uses_of(&cond.id)
                 .any(|u| matches!(u.op, "Signal" | "Broadcast"))
-                || census.signal_escapes(&name).iter().any(|x| {
+                || census.escapes(&name).iter().any(|x| {
                     // Handed on: this cond's, or one the model cannot tell.
                     sem.func_of(x.file, x.decl)
                         .and_then(|f| sem.resolve(f, x.expr))

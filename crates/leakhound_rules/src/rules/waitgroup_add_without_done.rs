@@ -10,9 +10,10 @@
 //!   package's functions it calls (to any depth).
 //!
 //! A wait group is identified by where it is declared: a local of the function (followed into
-//! the functions it is passed to), or a field or package variable, matched by name across the
-//! package (any `Done` on a field of that name counts, so same-named fields never cause a
-//! report).
+//! the functions it is passed to), or a field or package variable, by the semantic model (a
+//! `Done` it cannot resolve on a wait group of the same name counts, so what the model cannot
+//! see never causes a report). Whether a goroutine reaches `Done` is followed through the
+//! package's functions by name.
 //!
 //! Not flagged: a wait group passed to, stored in or returned to code the package cannot see;
 //! `Add` with a computed count when some goroutine calls `Done`; a wait group nothing waits for.
@@ -59,6 +60,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::{Body, BodyKind};
 use leakhound_model::census::{last_name, Census, Started};
+use leakhound_model::semantic::types::Kind;
 use leakhound_model::summary::{wait_group_call, WaitGroupOp};
 use leakhound_model::waitgroups::{wait_group_params, Calls, WaitGroups};
 use leakhound_syntax::ast::*;
@@ -77,7 +79,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::WAITGROUP_ADD_WITHOUT_DONE,
     since: "0.2.0",
     status: Status::Stable,
-    requires: &[Fact::WaitGroups],
+    requires: &[Fact::WaitGroups, Fact::Semantic],
 };
 
 /// One `Add` call of the declaration.
@@ -136,11 +138,12 @@ pub(crate) fn check<'a>(
         let last = add.key.rsplit('.').next().unwrap_or(&add.key);
         let wait = match origin {
             Origin::Local => local_wait(ctx, bodies, &add.key),
-            Origin::Param | Origin::Named => census
+            Origin::Param => census
                 .waits(last)
                 .iter()
                 .min_by_key(|(file, _)| *file != ctx.file)
                 .copied(),
+            Origin::Named => named_wait(ctx, decl, add, last),
         };
         let Some(wait) = wait else { continue };
         let report = |message: String, started: Option<Span>| {
@@ -164,7 +167,7 @@ pub(crate) fn check<'a>(
         let any_done = match origin {
             Origin::Local => local_done(census, bodies, &add.key, true),
             Origin::Param => true,
-            Origin::Named => census.done(last),
+            Origin::Named => named_done(ctx, decl, add, last),
         };
         if !any_done {
             done_keys.push(&add.key);
@@ -210,6 +213,76 @@ pub(crate) fn check<'a>(
             }
         }
     }
+}
+
+/// Whether a field or package wait group gets a `Done`. By the semantic model's identity when
+/// it knows the `Add`'s wait group: a `Done` (or `Go`) it resolves to the same one, a `Done` on a
+/// wait group of that name it cannot resolve, or the wait group handed on (`&s.wg`, `s.wg.Done`
+/// as a value) where it cannot tell whose it is. Otherwise by name.
+fn named_done<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    add: &Add<'a>,
+    name: &str,
+) -> bool {
+    let census = ctx.facts.census();
+    let sem = ctx.facts.semantic();
+    let resolved = sem
+        .func_of(ctx.file, decl)
+        .and_then(|f| sem.prim_call(f, add.call))
+        .filter(|(r, _)| r.kind == Kind::WaitGroup);
+    let Some((wg, _)) = resolved else {
+        return census.done(name);
+    };
+    let use_at = |file: usize, span: Span| {
+        sem.uses()
+            .iter()
+            .find(|u| u.file == file && u.span == span)
+    };
+    sem.uses_of(&wg.id).any(|u| matches!(u.op, "Done" | "Go"))
+        || census
+            .done_calls(name)
+            .iter()
+            .any(|&(file, span)| use_at(file, span).is_none_or(|u| u.prim.id == wg.id))
+        || census.escapes(name).iter().any(|x| {
+            sem.func_of(x.file, x.decl)
+                .and_then(|f| sem.resolve(f, x.expr))
+                .is_none_or(|r| r.id == wg.id)
+        })
+}
+
+/// A `Wait` on a field or package wait group: one the semantic model resolves to the `Add`'s
+/// wait group, or one on a wait group of that name it cannot resolve.
+fn named_wait<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    add: &Add<'a>,
+    name: &str,
+) -> Option<(usize, Span)> {
+    let census = ctx.facts.census();
+    let sem = ctx.facts.semantic();
+    let by_name = || {
+        census
+            .waits(name)
+            .iter()
+            .min_by_key(|(file, _)| *file != ctx.file)
+            .copied()
+    };
+    let Some((wg, _)) = sem
+        .func_of(ctx.file, decl)
+        .and_then(|f| sem.prim_call(f, add.call))
+        .filter(|(r, _)| r.kind == Kind::WaitGroup)
+    else {
+        return by_name();
+    };
+    if let Some(u) = sem.uses_of(&wg.id).find(|u| u.op == "Wait") {
+        return Some((u.file, u.span));
+    }
+    census.waits(name).iter().copied().find(|&(file, span)| {
+        !sem.uses()
+            .iter()
+            .any(|u| u.file == file && u.span == span)
+    })
 }
 
 /// Every `wg.Add(n)` of the declaration, with its body and innermost loop.
