@@ -206,10 +206,16 @@ impl<'a> Census<'a> {
         calls.entry(name).or_default().extend(callees);
         self.done_by.entry(name).or_default().extend(done_fields);
         if !done_params.is_empty() {
-            self.done_params.entry(name).or_default().extend(done_params);
+            self.done_params
+                .entry(name)
+                .or_default()
+                .extend(done_params);
         }
         if !started_params.is_empty() {
-            self.starters.entry(name).or_default().extend(started_params);
+            self.starters
+                .entry(name)
+                .or_default()
+                .extend(started_params);
         }
     }
 
@@ -360,7 +366,11 @@ impl<'a> Census<'a> {
         if !self.done_by.contains_key(func) {
             return None;
         }
-        Some(self.done_params.get(func).is_some_and(|p| p.contains(&index)))
+        Some(
+            self.done_params
+                .get(func)
+                .is_some_and(|p| p.contains(&index)),
+        )
     }
 }
 
@@ -418,8 +428,7 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
                     .push((self.file, call.span));
             }
             // `wg.Add(-1)` is a `Done`.
-            ("Add", 1, Some(r))
-                if matches!(unparen(&call.args[0]), Expr::Unary(u) if u.op == UnaryOp::Neg) =>
+            ("Add", 1, Some(r)) if matches!(unparen(&call.args[0]), Expr::Unary(u) if u.op == UnaryOp::Neg) =>
             {
                 self.done(s.x, r);
                 self.census
@@ -544,11 +553,7 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                                 decl: self.decl,
                                 expr: a,
                             };
-                            self.census
-                                .escapes
-                                .entry(name)
-                                .or_default()
-                                .push(escape);
+                            self.census.escapes.entry(name).or_default().push(escape);
                             self.census.done.insert(name);
                         }
                         if let Expr::Ident(id) = unparen(a) {

@@ -113,7 +113,8 @@ pub fn timer_keys<'a>(
     };
     for field in &decl.typ.params.list {
         if named_type(&field.typ, imports) == Some(("time", "Timer")) {
-            v.keys.extend(field.names.iter().map(|n| n.name.to_string()));
+            v.keys
+                .extend(field.names.iter().map(|n| n.name.to_string()));
         }
     }
     if let Some(body) = &decl.body {
@@ -263,10 +264,10 @@ pub fn node_ops<'a>(node: &Node<'a>, key: &str) -> Vec<TimerOp> {
         fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
             match e {
                 Expr::FuncLit(_) => return false,
-                Expr::Unary(u) if u.op == UnaryOp::Recv => {
-                    if chan_of(u.x).as_deref() == Some(self.key) {
-                        self.out.push(TimerOp::Recv(e.span()));
-                    }
+                Expr::Unary(u)
+                    if u.op == UnaryOp::Recv && chan_of(u.x).as_deref() == Some(self.key) =>
+                {
+                    self.out.push(TimerOp::Recv(e.span()));
                 }
                 Expr::Call(c) => {
                     if let Expr::Selector(s) = unparen(c.fun) {
@@ -284,9 +285,8 @@ pub fn node_ops<'a>(node: &Node<'a>, key: &str) -> Vec<TimerOp> {
         key,
         out: Vec::new(),
     };
-    let assigned = |lhs: &Expr<'_>| {
-        key_of(lhs).is_some_and(|l| key == l || key.starts_with(&format!("{l}.")))
-    };
+    let assigned =
+        |lhs: &Expr<'_>| key_of(lhs).is_some_and(|l| key == l || key.starts_with(&format!("{l}.")));
     match node {
         Node::Stmt(s) | Node::Comm(s) => {
             walk_node(VNode::Stmt(s), &[], &mut v);
@@ -346,9 +346,7 @@ mod tests {
             .collect();
         assert!(ops.contains(&TimerOp::Rearm));
         assert_eq!(
-            ops.iter()
-                .filter(|o| matches!(o, TimerOp::Recv(_)))
-                .count(),
+            ops.iter().filter(|o| matches!(o, TimerOp::Recv(_))).count(),
             2
         );
     }

@@ -61,8 +61,8 @@ pub(crate) fn check_package<'a>(
             // and LH405 need a `.Done()` or a `.Wait()` in the declaration, LH408 an `.Add(`.
             let text = ctx.text(body.span);
             let lock_fn = locks && has(text, &LOCK_CALL);
-            let wait_fn = waits
-                && (has(text, &DONE_CALL) || has(text, &WAIT_CALL) || has(text, &ADD_CALL));
+            let wait_fn =
+                waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL) || has(text, &ADD_CALL));
             let chan_fn = chans && has(text, &MAKE_CHAN);
             let cond_fn = conds && has(text, &WAIT_CALL);
             if !(lock_fn || wait_fn || chan_fn || cond_fn) {
@@ -238,6 +238,10 @@ struct Scan<'a> {
     guarded_releases: Vec<String>,
 }
 
+/// A lock call under an `if`: its span start, key, whether it releases, and the innermost `if`
+/// (its start, its condition's text, the branch).
+type UnderIf<'a> = (u32, String, bool, (u32, &'a str, bool));
+
 /// The names the body assigns `true` or `false`.
 fn bool_flags<'a>(body: &'a Block<'a>) -> Vec<&'a str> {
     struct V<'a> {
@@ -352,7 +356,7 @@ impl<'a> Scan<'a> {
             params: Vec<&'a str>,
             /// Lock calls of the body under an `if`: span start, key, whether a release, and
             /// the innermost `if`: its start, its condition's text and the branch.
-            under_if: Vec<(u32, String, bool, (u32, &'a str, bool))>,
+            under_if: Vec<UnderIf<'a>>,
         }
         impl<'a> V<'a, '_> {
             fn releasing_method_value(&mut self, e: &'a Expr<'a>) {

@@ -117,16 +117,19 @@ pub(crate) fn check<'a>(
         // A body that adds to the wait group and starts goroutines is their starter: its
         // `Done` compensates for one that failed to start (`if !startWorker(f) { wg.Done() }`).
         let starts = !census.started_in(body.block).is_empty();
+        let starter = |k: &String| {
+            starts
+                && calls
+                    .direct
+                    .iter()
+                    .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add)
+        };
         let mut keys: Vec<&String> = calls
             .direct
             .iter()
             .filter(|(k, op, _, _)| {
                 *op == WaitGroupOp::Done
-                    && !(starts
-                        && calls
-                            .direct
-                            .iter()
-                            .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add))
+                    && !starter(k)
                     && !calls
                         .deferred
                         .iter()
