@@ -80,9 +80,11 @@ pub struct Census<'a> {
     /// Last names taken as `Signal`/`Broadcast`/`Done` method values or handed to a call: the
     /// method value's receiver or the argument, in its file and declaration.
     escapes: HashMap<&'a str, Vec<Escape<'a>>>,
-    /// The direct `Done` (and `Add(-n)`) calls on each last name: file and call.
+    /// The direct `Done` (and `Add(-n)`) calls on each last name (all `Done` calls under `""`):
+    /// file and call.
     done_calls: HashMap<&'a str, Vec<(usize, Span)>>,
-    /// The direct `Signal`/`Broadcast` calls on each last name: file and call.
+    /// The direct `Signal`/`Broadcast` calls on each last name (all of them under `""`, for a
+    /// cond embedded in a struct, whose methods are called on the struct): file and call.
     signal_calls: HashMap<&'a str, Vec<(usize, Span)>>,
     /// A cond's name and the last name of the lock given to its `sync.NewCond`.
     cond_locks: HashMap<&'a str, &'a str>,
@@ -412,20 +414,24 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
         match (s.sel.name, call.args.len(), recv) {
             ("Signal" | "Broadcast", 0, Some(r)) => {
                 self.census.signalled.insert(r);
-                self.census
-                    .signal_calls
-                    .entry(r)
-                    .or_default()
-                    .push((self.file, call.span));
+                for name in [r, ""] {
+                    self.census
+                        .signal_calls
+                        .entry(name)
+                        .or_default()
+                        .push((self.file, call.span));
+                }
                 self.signals.push(r);
             }
             ("Done", 0, Some(r)) => {
                 self.done(s.x, r);
-                self.census
-                    .done_calls
-                    .entry(r)
-                    .or_default()
-                    .push((self.file, call.span));
+                for name in [r, ""] {
+                    self.census
+                        .done_calls
+                        .entry(name)
+                        .or_default()
+                        .push((self.file, call.span));
+                }
             }
             // `wg.Add(-1)` is a `Done`.
             ("Add", 1, Some(r)) if matches!(unparen(&call.args[0]), Expr::Unary(u) if u.op == UnaryOp::Neg) =>
@@ -463,9 +469,32 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
     }
 }
 
+impl<'a> FuncVisitor<'_, '_, '_, 'a> {
+    /// A field or variable copied somewhere (`flush: b.curFlush`, `wg := s.wg`, `return &s.wg`):
+    /// whatever is done to the copy may be done to it.
+    fn copied(&mut self, e: &'a Expr<'a>) {
+        if !matches!(
+            unparen(e),
+            Expr::Selector(_) | Expr::Unary(_) | Expr::Ident(_)
+        ) {
+            return;
+        }
+        let Some(name) = last_name(e) else { return };
+        self.census.signalled.insert(name);
+        self.census.done.insert(name);
+        let escape = Escape {
+            file: self.file,
+            decl: self.decl,
+            expr: e,
+        };
+        self.census.escapes.entry(name).or_default().push(escape);
+    }
+}
+
 impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
     fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
         match s {
+            Stmt::Return(r) => r.results.iter().for_each(|e| self.copied(e)),
             Stmt::Go(g) => {
                 if let Expr::Call(c) = unparen(&g.call) {
                     if let Expr::Ident(id) = unparen(c.fun) {
@@ -486,6 +515,7 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
             }
             Stmt::Assign(a) if a.lhs.len() == a.rhs.len() => {
                 for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                    self.copied(r);
                     if is_new_cond(self.imports, r) {
                         if let Some(name) = last_name(l) {
                             self.census.conds.insert(name);
@@ -561,6 +591,14 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                                 self.done_params.insert(i);
                             }
                         }
+                    }
+                }
+            }
+            Expr::CompositeLit(c) => {
+                for elt in &c.elts {
+                    match unparen(elt) {
+                        Expr::KeyValue(kv) => self.copied(kv.value),
+                        other => self.copied(other),
                     }
                 }
             }

@@ -155,7 +155,13 @@ pub(crate) fn check<'a>(
                 || census
                     .signal_calls(&name)
                     .iter()
-                    .any(|&(file, span)| !resolved(file, span));
+                    .any(|&(file, span)| !resolved(file, span))
+                // An embedded `sync.Cond` is signalled through its struct (`w.Broadcast()`).
+                || name == "Cond"
+                    && census
+                        .signal_calls("")
+                        .iter()
+                        .any(|&(file, span)| !resolved(file, span));
             if !signalled && !from_caller {
                 let mut d = ctx.diagnostic(
                     &RULE,

@@ -244,6 +244,12 @@ fn named_done<'a>(
             .done_calls(name)
             .iter()
             .any(|&(file, span)| use_at(file, span).is_none_or(|u| u.prim.id == wg.id))
+        // An embedded `sync.WaitGroup` is counted down through its struct (`s.Done()`).
+        || name == "WaitGroup"
+            && census
+                .done_calls("")
+                .iter()
+                .any(|&(file, span)| use_at(file, span).is_none())
         || census.escapes(name).iter().any(|x| {
             sem.func_of(x.file, x.decl)
                 .and_then(|f| sem.resolve(f, x.expr))
