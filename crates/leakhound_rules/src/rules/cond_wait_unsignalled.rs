@@ -82,7 +82,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     doc: crate::docs::COND_WAIT_UNSIGNALLED,
     since: "0.2.0",
-    status: Status::Stable,
+    status: Status::Preview,
     requires: &[Fact::Semantic, Fact::LockFlow],
 };
 

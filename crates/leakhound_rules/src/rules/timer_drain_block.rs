@@ -86,7 +86,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     doc: crate::docs::TIMER_DRAIN_BLOCK,
     since: "0.2.0",
-    status: Status::Stable,
+    status: Status::Preview,
     requires: &[Fact::TimerFlow],
 };
 
@@ -173,10 +173,12 @@ fn check_drain<'a>(
     let sync = timers.sync_timer_chans();
     let message = match (earlier, drain.guarded, sync) {
         (Some(_), true, _) => format!(
-            "<-{key}.C blocks forever when the timer's value was already received: {key}.Stop() then returns false and nothing is sent again"
+            "<-{key}.C blocks forever when the timer's value was already received: {key}.Stop() then returns false and nothing is sent again ({})",
+            timers.reason()
         ),
         (Some(_), false, _) => format!(
-            "<-{key}.C after {key}.Stop() blocks forever when the timer's value was already received: nothing is sent again"
+            "<-{key}.C after {key}.Stop() blocks forever when the timer's value was already received: nothing is sent again ({})",
+            timers.reason()
         ),
         (None, false, true) => format!(
             "<-{key}.C after {key}.Stop() blocks forever: from Go 1.23 Stop discards a value not yet received, so none ever comes ({})",

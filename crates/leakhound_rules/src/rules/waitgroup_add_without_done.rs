@@ -78,7 +78,7 @@ pub(crate) const RULE: Rule = Rule {
     severity: Severity::Error,
     doc: crate::docs::WAITGROUP_ADD_WITHOUT_DONE,
     since: "0.2.0",
-    status: Status::Stable,
+    status: Status::Preview,
     requires: &[Fact::WaitGroups, Fact::Semantic],
 };
 
