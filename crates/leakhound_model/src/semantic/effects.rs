@@ -17,7 +17,7 @@ use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
 use super::identity::{Base, Identity, Place, Resolved};
 use super::types::{Binding, Kind, Local, Ty};
-use super::{FuncId, Semantic};
+use super::{id, FuncId, Semantic};
 use crate::cfg::{Cfg, Node, Term};
 use crate::summary::Mode;
 
@@ -112,7 +112,7 @@ impl<'a> Semantic<'a> {
     /// Every lock-order edge of the package, computed on first use.
     pub fn order_edges(&self) -> &[OrderEdge<'a>] {
         self.order.get_or_init(|| {
-            (0..self.funcs.len() as FuncId)
+            (0..id(self.funcs.len()))
                 .flat_map(|f| self.lock_effects(f).edges.iter().cloned())
                 .collect()
         })
@@ -123,7 +123,7 @@ impl<'a> Semantic<'a> {
     /// never calls may be called with anything (from another package).
     pub fn guard_reachable(&self, func: FuncId, (param, value): (u32, bool)) -> bool {
         let mut called = false;
-        for f in 0..self.funcs.len() as FuncId {
+        for f in 0..id(self.funcs.len()) {
             for site in self.calls(f) {
                 if site.kind != super::callgraph::CallKind::Call || !site.callees.contains(&func) {
                     continue;

@@ -31,6 +31,12 @@ use types::{type_from_expr, FieldInfo, Local, Ty, TypeInfo, TypeShape};
 pub type FuncId = u32;
 pub type TypeId = u32;
 
+/// The id of the next function or type of a table of `n`: ids are u32, and a package has far
+/// fewer than `u32::MAX` of either (sources are capped at `u32::MAX` bytes).
+pub(crate) fn id(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// A method's receiver.
 #[derive(Clone, Debug)]
 pub struct Recv<'a> {
@@ -153,8 +159,7 @@ impl<'a> Semantic<'a> {
             if self.type_names.contains_key(t.name.name) {
                 continue;
             }
-            self.type_names
-                .insert(t.name.name, self.types.len() as TypeId);
+            self.type_names.insert(t.name.name, id(self.types.len()));
             self.types.push(TypeInfo {
                 name: t.name.name.to_string(),
                 file,
@@ -183,7 +188,7 @@ impl<'a> Semantic<'a> {
                 for f in &st.fields.list {
                     let ty = match unparen(&f.typ) {
                         Expr::StructType(inner) => {
-                            let id = self.types.len() as TypeId;
+                            let id = id(self.types.len());
                             self.anon.insert(inner.span.start, id);
                             let field = f.names.first().map_or("", |n| n.name);
                             self.types.push(TypeInfo {
@@ -320,7 +325,7 @@ impl<'a> Semantic<'a> {
                 results.push(ty.clone());
             }
         }
-        let id = self.funcs.len() as FuncId;
+        let id = id(self.funcs.len());
         match &recv {
             Some(r) => {
                 self.methods.entry((r.typ, f.name.name)).or_insert(id);
