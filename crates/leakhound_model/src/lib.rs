@@ -7,9 +7,11 @@
 //! [`terminal`] is the one set of calls that end a path; [`cfg`] the control-flow view of a
 //! body; [`channels`] the channel model of a function; [`lockflow`], [`waitgroups`] and
 //! [`summary`] what the lock and wait-group rules read; [`semantic`] the package's types,
-//! identities, call graph and lock effects across functions.
+//! identities, call graph and lock effects across functions; [`census`] the package's conds,
+//! wait groups, timers and goroutine-starting helpers by name.
 
 pub mod bodies;
+pub mod census;
 pub mod cfg;
 pub mod channels;
 pub mod gomod;
@@ -19,4 +21,5 @@ pub mod package;
 pub mod semantic;
 pub mod summary;
 pub mod terminal;
+pub mod timers;
 pub mod waitgroups;

@@ -9,6 +9,7 @@ use std::cell::OnceCell;
 
 use leakhound_syntax::{LineIndex, ParsedFile};
 
+use crate::census::Census;
 use crate::imports::Imports;
 use crate::semantic::Semantic;
 use crate::summary::PackageSummary;
@@ -22,6 +23,7 @@ pub struct PackageFacts<'a> {
     package: Vec<usize>,
     summaries: Vec<OnceCell<PackageSummary<'a>>>,
     semantics: Vec<OnceCell<Semantic<'a>>>,
+    census: OnceCell<Census<'a>>,
 }
 
 impl<'a> PackageFacts<'a> {
@@ -37,6 +39,7 @@ impl<'a> PackageFacts<'a> {
             package,
             summaries: (0..count).map(|_| OnceCell::new()).collect(),
             semantics: (0..count).map(|_| OnceCell::new()).collect(),
+            census: OnceCell::new(),
         }
     }
 
@@ -78,6 +81,13 @@ impl<'a> PackageFacts<'a> {
             }
             summary
         })
+    }
+
+    /// The census of conds, wait groups, timers and goroutine helpers over every file of the
+    /// directory (tests included), built on first use.
+    pub fn census(&self) -> &Census<'a> {
+        self.census
+            .get_or_init(|| Census::new(self.imports.iter().zip(self.parsed.iter().copied())))
     }
 
     /// The semantic model of `file`'s package (its `_test.go` files of the same package

@@ -11,6 +11,7 @@ mod locks;
 pub mod registry;
 mod rules;
 mod suppression;
+mod timers;
 
 pub use suppression::unknown_codes;
 
@@ -51,11 +52,15 @@ pub fn check_package<'a>(files: &[PackageFile<'a>]) -> Vec<Diagnostic> {
     let channel = channels::check_package(files, &facts);
     // The lock and wait-group rules too: LH402 follows a call into another file's method.
     let locks = locks::check_package(files, &facts);
-    for ((i, mut channel), mut locks) in (0..files.len()).zip(channel).zip(locks) {
+    let timers = timers::check_package(files, &facts);
+    for (((i, mut channel), mut locks), mut timers) in
+        (0..files.len()).zip(channel).zip(locks).zip(timers)
+    {
         let ctx = RuleContext::new(files, &facts, i);
         let mut diagnostics = check_file(&ctx);
         diagnostics.append(&mut channel);
         diagnostics.append(&mut locks);
+        diagnostics.append(&mut timers);
         let nolint = suppression::Suppressions::of(files[i].parsed, facts.lines(i));
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);

@@ -1,4 +1,4 @@
-//! The lock and wait-group pass: LH401–LH405 and LH306, per package.
+//! The lock and wait-group pass: LH401–LH408 and LH306, per package.
 //!
 //! The package summaries (`leakhound_model::summary`) come from the package's facts, built
 //! when first asked for; every function body — each declaration and each function literal,
@@ -28,7 +28,7 @@ use crate::registry::Fact;
 use crate::rules;
 use crate::PackageFile;
 
-/// Runs LH401–LH405 and LH306 over the files of one package. One list per file.
+/// Runs LH401–LH408 and LH306 over the files of one package. One list per file.
 pub(crate) fn check_package<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
@@ -37,12 +37,20 @@ pub(crate) fn check_package<'a>(
     let wants = |f: &PackageFile<'_>, fact| f.settings.rules.requires(fact);
     let lock_file = |f: &PackageFile<'_>| wants(f, Fact::LockFlow) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, Fact::WaitGroups) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
+        wants(f, Fact::WaitGroups)
+            && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL) || has(f.source, &ADD_CALL))
     };
     let chan_file = |f: &PackageFile<'_>| wants(f, Fact::ChannelUses) && has(f.source, &MAKE_CHAN);
+    let cond_file = |f: &PackageFile<'_>| {
+        f.settings
+            .rules
+            .contains(rules::cond_wait_unsignalled::RULE.id)
+            && has(f.source, &WAIT_CALL)
+    };
     for (i, f) in files.iter().enumerate() {
         let (locks, waits, chans) = (lock_file(f), wait_file(f), chan_file(f));
-        if !(locks || waits || chans) {
+        let conds = cond_file(f);
+        if !(locks || waits || chans || conds) {
             continue;
         }
         let ctx = RuleContext::new(files, facts, i);
@@ -50,12 +58,14 @@ pub(crate) fn check_package<'a>(
             let Decl::Func(func) = decl else { continue };
             let Some(body) = &func.body else { continue };
             // Most functions use none of these: skip them before listing their bodies. LH404
-            // and LH405 need a `.Done()` or a `.Wait()` in the declaration.
+            // and LH405 need a `.Done()` or a `.Wait()` in the declaration, LH408 an `.Add(`.
             let text = ctx.text(body.span);
             let lock_fn = locks && has(text, &LOCK_CALL);
-            let wait_fn = waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL));
+            let wait_fn =
+                waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL) || has(text, &ADD_CALL));
             let chan_fn = chans && has(text, &MAKE_CHAN);
-            if !(lock_fn || wait_fn || chan_fn) {
+            let cond_fn = conds && has(text, &WAIT_CALL);
+            if !(lock_fn || wait_fn || chan_fn || cond_fn) {
                 continue;
             }
             let bodies = bodies(func);
@@ -80,9 +90,13 @@ pub(crate) fn check_package<'a>(
             if wait_fn {
                 rules::done_skipped::check(&ctx, func, &bodies, &mut out[i]);
                 rules::waitgroup_misuse::check(&ctx, func, &bodies, &mut out[i]);
+                rules::waitgroup_add_without_done::check(&ctx, func, &bodies, &mut out[i]);
             }
             if chan_fn {
                 rules::abandoned_receiver::check(&ctx, func, &mut out[i]);
+            }
+            if cond_fn {
+                rules::cond_wait_unsignalled::check(&ctx, func, &bodies, &mut out[i]);
             }
         }
     }
@@ -102,6 +116,7 @@ pub(crate) fn check_package<'a>(
 static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
 static DONE_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Done()"));
 static WAIT_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Wait()"));
+static ADD_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Add("));
 static MAKE_CHAN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("make(chan"));
 
 fn has(text: &str, finder: &Finder<'_>) -> bool {
@@ -203,6 +218,8 @@ enum Effect<'a> {
         lock: Span,
     },
     Chan(rules::chan_op_under_lock::ChanOp<'a>),
+    /// An `x.Wait()` call: LH407 asks which other locks are held there.
+    Wait(&'a Expr<'a>),
 }
 
 /// Per body: what the statements around the lock calls say about them.
@@ -220,6 +237,10 @@ struct Scan<'a> {
     /// Keys with such a guarded release (`if locked { mu.Unlock() }`).
     guarded_releases: Vec<String>,
 }
+
+/// A lock call under an `if`: its span start, key, whether it releases, and the innermost `if`
+/// (its start, its condition's text, the branch).
+type UnderIf<'a> = (u32, String, bool, IfBranch<'a>);
 
 /// The names the body assigns `true` or `false`.
 fn bool_flags<'a>(body: &'a Block<'a>) -> Vec<&'a str> {
@@ -338,7 +359,7 @@ impl<'a> Scan<'a> {
             params: Vec<&'a str>,
             /// Lock calls of the body under an `if`: span start, key, whether a release, and
             /// the innermost `if`: its start, its condition's text and the branch.
-            under_if: Vec<(u32, String, bool, IfBranch<'a>)>,
+            under_if: Vec<UnderIf<'a>>,
             /// The text of every name or field passed to a call (`c.send(m, locked)`).
             args: Vec<&'a str>,
         }
@@ -938,6 +959,11 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                         }
                     }
                     Expr::Call(c) => {
+                        let wait = c.args.is_empty()
+                            && matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name == "Wait");
+                        if wait && self.pass.ctx.enabled(&rules::cond_wait_unsignalled::RULE) {
+                            self.out.push(Effect::Wait(e));
+                        }
                         self.pass.call_locks(c, self.out);
                         let statement = self.statement && parents.is_empty();
                         self.pass.call_effects(e, statement, self.out);
@@ -1149,7 +1175,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                     h.key = self.renamed(h.key, from, to);
                 }
             }
-            Effect::CallLocks { .. } | Effect::Chan(_) => {}
+            Effect::CallLocks { .. } | Effect::Chan(_) | Effect::Wait(_) => {}
         }
         state
             .held
@@ -1182,6 +1208,10 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
                 let key = &self.keys[*key as usize];
                 let held = self.held(state);
                 rules::double_lock::check_call(ctx, &held, *call, method, key, (*file, *lock), out);
+            }
+            Effect::Wait(call) => {
+                let held = self.held(state);
+                rules::cond_wait_unsignalled::check_held(ctx, self.decl, call, &held, out);
             }
             Effect::Chan(op) if ctx.enabled(&rules::chan_op_under_lock::RULE) => {
                 let others = self.others.get_or_init(|| self.other_bodies());

@@ -39,6 +39,9 @@ pub enum Fact {
     /// The channels made in each function and their uses over the control-flow view, with the
     /// package summaries.
     ChannelUses,
+    /// The timers of each function body (`leakhound_model::timers`): their stop-and-drain
+    /// receives and what each node of the control-flow view does to them.
+    TimerFlow,
     /// The package's semantic model (`leakhound_model::semantic`): types, identities of
     /// locks, wait groups, conds and channels, the call graph and lock effects at any depth.
     Semantic,
