@@ -202,8 +202,9 @@ fn unquote(s: &str) -> &str {
 pub enum TimerSemantics {
     /// Timers stay in the runtime's heap until they fire; tickers forever.
     PreGo123 { reason: String },
-    /// Unreferenced timers and tickers are garbage-collected.
-    Go123 { reason: String },
+    /// Unreferenced timers and tickers are garbage-collected. `async_chan`: with
+    /// `asynctimerchan=2`, whose timer channels keep the old asynchronous (buffered) delivery.
+    Go123 { reason: String, async_chan: bool },
 }
 
 impl TimerSemantics {
@@ -226,6 +227,7 @@ impl TimerSemantics {
             },
             Some(v) => TimerSemantics::Go123 {
                 reason: format!("go {v}"),
+                async_chan: setting == Some(AsyncTimerChan::GcOnly),
             },
         }
     }
@@ -234,9 +236,21 @@ impl TimerSemantics {
         matches!(self, TimerSemantics::Go123 { .. })
     }
 
+    /// Whether timer channels are synchronous (Go 1.23's `asynctimerchan=0`): after `Stop` or
+    /// `Reset` returns, no value sent before it is ever received.
+    pub fn sync_timer_chans(&self) -> bool {
+        matches!(
+            self,
+            TimerSemantics::Go123 {
+                async_chan: false,
+                ..
+            }
+        )
+    }
+
     pub fn reason(&self) -> &str {
         match self {
-            TimerSemantics::PreGo123 { reason } | TimerSemantics::Go123 { reason } => reason,
+            TimerSemantics::PreGo123 { reason } | TimerSemantics::Go123 { reason, .. } => reason,
         }
     }
 }
@@ -317,6 +331,8 @@ mod tests {
         let gc_only =
             TimerSemantics::decide(Some(GoVersion::new(1, 23)), Some(AsyncTimerChan::GcOnly));
         assert!(gc_only.timers_collected());
+        assert!(new.sync_timer_chans() && !gc_only.sync_timer_chans());
+        assert!(!old.sync_timer_chans() && !reverted.sync_timer_chans());
         let unknown = TimerSemantics::decide(None, None);
         assert!(!unknown.timers_collected());
         assert!(unknown.reason().contains("unknown"));

@@ -121,6 +121,9 @@ pub enum Effect<'a> {
     },
     /// A channel operation that may wait for another goroutine: the lock rules judge it.
     Chan(ChanNode<'a>),
+    /// Any call (an `Expr::Call`), before the effects it has here: rules that follow calls
+    /// through the semantic model, or look at `x.Wait()`, ask the state there.
+    Call(&'a Expr<'a>),
 }
 
 /// Per body: what the statements around the lock calls say about them.
@@ -137,6 +140,42 @@ pub struct Scan<'a> {
     pub guarded: Vec<u32>,
     /// Keys with such a guarded release (`if locked { mu.Unlock() }`).
     pub guarded_releases: Vec<String>,
+}
+
+/// A lock call under an `if`: its span start, key, whether it releases, and the innermost `if`.
+type UnderIf<'a> = (u32, String, bool, IfBranch<'a>);
+
+/// An `if` statement's start, its condition's text, and one of its branches (`true`: the body).
+type IfBranch<'a> = (u32, &'a str, bool);
+
+/// The innermost `if` of the body around `at`: its start, its condition's text, the branch.
+fn innermost_if<'a>(at: u32, parents: &[VNode<'a>], src: &'a str) -> Option<IfBranch<'a>> {
+    parents.iter().rev().find_map(|p| {
+        let VNode::Stmt(Stmt::If(i)) = p else {
+            return None;
+        };
+        let text = src.get(i.cond.span().range()).unwrap_or("");
+        if i.body.span.start <= at && at < i.body.span.end {
+            Some((i.span.start, text, true))
+        } else if i
+            .els
+            .is_some_and(|e| e.span().start <= at && at < e.span().end)
+        {
+            Some((i.span.start, text, false))
+        } else {
+            None
+        }
+    })
+}
+
+/// The names of a signature's `bool` parameters.
+fn bool_params<'a>(typ: &'a FuncType<'a>) -> Vec<&'a str> {
+    typ.params
+        .list
+        .iter()
+        .filter(|f| matches!(&f.typ, Expr::Ident(id) if id.name == "bool"))
+        .flat_map(|f| f.names.iter().map(|n| n.name))
+        .collect()
 }
 
 /// The names the body assigns `true` or `false`.
@@ -201,11 +240,14 @@ fn mentions(e: &Expr<'_>, names: &[&str]) -> bool {
 impl<'a> Scan<'a> {
     /// `recv` is the method's receiver name and type: a method value of the receiver that
     /// releases one of its fields (`return tx.dc, tx.closemuRUnlockRelease`) hands that lock
-    /// over too.
+    /// over too. `params`: the bool parameters of the declaration (`fooLocked(needLock bool)`),
+    /// flags too. `src`: the file's source, to compare `if` conditions.
     fn of(
         body: &'a Block<'a>,
         summary: &PackageSummary<'a>,
         recv: Option<(&'a str, &'a str)>,
+        params: &[&'a str],
+        src: &'a str,
     ) -> Scan<'a> {
         struct V<'a, 's> {
             scan: Scan<'a>,
@@ -214,6 +256,13 @@ impl<'a> Scan<'a> {
             lits: Vec<bool>,
             summary: &'s PackageSummary<'a>,
             recv: Option<(&'a str, &'a str)>,
+            src: &'a str,
+            /// The bool parameters: a lock taken under one is taken for the caller's choice.
+            params: Vec<&'a str>,
+            /// Lock calls of the body under an `if`.
+            under_if: Vec<UnderIf<'a>>,
+            /// The text of every name or field passed to a call (`c.send(m, locked)`).
+            args: Vec<&'a str>,
         }
         impl<'a> V<'a, '_> {
             fn releasing_method_value(&mut self, e: &'a Expr<'a>) {
@@ -241,7 +290,12 @@ impl<'a> Scan<'a> {
                             .unwrap_or(literal_kind(e, parents) == BodyKind::Deferred);
                         self.lits.push(deferred);
                     }
-                    Expr::Call(_) => {
+                    Expr::Call(c) => {
+                        for a in &c.args {
+                            if let Expr::Ident(_) | Expr::Selector(_) = unparen(a) {
+                                self.args.push(self.src.get(a.span().range()).unwrap_or(""));
+                            }
+                        }
                         let Some((key, op)) = lock_call(e) else {
                             return true;
                         };
@@ -252,9 +306,19 @@ impl<'a> Scan<'a> {
                             }
                             return true;
                         }
+                        let deferred = matches!(parents.last(), Some(VNode::Stmt(Stmt::Defer(_))));
+                        if let (false, Some(cond)) =
+                            (deferred, innermost_if(e.span().start, parents, self.src))
+                        {
+                            self.under_if
+                                .push((e.span().start, key.clone(), released, cond));
+                        }
                         let flags = &self.flags;
-                        let guarded = !flags.is_empty()
-                            && parents.iter().any(|p| matches!(p, VNode::Stmt(Stmt::If(i)) if mentions(&i.cond, flags)));
+                        let params = &self.params;
+                        let guarded = parents.iter().any(|p| {
+                            matches!(p, VNode::Stmt(Stmt::If(i)) if mentions(&i.cond, flags)
+                                || (!released && mentions(&i.cond, params)))
+                        });
                         if guarded {
                             self.scan.guarded.push(e.span().start);
                             if released {
@@ -297,11 +361,32 @@ impl<'a> Scan<'a> {
         let mut v = V {
             scan: Scan::default(),
             flags: bool_flags(body),
+            params: params.to_vec(),
             lits: Vec::new(),
             summary,
             recv,
+            src,
+            under_if: Vec::new(),
+            args: Vec::new(),
         };
         walk_node(VNode::Block(body), &[], &mut v);
+        // `if x != nil { mu.Lock() } ... if x != nil { mu.Unlock() }`: the same condition
+        // decides both, so the paths that take one branch and skip the other do not happen.
+        for (at, key, released, cond) in &v.under_if {
+            let paired = v.under_if.iter().any(|(_, k, r, c)| {
+                k == key && r != released && c.0 != cond.0 && (c.1, c.2) == (cond.1, cond.2)
+            });
+            // `if upd { c.out.Lock() } ... c.set(upd)`: the condition goes to the callee as its
+            // `locked` parameter, which decides whether the callee locks.
+            let passed = !*released && v.args.contains(&cond.1);
+            if paired || passed {
+                if *released {
+                    v.scan.guarded_releases.push(key.clone());
+                } else {
+                    v.scan.guarded.push(*at);
+                }
+            }
+        }
         v.scan
     }
 }
@@ -339,6 +424,7 @@ impl<'a> BodyFlow<'a> {
         decl: &'a FuncDecl<'a>,
         body: &Body<'a>,
         summary: &PackageSummary<'a>,
+        src: &'a str,
         never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
     ) -> Option<BodyFlow<'a>> {
         let recv = match summary::receiver(decl) {
@@ -347,7 +433,7 @@ impl<'a> BodyFlow<'a> {
         };
         let mut b = Builder {
             keys: Vec::new(),
-            scan: Scan::of(body.block, summary, recv),
+            scan: Scan::of(body.block, summary, recv, &bool_params(&decl.typ), src),
             recv,
             summary,
         };
@@ -588,7 +674,7 @@ impl<'a> BodyFlow<'a> {
                     h.key = self.renamed(h.key, from, to);
                 }
             }
-            Effect::CallLocks { .. } | Effect::Chan(_) => {}
+            Effect::CallLocks { .. } | Effect::Chan(_) | Effect::Call(_) => {}
         }
         state
             .held
@@ -852,6 +938,7 @@ impl<'s, 'a> Builder<'s, 'a> {
                         self.out.push(Effect::Chan(ChanNode::Recv(u)));
                     }
                     Expr::Call(c) => {
+                        self.out.push(Effect::Call(e));
                         self.pass.call_locks(c, self.out);
                         let statement = self.statement && parents.is_empty();
                         self.pass.call_effects(e, statement, self.out);

@@ -14,10 +14,12 @@ use leakhound_syntax::ast::{Decl, FuncDecl};
 use leakhound_syntax::{LineIndex, ParsedFile};
 
 use crate::bodies::{bodies, Body};
+use crate::census::Census;
 use crate::channels::{model, FuncModel};
 use crate::imports::Imports;
 use crate::lockflow::BodyFlow;
 use crate::names::{walk_file, Events, Names, Resolution};
+use crate::semantic::Semantic;
 use crate::summary::PackageSummary;
 
 static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
@@ -29,6 +31,8 @@ pub struct PackageFacts<'a> {
     /// Each file's package, as an index into `summaries`.
     package: Vec<usize>,
     summaries: Vec<OnceCell<PackageSummary<'a>>>,
+    semantics: Vec<OnceCell<Semantic<'a>>>,
+    census: OnceCell<Census<'a>>,
     resolutions: Vec<OnceCell<Resolution>>,
     /// Per file, per declaration: the channel models asked for so far (`None`: a file with
     /// nothing to model).
@@ -59,6 +63,8 @@ impl<'a> PackageFacts<'a> {
             parsed,
             package,
             summaries: (0..count).map(|_| OnceCell::new()).collect(),
+            semantics: (0..count).map(|_| OnceCell::new()).collect(),
+            census: OnceCell::new(),
         }
     }
 
@@ -153,7 +159,10 @@ impl<'a> PackageFacts<'a> {
                 // No lock call, no lock taken (the searcher is built once: this runs per body).
                 LOCK_CALL.find(text.as_bytes())?;
                 let names = self.names(file);
-                BodyFlow::of(func, b, self.summary(file), &|e| names.never_returns(e))
+                let src = self.parsed[file].source;
+                BodyFlow::of(func, b, self.summary(file), src, &|e| {
+                    names.never_returns(e)
+                })
             })
             .as_ref()
     }
@@ -175,6 +184,28 @@ impl<'a> PackageFacts<'a> {
                 }
             }
             summary
+        })
+    }
+
+    /// The census of conds, wait groups, timers and goroutine helpers over every file of the
+    /// directory (tests included), built on first use.
+    pub fn census(&self) -> &Census<'a> {
+        self.census
+            .get_or_init(|| Census::new(self.imports.iter().zip(self.parsed.iter().copied())))
+    }
+
+    /// The semantic model of `file`'s package (its `_test.go` files of the same package
+    /// included), built on first use. File numbers are the facts' own.
+    pub fn semantic(&self, file: usize) -> &Semantic<'a> {
+        let package = self.package[file];
+        self.semantics[package].get_or_init(|| {
+            let files = self
+                .parsed
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (self.package[i] == package).then_some(*p))
+                .collect();
+            Semantic::build(files)
         })
     }
 }

@@ -11,6 +11,7 @@ mod locks;
 pub mod registry;
 mod rules;
 mod suppression;
+mod timers;
 
 pub use suppression::unknown_codes;
 
@@ -54,12 +55,18 @@ pub fn check_package<'a>(files: &[PackageFile<'a>]) -> Vec<Diagnostic> {
     let channel = channels::check_package(files, &facts);
     // The lock and wait-group rules too: LH402 follows a call into another file's method.
     let locks = locks::check_package(files, &facts);
+    let timers = timers::check_package(files, &facts);
     let mut out = Vec::new();
-    for (((i, mut diagnostics), mut channel), mut locks) in
-        walked.into_iter().enumerate().zip(channel).zip(locks)
+    for ((((i, mut diagnostics), mut channel), mut locks), mut timers) in walked
+        .into_iter()
+        .enumerate()
+        .zip(channel)
+        .zip(locks)
+        .zip(timers)
     {
         diagnostics.append(&mut channel);
         diagnostics.append(&mut locks);
+        diagnostics.append(&mut timers);
         let nolint = suppression::Suppressions::of(files[i].parsed, facts.lines(i));
         diagnostics.retain(|d| !nolint.suppresses(d));
         out.append(&mut diagnostics);

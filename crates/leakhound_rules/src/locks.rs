@@ -1,4 +1,4 @@
-//! The lock and wait-group rules' dispatcher: LH401–LH405 and LH306, per package.
+//! The lock and wait-group rules' dispatcher: LH401–LH408 and LH306, per package.
 //!
 //! For each function declaration whose text has something to ask (a `Lock` call, a `.Done()`
 //! or `.Wait()`, a `make(chan`), the facts give its bodies (the declaration's and each function
@@ -23,7 +23,7 @@ use crate::registry::Fact;
 use crate::rules;
 use crate::PackageFile;
 
-/// Runs LH401–LH405 and LH306 over the files of one package. One list per file.
+/// Runs LH401–LH408 and LH306 over the files of one package. One list per file.
 pub(crate) fn check_package<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
@@ -32,12 +32,20 @@ pub(crate) fn check_package<'a>(
     let wants = |f: &PackageFile<'_>, fact| f.settings.rules.requires(fact);
     let lock_file = |f: &PackageFile<'_>| wants(f, Fact::LockFlow) && has(f.source, &LOCK_CALL);
     let wait_file = |f: &PackageFile<'_>| {
-        wants(f, Fact::WaitGroups) && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL))
+        wants(f, Fact::WaitGroups)
+            && (has(f.source, &DONE_CALL) || has(f.source, &WAIT_CALL) || has(f.source, &ADD_CALL))
     };
     let chan_file = |f: &PackageFile<'_>| wants(f, Fact::ChannelUses) && has(f.source, &MAKE_CHAN);
+    let cond_file = |f: &PackageFile<'_>| {
+        f.settings
+            .rules
+            .contains(rules::cond_wait_unsignalled::RULE.id)
+            && has(f.source, &WAIT_CALL)
+    };
     for (i, f) in files.iter().enumerate() {
         let (locks, waits, chans) = (lock_file(f), wait_file(f), chan_file(f));
-        if !(locks || waits || chans) {
+        let conds = cond_file(f);
+        if !(locks || waits || chans || conds) {
             continue;
         }
         let ctx = RuleContext::new(files, facts, i);
@@ -45,12 +53,14 @@ pub(crate) fn check_package<'a>(
             let Decl::Func(func) = decl else { continue };
             let Some(body) = &func.body else { continue };
             // Most functions use none of these: skip them before listing their bodies. LH404
-            // and LH405 need a `.Done()` or a `.Wait()` in the declaration.
+            // and LH405 need a `.Done()` or a `.Wait()` in the declaration, LH408 an `.Add(`.
             let text = ctx.text(body.span);
             let lock_fn = locks && has(text, &LOCK_CALL);
-            let wait_fn = waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL));
+            let wait_fn =
+                waits && (has(text, &DONE_CALL) || has(text, &WAIT_CALL) || has(text, &ADD_CALL));
             let chan_fn = chans && has(text, &MAKE_CHAN);
-            if !(lock_fn || wait_fn || chan_fn) {
+            let cond_fn = conds && has(text, &WAIT_CALL);
+            if !(lock_fn || wait_fn || chan_fn || cond_fn) {
                 continue;
             }
             let bodies = facts.bodies(i, d);
@@ -72,11 +82,23 @@ pub(crate) fn check_package<'a>(
             if wait_fn {
                 rules::done_skipped::check(&ctx, func, bodies, &mut out[i]);
                 rules::waitgroup_misuse::check(&ctx, func, bodies, &mut out[i]);
+                rules::waitgroup_add_without_done::check(&ctx, func, bodies, &mut out[i]);
             }
             if chan_fn {
                 rules::abandoned_receiver::check(&ctx, func, &mut out[i]);
             }
+            if cond_fn {
+                rules::cond_wait_unsignalled::check(&ctx, func, bodies, &mut out[i]);
+            }
         }
+    }
+    let order = files.iter().any(|f| {
+        f.settings
+            .rules
+            .contains(rules::lock_order_inversion::RULE.id)
+    }) && files.iter().any(|f| has(f.source, &LOCK_CALL));
+    if order {
+        rules::lock_order_inversion::check_package(files, facts, &mut out);
     }
     out
 }
@@ -86,6 +108,7 @@ pub(crate) fn check_package<'a>(
 static LOCK_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Lock()"));
 static DONE_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Done()"));
 static WAIT_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Wait()"));
+static ADD_CALL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(".Add("));
 static MAKE_CHAN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("make(chan"));
 
 fn has(text: &str, finder: &Finder<'_>) -> bool {
@@ -144,6 +167,8 @@ struct LockChecks<'c, 'f, 'a> {
     body: usize,
     /// The channel operations of the declaration's other bodies, computed when first needed.
     others: std::cell::OnceCell<rules::chan_op_under_lock::OtherBodies>,
+    /// Calls the semantic model resolved for LH402: their one-level summary is not asked.
+    deep_calls: std::cell::RefCell<Vec<Span>>,
 }
 
 impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
@@ -171,6 +196,7 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
             bodies,
             body: k,
             others: std::cell::OnceCell::new(),
+            deep_calls: std::cell::RefCell::new(Vec::new()),
         };
         let mut found = Vec::new();
         let (mut exits, returns) = flow.replay(|e, state| pass.check(e, state, &mut found));
@@ -242,6 +268,23 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
         match effect {
             Effect::Acquire { key, .. } | Effect::CallLocks { key, .. }
                 if self.handed.contains(&self.flow.keys[*key as usize]) => {}
+            Effect::CallLocks { call, .. } if self.deep_calls.borrow().contains(call) => {}
+            Effect::Call(e) => {
+                let Expr::Call(c) = e else { return };
+                if ctx.enabled(&rules::double_lock::RULE) {
+                    let held = self.held(state);
+                    let skip = |k: &str| self.handed.iter().any(|h| h == k);
+                    if rules::double_lock::check_deep_call(ctx, self.decl, c, &held, &skip, out) {
+                        self.deep_calls.borrow_mut().push(c.span);
+                    }
+                }
+                let wait = c.args.is_empty()
+                    && matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name == "Wait");
+                if wait && ctx.enabled(&rules::cond_wait_unsignalled::RULE) {
+                    let held = self.held(state);
+                    rules::cond_wait_unsignalled::check_held(ctx, self.decl, e, &held, out);
+                }
+            }
             Effect::Acquire { key, mode, span } if ctx.enabled(&rules::double_lock::RULE) => {
                 let at = HeldLock {
                     key: &self.flow.keys[*key as usize],

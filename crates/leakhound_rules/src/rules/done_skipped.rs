@@ -4,10 +4,15 @@
 //! loop, or a panic that a deferred `recover` catches. A goroutine is a function literal started
 //! with `go`, or a function that takes a `*sync.WaitGroup` (as in `go worker(&wg)`).
 //!
+//! A function literal passed to a helper of the package that runs its function parameter with
+//! `go` (`startWorker(func() {...})`) is a goroutine too.
+//!
 //! Not flagged: a `Done` inside a loop (it counts items, not the goroutine); a panic that is not
 //! recovered (the program crashes, `Wait` no longer matters); a function with a wait-group
 //! parameter that calls `Done` only on some paths and otherwise falls off its end (a helper
-//! that signals once, such as a recursion's base case).
+//! that signals once, such as a recursion's base case); a `Done` in the function that adds to
+//! the wait group and starts the goroutines, compensating for one that failed to start
+//! (`wg.Add(1); if !startWorker(f) { wg.Done() }`): that function is not the counted goroutine.
 //!
 //! `wg` must be known to be a wait group: declared as a `sync.WaitGroup` (a local, a parameter,
 //! a struct field or variable of the package), or given an `Add` in the same function.
@@ -83,22 +88,48 @@ pub(crate) fn check<'a>(
     if !ctx.enabled(&RULE) || !ctx.text(decl.span).contains(".Done()") {
         return;
     }
+    let census = ctx.facts.census();
+    // Function literals a helper of the package runs with `go`: goroutines like a `go func`.
+    let helper_started: Vec<Span> = match bodies.first() {
+        Some(decl_body) => census
+            .started_in(decl_body.block)
+            .iter()
+            .filter(|s| s.helper)
+            .filter_map(|s| match unparen(s.func) {
+                Expr::FuncLit(f) => Some(f.body.span),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let mut groups = None;
     for body in bodies {
         let goroutine = match body.kind {
             BodyKind::Go => true,
             BodyKind::Decl => !wait_group_params(ctx.imports, body.typ).is_empty(),
-            BodyKind::Deferred | BodyKind::Lit => false,
+            BodyKind::Lit => helper_started.contains(&body.block.span),
+            BodyKind::Deferred => false,
         };
         if !goroutine || !ctx.text(body.block.span).contains(".Done()") {
             continue;
         }
         let calls = Calls::of(body.block);
+        // A body that adds to the wait group and starts goroutines is their starter: its
+        // `Done` compensates for one that failed to start (`if !startWorker(f) { wg.Done() }`).
+        let starts = !census.started_in(body.block).is_empty();
+        let starter = |k: &String| {
+            starts
+                && calls
+                    .direct
+                    .iter()
+                    .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add)
+        };
         let mut keys: Vec<&String> = calls
             .direct
             .iter()
             .filter(|(k, op, _, _)| {
                 *op == WaitGroupOp::Done
+                    && !starter(k)
                     && !calls
                         .deferred
                         .iter()

@@ -50,8 +50,9 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::lockflow::HeldLock;
+use leakhound_model::semantic::identity::Base;
 use leakhound_model::summary::Mode;
-use leakhound_syntax::ast::Span;
+use leakhound_syntax::ast::{CallExpr, FuncDecl, Span};
 
 use crate::context::RuleContext;
 use crate::helpers::names;
@@ -67,12 +68,21 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::DOUBLE_LOCK,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::LockFlow],
+    requires: &[Fact::LockFlow, Fact::Semantic],
 };
 
 /// Whether acquiring in `new` mode while holding in `held` mode deadlocks within one function.
 fn conflicts(held: Mode, new: Mode) -> bool {
     !(held == Mode::Read && new == Mode::Read)
+}
+
+/// Whether `h` was locked by the name it is held under. A lock held under another name
+/// (`remote.Lock()`, then `c.leaf.remote = remote`; `sc.mu.Lock()`, then `c = sc`) is left
+/// out: the flow renames it, and a release through the old name does not reach it.
+fn locked_as(ctx: &RuleContext<'_, '_>, h: &HeldLock<'_>, key: &str) -> bool {
+    ctx.text(h.site)
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// `at` takes a lock: a finding when that lock may already be held in a conflicting mode.
@@ -86,16 +96,15 @@ pub(crate) fn check_relock(
     if at.guarded {
         return;
     }
-    if let Some(first) = held
-        .iter()
-        .find(|h| h.key == at.key && conflicts(h.mode, at.mode) && !h.guarded)
-    {
+    if let Some(first) = held.iter().find(|h| {
+        h.key == at.key && conflicts(h.mode, at.mode) && !h.guarded && locked_as(ctx, h, at.key)
+    }) {
         out.push(relock(ctx, at.site, at.key, at.mode, first.site));
     }
 }
 
 /// `call` calls a same-package method that locks `key` first: a finding when `key` may be
-/// held. `callee_lock` is the method's `Lock` call: (file index in the package, span).
+/// held (and not taken under a flag guard). `callee_lock` is the method's `Lock` call: (file index in the package, span).
 pub(crate) fn check_call(
     ctx: &RuleContext<'_, '_>,
     held: &[HeldLock<'_>],
@@ -105,7 +114,10 @@ pub(crate) fn check_call(
     callee_lock: (usize, Span),
     out: &mut Vec<Diagnostic>,
 ) {
-    if let Some(h) = held.iter().find(|h| h.key == key) {
+    if let Some(h) = held
+        .iter()
+        .find(|h| h.key == key && !h.guarded && locked_as(ctx, h, key))
+    {
         out.push(locked_call(ctx, call, method, key, h.site, callee_lock));
     }
 }
@@ -163,4 +175,47 @@ fn locked_call(
         format!("{method} locks {key} again here"),
     ));
     d
+}
+
+/// A call the semantic model resolves to one package function: the locks it takes at any depth
+/// on this body's instances (`s.mu` for the callee's receiver field `mu` when the call is
+/// `s.helper()`, bool guards settled by constant arguments), each checked like a
+/// one-level [`check_call`]. `skip`: keys handed over between the declaration's goroutines.
+/// False when the model does not resolve the call (the one-level summary answers then).
+pub(crate) fn check_deep_call<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    c: &'a CallExpr<'a>,
+    held: &[HeldLock<'_>],
+    skip: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let sem = ctx.facts.semantic(ctx.file);
+    let Some(func) = sem.func_of(ctx.file, decl) else {
+        return false;
+    };
+    let (callees, _) = sem.callees(func, c);
+    let [callee] = callees.as_slice() else {
+        return false;
+    };
+    let method = sem.func(*callee).name;
+    for a in sem.call_acquires(func, c) {
+        let root = match a.prim.place.base {
+            Base::Recv => sem.func(func).recv.as_ref().and_then(|r| r.name),
+            Base::Param(i) => sem.func(func).params[i as usize].name,
+            Base::Local(span) => ctx.source().get(span.range()),
+            Base::PkgVar(name) => Some(name),
+            Base::Unknown => None,
+        };
+        let Some(root) = root else { continue };
+        let mut key = root.to_string();
+        for f in &a.prim.place.path {
+            key.push('.');
+            key.push_str(f);
+        }
+        if !skip(&key) {
+            check_call(ctx, held, c.span, method, &key, a.origin, out);
+        }
+    }
+    true
 }

@@ -29,6 +29,7 @@ registry! {
     AfterInLoop => after_in_loop,
     TickLeak => tick_leak,
     TickerNotStopped => ticker_not_stopped,
+    TimerDrainBlock => timer_drain_block,
     LostCancel => lost_cancel,
     DeferInLoop => defer_in_loop,
     AbandonedSender => abandoned_sender,
@@ -42,4 +43,7 @@ registry! {
     ChanOpUnderLock => chan_op_under_lock,
     DoneSkipped => done_skipped,
     WaitgroupMisuse => waitgroup_misuse,
+    LockOrderInversion => lock_order_inversion,
+    CondWaitUnsignalled => cond_wait_unsignalled,
+    WaitgroupAddWithoutDone => waitgroup_add_without_done,
 }

@@ -7,6 +7,10 @@
 //!   added before the loop (`wg.Add(len(xs))`) and the loop adds nothing: the first `Wait`
 //!   waits for goroutines the loop has not started yet.
 //!
+//! A function literal passed to a helper of the package that runs its function parameter with
+//! `go` is a goroutine like a `go func`; an `Add` followed by such a helper call starts the
+//! goroutine it counts.
+//!
 //! Not flagged: `Wait` after the spawn loop; `Wait` in an outer loop around the spawn loop (one
 //! batch per iteration); a loop that calls `Add` itself before its `Wait` (one goroutine at a
 //! time on purpose: isolating a `Goexit` or a panic, or a benchmark of goroutine start-up).
@@ -95,7 +99,24 @@ pub(crate) fn check<'a>(
     }
     let text = ctx.text(decl.span);
     if text.contains(".Add(") && text.contains(".Done()") {
-        for body in bodies.iter().filter(|b| b.kind == BodyKind::Go) {
+        let census = ctx.facts.census();
+        // Function literals a helper of the package runs with `go` are goroutines too.
+        let helper_started: Vec<Span> = match bodies.first() {
+            Some(decl_body) => census
+                .started_in(decl_body.block)
+                .iter()
+                .filter(|s| s.helper)
+                .filter_map(|s| match unparen(s.func) {
+                    Expr::FuncLit(f) => Some(f.body.span),
+                    _ => None,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        for body in bodies.iter().filter(|b| {
+            b.kind == BodyKind::Go
+                || (b.kind == BodyKind::Lit && helper_started.contains(&b.block.span))
+        }) {
             add_inside(ctx, body, out);
         }
     }
@@ -133,28 +154,23 @@ fn add_inside<'a>(ctx: &RuleContext<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diag
     }
 }
 
-/// Whether a `go` statement in `block` mentions `key` (in its arguments or its literal).
+/// Whether a goroutine started in `block` (by a `go` statement, or by a helper of the package
+/// that runs its function parameter with `go`) mentions `key` or the variable it is a field of.
 fn starts_goroutine_with<'a>(ctx: &RuleContext<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
-    struct V<'c, 'f, 'a, 'k> {
-        ctx: &'c RuleContext<'f, 'a>,
-        key: &'k str,
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for V<'_, '_, 'a, '_> {
-        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
-            if let Stmt::Go(g) = s {
-                self.found |= self.ctx.text(g.span).contains(self.key);
-            }
-            !self.found
-        }
-    }
-    let mut v = V {
-        ctx,
-        key,
-        found: false,
-    };
-    walk_node(VNode::Block(block), &[], &mut v);
-    v.found
+    let root = key.split('.').next().unwrap_or(key);
+    ctx.facts.census().started_in(block).iter().any(|s| {
+        let text = ctx.text(s.at);
+        text.contains(key) || (s.helper && mentions_word(text, root))
+    })
+}
+
+/// Whether `text` has `word` as a whole identifier.
+fn mentions_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident)
+            && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
 }
 
 /// `wg.Wait()` in a loop that starts a goroutine counted by `wg` before it, when the loop

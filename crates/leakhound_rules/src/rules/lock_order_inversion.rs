@@ -1,0 +1,195 @@
+//! ## What it does
+//! Flags two locks taken in opposite orders on two paths of the package: `A` then `B` on one,
+//! `B` then `A` on the other, in one function or through calls at any depth (a function
+//! holding `A` calls one that takes `B`). Locks are told apart by the semantic model: the same
+//! field of the same type (`s.mu` of a `*Store`, whatever the variable is called), or the same
+//! package variable.
+//!
+//! Not flagged: the same lock taken twice (that is LH402); two instances of one field
+//! (`a.mu` then `b.mu` of two accounts), which programs order by a comparison (by id) before
+//! locking; two read locks; locks the model cannot identify (a lock reached through an
+//! interface with several implementations, a function value, an element of a container);
+//! locks taken under a bool parameter (`if withA { a.mu.Lock() }`) that every call of the
+//! function sets to the value that skips the lock, or under opposite values of it.
+//!
+//! ## Why is this bad?
+//! Two goroutines, one on each path: the first holds `A` and waits for `B`, the second holds
+//! `B` and waits for `A`. Neither ever runs again, and every goroutine that later needs either
+//! lock joins them. It happens only when both paths run at the same moment, so tests rarely
+//! see it; production does.
+//!
+//! ## Example
+//! ```go
+//! func (b *Bank) Transfer(a *Account, n int) {
+//!     b.mu.Lock()
+//!     defer b.mu.Unlock()
+//!     a.Credit(n) // a.mu.Lock() inside
+//! }
+//!
+//! func (a *Account) Audit(b *Bank) {
+//!     a.mu.Lock()
+//!     defer a.mu.Unlock()
+//!     b.Record(a.id) // b.mu.Lock() inside: Account.mu then Bank.mu
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```go
+//! func (a *Account) Audit(b *Bank) {
+//!     a.mu.Lock()
+//!     id := a.id
+//!     a.mu.Unlock()
+//!     b.Record(id) // one lock at a time, or always Bank.mu before Account.mu
+//! }
+//! ```
+//!
+//! ## Go version notes
+//! None: Go's mutexes have always been non-reentrant and unordered. The runtime reports
+//! "all goroutines are asleep" only when every goroutine is blocked, which a server never is.
+//!
+//! ## Fix safety
+//! No automatic fix: pick one global order for the two locks (document it beside their
+//! declarations), or release the first before taking the second.
+//!
+//! ## Related
+//! LH402 double-lock (the same lock twice), LH403 chan-op-under-lock.
+
+use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::package::PackageFacts;
+use leakhound_model::semantic::effects::{Acquire, OrderEdge};
+use leakhound_model::semantic::identity::Identity;
+use leakhound_model::semantic::Semantic;
+use leakhound_model::summary::Mode;
+
+use crate::context::RuleContext;
+use crate::registry::{Fact, Rule, Status};
+use crate::rules::RuleId;
+use crate::PackageFile;
+
+pub(crate) const RULE: Rule = Rule {
+    id: RuleId::LockOrderInversion,
+    code: "LH406",
+    name: "lock-order-inversion",
+    summary: "two locks taken in opposite orders on two paths: deadlock when both run",
+    severity: Severity::Error,
+    doc: crate::docs::LOCK_ORDER_INVERSION,
+    since: "0.3.0",
+    status: Status::Preview,
+    requires: &[Fact::Semantic],
+};
+
+/// Where an edge's second acquisition is: what orders the paths in the file.
+fn place(e: &OrderEdge<'_>) -> (usize, u32) {
+    (e.second.file, e.second.site.start)
+}
+
+/// Locks the rule compares: fields of a type and package variables.
+fn comparable(id: &Identity<'_>) -> bool {
+    matches!(id, Identity::Field { .. } | Identity::PkgVar(_))
+}
+
+/// Every inversion of each package of the directory (the package, its external tests),
+/// reported in the file of the path reached second.
+pub(crate) fn check_package<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    out: &mut [Vec<Diagnostic>],
+) {
+    for file in 0..files.len() {
+        // Once per package: at its first file.
+        if (0..file).all(|f| !facts.same_package(f, file)) {
+            check_one(files, facts, facts.semantic(file), out);
+        }
+    }
+}
+
+/// The inversions of one package. One finding per pair of locks: the first path of each
+/// order, in file order.
+fn check_one<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    sem: &Semantic<'a>,
+    out: &mut [Vec<Diagnostic>],
+) {
+    let edges: Vec<&OrderEdge<'a>> = sem
+        .order_edges()
+        .iter()
+        .filter(|e| {
+            comparable(&e.first.prim.id)
+                && comparable(&e.second.prim.id)
+                && !(e.first.mode == Mode::Read && e.second.mode == Mode::Read)
+                && [e.first.guard, e.second.guard]
+                    .into_iter()
+                    .flatten()
+                    .all(|g| sem.guard_reachable(e.func, g))
+        })
+        .collect();
+    // The earliest edge of each ordered pair of locks.
+    let mut first: Vec<&OrderEdge<'a>> = Vec::new();
+    for e in edges {
+        let key = (e.first.prim.id, e.second.prim.id);
+        match first
+            .iter_mut()
+            .find(|f| (f.first.prim.id, f.second.prim.id) == key)
+        {
+            Some(f) if place(e) < place(f) => *f = e,
+            Some(_) => {}
+            None => first.push(e),
+        }
+    }
+    for e in &first {
+        let Some(other) = first
+            .iter()
+            .find(|o| o.first.prim.id == e.second.prim.id && o.second.prim.id == e.first.prim.id)
+        else {
+            continue;
+        };
+        // Report once, at the path reached second.
+        if place(e) < place(other) {
+            continue;
+        }
+        let file = e.second.file;
+        let ctx = RuleContext::new(files, facts, file);
+        if ctx.enabled(&RULE) {
+            out[file].push(report(&ctx, sem, e, other));
+        }
+    }
+}
+
+fn report<'a>(
+    ctx: &RuleContext<'_, '_>,
+    sem: &Semantic<'a>,
+    e: &OrderEdge<'a>,
+    other: &OrderEdge<'a>,
+) -> Diagnostic {
+    let a = sem.describe(&e.first.prim.id);
+    let b = sem.describe(&e.second.prim.id);
+    let how = |acq: &Acquire<'_>| match acq.via {
+        Some(f) => format!(" (through {})", sem.func_name(f)),
+        None => String::new(),
+    };
+    let mut d = ctx.diagnostic(
+        &RULE,
+        e.second.site,
+        format!(
+            "{b} is locked{} while {a} is held (line {}), and {} locks {a} while holding {b}: two goroutines on these paths deadlock",
+            how(&e.second),
+            ctx.line(e.first.site.start),
+            sem.func_name(other.func),
+        ),
+    );
+    d.help = Some(format!(
+        "take {a} and {b} in one order everywhere, or release one before taking the other"
+    ));
+    d.related.push(ctx.related(
+        other.first.file,
+        other.first.site,
+        format!("the other path locks {b} here{}", how(&other.first)),
+    ));
+    d.related.push(ctx.related(
+        other.second.file,
+        other.second.site,
+        format!("then {a} here{}", how(&other.second)),
+    ));
+    d
+}
