@@ -70,6 +70,20 @@ pub struct Lit {
     /// constant trip count (`for i := 0; i < 4; i++`, `range 4`, a range over a local literal).
     pub go_trips: Option<u64>,
     pub parent: Option<usize>,
+    /// `ops[..ops_end]` were recorded before the end of the literal's body: an op at or after
+    /// this index comes after the `go` statement in walk order.
+    pub ops_end: usize,
+}
+
+/// A `return` of the declaration or of a function literal.
+pub struct Exit {
+    pub span: Span,
+    pub lit: Option<usize>,
+    /// The goroutine literals started before it on every path that reaches it: by a `go`
+    /// statement earlier in its statement list or in an enclosing one.
+    pub started: Vec<usize>,
+    /// `ops[..op]` were recorded before it in walk order.
+    pub op: usize,
 }
 
 pub struct Case<'a> {
@@ -87,14 +101,21 @@ pub struct Case<'a> {
     /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
     /// stranded sender no longer matters.
     pub fatal: bool,
+    /// `v, ok := <-ch`: the case can tell a closed channel from a value.
+    pub comma_ok: bool,
 }
 
 pub struct Select<'a> {
     pub span: Span,
     pub cases: Vec<Case<'a>>,
     pub in_loop: bool,
+    /// In a loop, but every path after it leaves its function (or its only loop) without
+    /// looping back: it runs at most once.
+    pub runs_once: bool,
     /// The function literal the `select` is in; `None` for the declaration's own body.
     pub lit: Option<usize>,
+    /// How many loops of its own function (literal) are around it.
+    pub loop_depth: u32,
 }
 
 /// The values goroutines can send on one channel.
@@ -128,6 +149,11 @@ pub struct FuncModel<'a> {
     tickers: Vec<&'a str>,
     /// `defer close(x)`: the channel and the function literal the `defer` is in.
     pub deferred_closes: Vec<(&'a str, Option<usize>)>,
+    /// Every `return`, in walk order.
+    pub exits: Vec<Exit>,
+    /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
+    /// sent until then. The channel and the literal the loop is in.
+    pub drains: Vec<(&'a str, Option<usize>)>,
 }
 
 impl<'a> FuncModel<'a> {
@@ -250,10 +276,11 @@ impl<'a> FuncModel<'a> {
                 return false;
             }
         }
-        if c.returns || (s.in_loop && c.leaves_normally) {
+        let in_loop = s.in_loop && !s.runs_once;
+        if c.returns || (in_loop && c.leaves_normally) {
             return true;
         }
-        if s.in_loop {
+        if in_loop {
             return false;
         }
         let later = self.ops_on(name).any(|o| {
@@ -263,6 +290,85 @@ impl<'a> FuncModel<'a> {
                     || o.span.start >= s.span.end)
         });
         !later
+    }
+
+    /// The goroutine an op in `lit` runs in: the literal itself or the nearest enclosing one
+    /// started with `go`.
+    pub fn go_root(&self, lit: Option<usize>) -> Option<usize> {
+        let mut cur = lit;
+        while let Some(i) = cur {
+            if self.lits[i].is_go {
+                return Some(i);
+            }
+            cur = self.lits[i].parent;
+        }
+        None
+    }
+
+    /// Something closes `name` outside the goroutines that send on it (a close by the sender
+    /// itself, even deferred, does not free a send that is blocked).
+    pub fn closed_apart_from_senders(&self, name: &str) -> bool {
+        let senders: Vec<Option<usize>> = self
+            .ops_on(name)
+            .filter(|o| o.kind == OpKind::Send)
+            .map(|o| self.go_root(o.lit))
+            .collect();
+        self.ops_on(name).any(|o| {
+            o.kind == OpKind::Close
+                && !self
+                    .go_root(o.lit)
+                    .is_some_and(|g| senders.contains(&Some(g)))
+        })
+    }
+
+    /// A `return` after a goroutine that sends on `name` was started, with no receive of
+    /// `name` between them in walk order, in the function that receives `name` later: on that
+    /// path nothing takes the goroutine's value. `None` when some receive is in a literal of
+    /// its own (a deferred drain) or no receive follows the return.
+    pub fn early_exit(&self, name: &str) -> Option<&Exit> {
+        let recvs: Vec<(usize, &Op<'a>)> = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                o.local && o.chan == name && matches!(o.kind, OpKind::Recv | OpKind::Range)
+            })
+            .filter(|(_, o)| !self.in_goroutine(o.lit))
+            .collect();
+        let level = recvs.first()?.1.lit;
+        if recvs.iter().any(|(_, o)| o.lit != level) {
+            return None;
+        }
+        let senders: Vec<usize> = self
+            .ops_on(name)
+            .filter(|o| o.kind == OpKind::Send)
+            .filter_map(|o| self.go_root(o.lit))
+            .collect();
+        self.exits.iter().find(|e| {
+            e.lit == level
+                && recvs.iter().any(|(i, _)| *i >= e.op)
+                && e.started.iter().any(|g| {
+                    senders.contains(g)
+                        && !recvs
+                            .iter()
+                            .any(|(i, _)| *i >= self.lits[*g].ops_end && *i < e.op)
+                })
+        })
+    }
+
+    /// Whether case `case` of select `sel` receives `name` itself and then leaves the loop
+    /// around the `select` (after some number of values), so a sender that keeps sending is
+    /// stranded. A case that can tell a close (`v, ok := <-ch`) may be leaving because the
+    /// sender is done: it does not count.
+    pub fn leaves_stream(&self, name: &str, sel: usize, case: usize) -> bool {
+        let s = &self.selects[sel];
+        let c = &s.cases[case];
+        c.chan == Some(name)
+            && !c.fatal
+            && !c.comma_ok
+            && s.in_loop
+            && !s.runs_once
+            && (c.returns || c.leaves_normally)
     }
 
     pub fn has(&self, name: &str, kind: OpKind) -> bool {
@@ -285,6 +391,7 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a>
         break_leaves_loop: false,
         trips: Vec::new(),
         lens: Vec::new(),
+        started: Vec::new(),
     };
     b.ctx = has_ctx_param(&decl.typ, imports);
     if let Some(body) = &decl.body {
@@ -367,6 +474,9 @@ struct Builder<'a, 'i> {
     /// Names bound once to a composite literal, with its length: a range over one runs that
     /// many times. `None` once the name is bound again.
     lens: Vec<(&'a str, Option<u64>)>,
+    /// Goroutine literals started earlier in the statement lists being walked (of the current
+    /// function literal).
+    started: Vec<usize>,
 }
 
 fn chan_name<'a>(
@@ -416,12 +526,17 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        let started = self.started.len();
         let mut starts = Vec::with_capacity(stmts.len() + 1);
+        let mut sels = Vec::with_capacity(stmts.len() + 1);
         for s in stmts {
             starts.push(self.m.ops.len());
+            sels.push(self.m.selects.len());
             self.stmt(s);
         }
         starts.push(self.m.ops.len());
+        sels.push(self.m.selects.len());
+        self.started.truncate(started);
         // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
         // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
         // most once, however deep in the loop it sits.
@@ -436,6 +551,11 @@ impl<'a> Builder<'a, '_> {
             for op in &mut self.m.ops[starts[i]..starts[i + 1]] {
                 if op.kind == OpKind::Send && op.lit == lit && op.loop_depth == depth {
                     op.runs_once = true;
+                }
+            }
+            for sel in &mut self.m.selects[sels[i]..sels[i + 1]] {
+                if sel.lit == lit && sel.loop_depth == depth {
+                    sel.runs_once = true;
                 }
             }
         }
@@ -512,8 +632,10 @@ impl<'a> Builder<'a, '_> {
             Stmt::Go(g) => {
                 if let Expr::Call(call) = unparen(&g.call) {
                     if let Expr::FuncLit(f) = unparen(call.fun) {
+                        let idx = self.m.lits.len();
                         self.func_lit(f, true, self.loop_id);
                         self.exprs(&call.args);
+                        self.started.push(idx);
                         return;
                     }
                 }
@@ -524,6 +646,8 @@ impl<'a> Builder<'a, '_> {
                     if let (Expr::Ident(f), [arg]) = (call.fun, call.args.as_slice()) {
                         if let (Expr::Ident(ch), "close") = (unparen(arg), f.name) {
                             self.m.deferred_closes.push((ch.name, self.lit));
+                            self.op(arg, OpKind::Close, call.span);
+                            return;
                         }
                     }
                 }
@@ -548,6 +672,12 @@ impl<'a> Builder<'a, '_> {
                         self.expr(e);
                     }
                 }
+                self.m.exits.push(Exit {
+                    span: r.span,
+                    lit: self.lit,
+                    started: self.started.clone(),
+                    op: self.m.ops.len(),
+                });
             }
             Stmt::Labeled(l) => self.stmt(l.stmt),
             Stmt::Block(b) => self.block(b),
@@ -607,6 +737,11 @@ impl<'a> Builder<'a, '_> {
             }
             Stmt::Range(r) => {
                 self.op(&r.x, OpKind::Range, r.span);
+                if let Some(x) = ident(&r.x) {
+                    if !loop_escapes(&r.body.stmts, self.imports) {
+                        self.m.drains.push((x, self.lit));
+                    }
+                }
                 if let Expr::Selector(s) = unparen(&r.x) {
                     let ticker = s.sel.name == "C"
                         && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
@@ -723,8 +858,11 @@ impl<'a> Builder<'a, '_> {
             span: sel.span,
             cases: Vec::new(),
             in_loop: self.in_loop,
+            runs_once: false,
             lit: self.lit,
+            loop_depth: self.depth,
         });
+        // Every case's channel operation first: they are all waited on before any body runs.
         for clause in &sel.body {
             let mut case = Case {
                 chan: None,
@@ -735,6 +873,7 @@ impl<'a> Builder<'a, '_> {
                 fatal: clause.body.iter().any(
                     |s| matches!(s, Stmt::Expr(e) if never_returns_by_imports(&e.x, self.imports)),
                 ),
+                comma_ok: false,
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -748,6 +887,7 @@ impl<'a> Builder<'a, '_> {
                     }
                     Stmt::Expr(e) => Some(&e.x),
                     Stmt::Assign(a) => {
+                        case.comma_ok = a.lhs.len() == 2;
                         self.exprs(&a.lhs);
                         a.rhs.first()
                     }
@@ -770,6 +910,8 @@ impl<'a> Builder<'a, '_> {
                 }
             }
             self.m.selects[idx].cases.push(case);
+        }
+        for clause in &sel.body {
             self.in_case(|b| b.stmts(&clause.body));
         }
     }
@@ -783,6 +925,7 @@ impl<'a> Builder<'a, '_> {
             go_loop,
             go_trips,
             parent: self.lit,
+            ops_end: 0,
         });
         let saved = (
             self.lit,
@@ -793,6 +936,7 @@ impl<'a> Builder<'a, '_> {
             self.break_leaves_loop,
         );
         let saved_trips = std::mem::take(&mut self.trips);
+        let saved_started = std::mem::take(&mut self.started);
         self.lit = Some(idx);
         self.in_loop = false;
         self.loop_id = None;
@@ -809,6 +953,8 @@ impl<'a> Builder<'a, '_> {
             self.break_leaves_loop,
         ) = saved;
         self.trips = saved_trips;
+        self.started = saved_started;
+        self.m.lits[idx].ops_end = self.m.ops.len();
     }
 
     fn exprs(&mut self, es: &'a [Expr<'a>]) {
@@ -903,6 +1049,20 @@ fn jumps_back(s: &Stmt<'_>, breaks_too: bool) -> bool {
         }
     }
     walk(s, breaks_too, false)
+}
+
+/// Whether a loop with this body runs it at most once: its last statement leaves (a `return`,
+/// a call that never returns, an unlabelled `break`) and nothing in it goes back to the top.
+/// A `range` over a channel with such a body is a single receive, not a loop waiting for a
+/// close.
+pub fn runs_at_most_once<'a>(body: &'a [Stmt<'a>], imports: &Imports<'a>) -> bool {
+    let leaves = match body.last() {
+        Some(Stmt::Return(_)) => true,
+        Some(Stmt::Branch(b)) => b.kind == BranchKind::Break && b.label.is_none(),
+        Some(Stmt::Expr(e)) => never_returns_by_imports(&e.x, imports),
+        _ => false,
+    };
+    leaves && !body.iter().any(|s| jumps_back(s, false))
 }
 
 /// Whether execution in `body` (a loop body) can leave the loop: a return, a `goto`, a

@@ -5,6 +5,7 @@
 //! from the references the walk collected on the way.
 
 use leakhound_diagnostics::{Diagnostic, Location, Severity};
+use leakhound_model::channels::runs_at_most_once;
 use leakhound_model::gomod::TimerSemantics;
 use leakhound_model::imports::Imports;
 use leakhound_model::terminal;
@@ -491,7 +492,8 @@ impl<'c, 'a> Checker<'c, 'a> {
                 match unparen(&s.x) {
                     Expr::Ident(id) => {
                         self.add_ref(id.name, RefKind::Operated);
-                        if let Some(frame) = self.frames.last_mut() {
+                        let once = runs_at_most_once(&s.body.stmts, self.imports);
+                        if let Some(frame) = self.frames.last_mut().filter(|_| !once) {
                             frame.ranges.push((
                                 id.name,
                                 Span {

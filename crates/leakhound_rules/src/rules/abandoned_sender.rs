@@ -109,7 +109,10 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
         let Some((cap, sends, count)) = overfull(m, name) else {
             continue;
         };
-        if m.has(name, OpKind::Returned) || m.has(name, OpKind::Range) || m.has(name, OpKind::Close)
+        // A close by the sender itself (`defer close(ch)`) does not free its blocked send.
+        if m.has(name, OpKind::Returned)
+            || m.has(name, OpKind::Range)
+            || m.closed_apart_from_senders(name)
         {
             continue;
         }
@@ -118,24 +121,37 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
             .filter(|o| o.kind == OpKind::Recv && !m.in_goroutine(o.lit))
             .collect();
         // A plain receive elsewhere (`return <-ch` after the select) still takes the value.
-        let abandoned = recvs.iter().all(|r| r.select.is_some())
-            && recvs.iter().any(|r| {
-                r.select
-                    .is_some_and(|s| (0..m.selects[s].cases.len()).any(|c| m.abandons(name, s, c)))
-            });
+        // A sender that keeps sending is stranded too when the receiver leaves the loop from
+        // the very case that takes its values.
+        let in_selects = recvs.iter().all(|r| r.select.is_some());
+        let any_case = |f: &dyn Fn(usize, usize) -> bool| {
+            in_selects
+                && recvs.iter().any(|r| {
+                    r.select
+                        .is_some_and(|s| (0..m.selects[s].cases.len()).any(|c| f(s, c)))
+                })
+        };
+        let other_case = any_case(&|s, c| m.abandons(name, s, c));
+        let stream_left = count.is_none() && any_case(&|s, c| m.leaves_stream(name, s, c));
+        let abandoned = other_case || stream_left;
+        let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
             && recvs.len() == 1
             && recvs[0].select.is_none()
             && !recvs[0].in_loop
             && m.ops_on(name)
                 .all(|o| o.kind != OpKind::Recv || !m.in_goroutine(o.lit));
-        if !(abandoned || first_wins) {
+        if !(abandoned || first_wins || early.is_some()) {
             continue;
         }
-        let receiver = if first_wins && !abandoned {
-            "the receiver takes the first value"
-        } else {
+        let receiver = if other_case {
             "the select takes another case"
+        } else if stream_left {
+            "the receiver leaves the loop after some values"
+        } else if early.is_some() && !first_wins {
+            "the function returns before receiving"
+        } else {
+            "the receiver takes the first value"
         };
         for send in sends {
             let room = if cap == 0 {
@@ -149,6 +165,13 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
                 format!("goroutine blocks forever on this send when {receiver}: {room}"),
             );
             d.help = Some(HELP.to_string());
+            if let Some(exit) = early.filter(|_| !abandoned && !first_wins) {
+                d.related.push(ctx.related(
+                    ctx.file,
+                    exit.span,
+                    format!("returns here without receiving from {name}"),
+                ));
+            }
             out.push(d);
         }
     }

@@ -81,6 +81,10 @@ pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<
         {
             continue;
         }
+        // Made here and drained by a `range` that only a close ends: every value is taken.
+        if m.make_of(send.chan).is_some() && m.drains.iter().any(|(c, _)| *c == send.chan) {
+            continue;
+        }
         let chan = send.chan;
         let mut d = ctx.diagnostic(
             &RULE,
