@@ -84,6 +84,11 @@ pub struct Exit {
     pub started: Vec<usize>,
     /// `ops[..op]` were recorded before it in walk order.
     pub op: usize,
+    /// The innermost loop around it.
+    pub loop_id: Option<usize>,
+    /// No call that never returns (`t.Fatal`, `panic`) comes before it in its statement list
+    /// or an enclosing one.
+    pub reachable: bool,
 }
 
 pub struct Case<'a> {
@@ -346,9 +351,13 @@ impl<'a> FuncModel<'a> {
             .collect();
         self.exits.iter().find(|e| {
             e.lit == level
+                && e.reachable
                 && recvs.iter().any(|(i, _)| *i >= e.op)
                 && e.started.iter().any(|g| {
+                    // In a loop the `go` statement is not in, a receive later in walk order
+                    // may have run on an earlier iteration.
                     senders.contains(g)
+                        && e.loop_id == self.lits[*g].go_loop
                         && !recvs
                             .iter()
                             .any(|(i, _)| *i >= self.lits[*g].ops_end && *i < e.op)
@@ -392,6 +401,7 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, imports: &Imports<'a>) -> FuncModel<'a>
         trips: Vec::new(),
         lens: Vec::new(),
         started: Vec::new(),
+        reachable: true,
     };
     b.ctx = has_ctx_param(&decl.typ, imports);
     if let Some(body) = &decl.body {
@@ -477,6 +487,8 @@ struct Builder<'a, 'i> {
     /// Goroutine literals started earlier in the statement lists being walked (of the current
     /// function literal).
     started: Vec<usize>,
+    /// No call that never returns was walked earlier in the statement lists being walked.
+    reachable: bool,
 }
 
 fn chan_name<'a>(
@@ -527,16 +539,21 @@ impl<'a> Builder<'a, '_> {
 
     fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
         let started = self.started.len();
+        let reachable = self.reachable;
         let mut starts = Vec::with_capacity(stmts.len() + 1);
         let mut sels = Vec::with_capacity(stmts.len() + 1);
         for s in stmts {
             starts.push(self.m.ops.len());
             sels.push(self.m.selects.len());
             self.stmt(s);
+            if matches!(s, Stmt::Expr(e) if never_returns_by_imports(&e.x, self.imports)) {
+                self.reachable = false;
+            }
         }
         starts.push(self.m.ops.len());
         sels.push(self.m.selects.len());
         self.started.truncate(started);
+        self.reachable = reachable;
         // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
         // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
         // most once, however deep in the loop it sits.
@@ -673,10 +690,12 @@ impl<'a> Builder<'a, '_> {
                     }
                 }
                 self.m.exits.push(Exit {
+                    reachable: self.reachable,
                     span: r.span,
                     lit: self.lit,
                     started: self.started.clone(),
                     op: self.m.ops.len(),
+                    loop_id: self.loop_id,
                 });
             }
             Stmt::Labeled(l) => self.stmt(l.stmt),
@@ -937,6 +956,7 @@ impl<'a> Builder<'a, '_> {
         );
         let saved_trips = std::mem::take(&mut self.trips);
         let saved_started = std::mem::take(&mut self.started);
+        let saved_reachable = std::mem::replace(&mut self.reachable, true);
         self.lit = Some(idx);
         self.in_loop = false;
         self.loop_id = None;
@@ -954,6 +974,7 @@ impl<'a> Builder<'a, '_> {
         ) = saved;
         self.trips = saved_trips;
         self.started = saved_started;
+        self.reachable = saved_reachable;
         self.m.lits[idx].ops_end = self.m.ops.len();
     }
 

@@ -132,13 +132,20 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
                 })
         };
         let other_case = any_case(&|s, c| m.abandons(name, s, c));
-        let stream_left = count.is_none() && any_case(&|s, c| m.leaves_stream(name, s, c));
+        // Only a goroutine that loops over its send: goroutines that each send once may be
+        // counted by a receiver that leaves after the last.
+        let looping = m
+            .ops_on(name)
+            .any(|o| o.kind == OpKind::Send && o.in_loop && !o.runs_once);
+        let stream_left = looping && any_case(&|s, c| m.leaves_stream(name, s, c));
         let abandoned = other_case || stream_left;
         let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
             && recvs.len() == 1
             && recvs[0].select.is_none()
             && !recvs[0].in_loop
+            // A receive in a callback may run once per call.
+            && recvs[0].lit.is_none()
             && m.ops_on(name)
                 .all(|o| o.kind != OpKind::Recv || !m.in_goroutine(o.lit));
         if !(abandoned || first_wins || early.is_some()) {
