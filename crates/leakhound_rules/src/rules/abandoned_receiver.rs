@@ -45,8 +45,12 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUse, UseKind};
+use leakhound_model::package::PackageFacts;
+use leakhound_model::semantic::identity::Identity;
+use leakhound_model::semantic::types::Kind;
 use leakhound_syntax::ast::{FuncDecl, Span};
 
+use crate::PackageFile;
 use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
@@ -60,7 +64,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::ABANDONED_RECEIVER,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::ChannelUses],
+    requires: &[Fact::ChannelUses, Fact::Semantic],
 };
 
 pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec<Diagnostic>) {
@@ -176,4 +180,63 @@ fn declares(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>, name: &str) -> bool 
         .any(|n| n.name == name);
     let text = decl.body.as_ref().map_or("", |b| ctx.text(b.span));
     param || text.contains(&format!("{name} :=")) || text.contains(&format!("var {name} "))
+}
+
+/// Across the package, by the semantic model: a receive or `range` on a channel field (named
+/// directly or through an accessor) that nothing in the package sends on or closes. Silent
+/// when the field is exported (another package may feed it), or the package uses it in a way
+/// the model cannot follow: assigned from a value rather than `make`, passed, stored, returned
+/// (other than by an accessor), aliased, or set by a composite literal without keys.
+pub(crate) fn check_package<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    out: &mut [Vec<Diagnostic>],
+) {
+    let sem = facts.semantic();
+    let candidates: Vec<_> = sem
+        .uses()
+        .iter()
+        .filter(|u| {
+            u.prim.kind == Kind::Chan
+                && matches!(u.op, "recv" | "range")
+                && matches!(u.prim.id, Identity::Field { field, .. }
+                    if field.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let refs = sem.field_chan_refs();
+    for u in candidates {
+        let Identity::Field { typ, .. } = u.prim.id else {
+            continue;
+        };
+        if refs.fed_or_opaque(&u.prim.id, &sem.types[typ as usize].name)
+            || sem
+                .uses_of(&u.prim.id)
+                .any(|o| matches!(o.op, "send" | "close"))
+            || (u.op == "recv" && refs.select_recvs.contains(&(u.file, u.span)))
+        {
+            continue;
+        }
+        let ctx = RuleContext::new(files, facts, u.file);
+        if !ctx.enabled(&RULE) || !facts.in_package(u.file) {
+            continue;
+        }
+        let name = sem.describe(&u.prim.id);
+        let what = if u.op == "range" {
+            "range over"
+        } else {
+            "receive from"
+        };
+        let mut d = ctx.diagnostic(
+            &RULE,
+            u.span,
+            format!("{what} {name} blocks forever: nothing in the package sends on or closes {name}"),
+        );
+        d.help = Some(format!(
+            "send on or close {name} where its value is produced, or drop the receive"
+        ));
+        out[u.file].push(d);
+    }
 }
