@@ -156,6 +156,8 @@ pub struct FuncModel<'a> {
     pub deferred_closes: Vec<(&'a str, Option<usize>)>,
     /// Every `return`, in walk order.
     pub exits: Vec<Exit>,
+    /// Calls whose results are thrown away: a call statement, or `_ = f()`.
+    pub discarded: Vec<&'a CallExpr<'a>>,
     /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
     /// sent until then. The channel and the literal the loop is in.
     pub drains: Vec<(&'a str, Option<usize>)>,
@@ -621,6 +623,11 @@ impl<'a> Builder<'a, '_> {
                 self.expr(&send.value);
             }
             Stmt::Assign(a) => {
+                if let ([Expr::Ident(blank)], [value]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
+                    if let (Expr::Call(call), "_") = (unparen(value), blank.name) {
+                        self.m.discarded.push(call);
+                    }
+                }
                 self.assign(a);
             }
             Stmt::Decl(g) => {
@@ -643,6 +650,7 @@ impl<'a> Builder<'a, '_> {
                         self.op(&call.args[0], OpKind::Close, call.span);
                         return;
                     }
+                    self.m.discarded.push(call);
                 }
                 self.expr(&e.x);
             }

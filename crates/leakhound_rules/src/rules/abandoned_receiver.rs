@@ -5,6 +5,13 @@
 //! nor close that parameter, nor pass it further). The twin of LH301: there the sender is
 //! abandoned, here the receiver.
 //!
+//! Across the package, by the semantic model: a receive or `range` on an unexported channel
+//! field (`<-w.done`, or through an accessor `<-s.Done()` that returns the field) that no
+//! function of the package (tests of the same package included) sends on or closes. Silent
+//! where the model cannot see every feeder: the field is exported, assigned from a value
+//! rather than `make(chan ...)`, passed, stored, returned (other than by an accessor) or
+//! aliased, or the struct is built by a composite literal without keys.
+//!
 //! Not flagged: a channel that leaves the function any other way (returned, stored, sent,
 //! passed to another package or to a function value): its sender may be elsewhere; a receive
 //! that is one case of a `select` with other cases or a `default` (a dead case, not a

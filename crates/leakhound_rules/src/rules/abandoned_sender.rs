@@ -12,8 +12,16 @@
 //! count of the loop that starts the goroutines when it is constant (`for i := 0; i < 4; i++`,
 //! `range 4`, a range over a local literal). A case does not abandon the sender when it ends
 //! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
-//! receive of the channel follows it (in the case, or after a `select` outside a loop), or
-//! when it receives a channel every sender closes with `defer` (when it wins, they are done).
+//! receive of the channel follows it (in the case, or after a `select` outside a loop or
+//! one the loop never comes back to), or when it receives a channel every sender closes with
+//! `defer` (when it wins, they are done).
+//!
+//! Also flagged: a goroutine that loops over its send while the receiver leaves the loop from
+//! the very case that takes the values (after N items, on a sentinel; not a `v, ok := <-ch`
+//! case, which may be leaving on the close); and a `return` after the `go` statement and
+//! before any receive, in the function that receives later (the early return strands the
+//! sender even when the `select` itself waits). The sender's own `defer close(ch)` does not
+//! hide its abandoned send.
 //!
 //! ## Why is this bad?
 //! When the other case wins, nobody ever receives: the goroutine blocks on its send forever,
@@ -70,7 +78,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::ABANDONED_SENDER,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Channels],
+    requires: &[Fact::Channels, Fact::Semantic],
 };
 
 const HELP: &str =
@@ -201,6 +209,7 @@ fn producer<'a>(
 /// A function that returns a channel fed by its own goroutine with more sends than buffer:
 /// a caller that stops waiting strands the goroutine.
 struct Producer<'a> {
+    decl: &'a FuncDecl<'a>,
     name: &'a str,
     is_method: bool,
     file: usize,
@@ -224,6 +233,7 @@ pub(crate) fn check_across_functions<'a>(
         .filter_map(|(i, func, m)| {
             let (chan, cap, sends) = producer(m)?;
             Some(Producer {
+                decl: func,
                 name: func.name.name,
                 is_method: func.recv.is_some(),
                 file: *i,
@@ -239,11 +249,33 @@ pub(crate) fn check_across_functions<'a>(
     // Callers: a `select` that receives the producer's result beside another case.
     let mut related: Vec<Vec<Related>> = producers.iter().map(|_| Vec::new()).collect();
     let mut callers: Vec<&str> = producers.iter().map(|_| "").collect();
+    // The producers' identities in the semantic model, to resolve discarded calls.
+    let sem = facts.semantic();
+    let ids: Vec<_> = producers
+        .iter()
+        .map(|p| sem.func_of(p.file, p.decl))
+        .collect();
     for (i, func, m) in models {
         if !facts.in_package(*i) {
             continue;
         }
         let ctx = RuleContext::new(files, facts, *i);
+        // A call that throws the channel away: nobody ever receives.
+        if let Some(caller) = sem.func_of(*i, func).filter(|_| !m.discarded.is_empty()) {
+            for call in &m.discarded {
+                let (callees, _) = sem.callees(caller, call);
+                for (p, id) in ids.iter().enumerate() {
+                    if id.is_some_and(|id| callees.contains(&id)) {
+                        related[p].push(ctx.related(
+                            *i,
+                            call.span,
+                            format!("{} discards the channel here", func.name.name),
+                        ));
+                        callers[p] = func.name.name;
+                    }
+                }
+            }
+        }
         for sel in &m.selects {
             for (k, case) in sel.cases.iter().enumerate() {
                 let Some((name, is_method)) = case.recv_call else {
