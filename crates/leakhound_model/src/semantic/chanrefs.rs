@@ -34,8 +34,9 @@ pub struct FieldChanRefs<'a> {
     /// Fields used in a way the model cannot follow, resolved ones by identity.
     pub opaque_ids: HashSet<Identity<'a>>,
     /// Field names used as anything else than an operand of a receive, `range`, `len`/`cap`,
-    /// the target of `= make(chan ...)`, or the result of an accessor: assigned from a value,
-    /// passed, stored, returned, or an alias taken. The model cannot follow those.
+    /// the target of `= make(chan ...)`, or the result of an unexported accessor: assigned
+    /// from a value, passed, stored, returned, or an alias taken. The model cannot follow
+    /// those.
     pub opaque: HashSet<&'a str>,
     /// Types built by a composite literal without keys: their fields are set from values.
     pub positional: HashSet<&'a str>,
@@ -191,7 +192,11 @@ impl<'a> Semantic<'a> {
             };
             v.func = f;
             v.file = info.file;
-            v.accessor = self.accessor(f).is_some_and(|r| r.kind == Kind::Chan);
+            // An exported accessor hands the channel to other packages: not followed.
+            v.accessor = self.accessor(f).is_some_and(|r| r.kind == Kind::Chan)
+                && info
+                    .name
+                    .starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
             walk_node(VNode::Block(body), &[], &mut v);
         }
         v.out

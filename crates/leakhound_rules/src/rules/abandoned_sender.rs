@@ -16,7 +16,8 @@
 //! one the loop never comes back to), or when it receives a channel every sender closes with
 //! `defer` (when it wins, they are done).
 //!
-//! Also flagged: a goroutine that loops over its send while the receiver leaves the loop from
+//! Also flagged: a goroutine that loops over its send on an unbuffered channel while the
+//! receiver leaves the loop from
 //! the very case that takes the values (after N items, on a sentinel; not a `v, ok := <-ch`
 //! case, which may be leaving on the close); and a `return` after the `go` statement and
 //! before any receive, in the function that receives later (the early return strands the
@@ -145,7 +146,9 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
         let looping = m
             .ops_on(name)
             .any(|o| o.kind == OpKind::Send && o.in_loop && !o.runs_once);
-        let stream_left = looping && any_case(&|s, c| m.leaves_stream(name, s, c));
+        // On a buffered channel the sends left after the receiver went may all fit: how many
+        // there are is not known.
+        let stream_left = looping && cap == 0 && any_case(&|s, c| m.leaves_stream(name, s, c));
         let abandoned = other_case || stream_left;
         let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
