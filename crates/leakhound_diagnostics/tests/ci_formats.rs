@@ -45,7 +45,7 @@ fn sarif_is_valid_against_the_official_schema() {
         "every rule, not just those that fired"
     );
     for result in run["results"].as_array().unwrap() {
-        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(
             run["tool"]["driver"]["rules"][index]["id"],
             result["ruleId"]

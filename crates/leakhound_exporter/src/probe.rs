@@ -316,8 +316,8 @@ mod tests {
 
     #[test]
     fn cardinality_is_bounded_whatever_the_target_sends() {
-        let stacks: Vec<(u64, String, u32)> = (0..5000)
-            .map(|i| (1 + i % 7, format!("main.f{i}"), i as u32 + 1))
+        let stacks: Vec<(u64, String, u32)> = (0..5000u32)
+            .map(|i| (1 + u64::from(i % 7), format!("main.f{i}"), i + 1))
             .collect();
         let refs: Vec<(u64, &str, &str, u32)> = stacks
             .iter()

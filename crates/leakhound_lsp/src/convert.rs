@@ -54,11 +54,11 @@ impl<'a> Text<'a> {
             offset -= 1;
         }
         let prefix = &self.text[start..offset];
-        Position::new((location.row - 1) as u32, units(prefix, encoding))
+        Position::new(uinteger(location.row - 1), units(prefix, encoding))
     }
 
     pub fn position_of(&self, offset: usize, encoding: Encoding) -> Position {
-        let (row, column) = self.lines.line_col(offset.min(self.text.len()) as u32);
+        let (row, column) = self.lines.line_col(uinteger(offset.min(self.text.len())));
         self.position(Location { row, column }, encoding)
     }
 
@@ -91,9 +91,15 @@ impl<'a> Text<'a> {
 
 fn units(s: &str, encoding: Encoding) -> u32 {
     match encoding {
-        Encoding::Utf8 => s.len() as u32,
-        Encoding::Utf16 => s.encode_utf16().count() as u32,
+        Encoding::Utf8 => uinteger(s.len()),
+        Encoding::Utf16 => uinteger(s.encode_utf16().count()),
     }
+}
+
+/// A count as the protocol's `uinteger` (`u32`); a document too long for it (the parser refuses
+/// sources over `u32::MAX` bytes) ends at the largest position.
+fn uinteger(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 pub fn severity(severity: Severity) -> DiagnosticSeverity {

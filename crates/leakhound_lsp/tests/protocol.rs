@@ -373,9 +373,9 @@ fn code_actions_offer_the_fix_a_nolint_comment_and_fix_all() {
 /// Applies LSP text edits (ASCII text: characters are bytes) from the last to the first.
 fn apply(text: &str, edits: &[Value]) -> String {
     let offset = |p: &Value| {
-        let line = p["line"].as_u64().unwrap() as usize;
+        let line = usize::try_from(p["line"].as_u64().unwrap()).unwrap();
         let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-        start + p["character"].as_u64().unwrap() as usize
+        start + usize::try_from(p["character"].as_u64().unwrap()).unwrap()
     };
     let mut ranges: Vec<(usize, usize, &str)> = edits
         .iter()

@@ -23,7 +23,8 @@ impl Interner {
         if let Some(&sym) = self.map.get(bytes) {
             return sym;
         }
-        let sym = Sym(self.strings.len() as u32);
+        // Each string costs tens of bytes here: memory runs out long before 2^32 of them.
+        let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 strings"));
         self.strings.push(String::from_utf8_lossy(bytes).into());
         self.map.insert(bytes.into(), sym);
         sym

@@ -512,7 +512,7 @@ fn parse_status(mut s: &[u8]) -> Header<'_> {
     h.state = status;
     for part in parts {
         if let Some(n) = part.strip_suffix(b" minutes") {
-            h.minutes = parse_u64(n).map(|(v, _)| v.min(u64::from(u32::MAX)) as u32);
+            h.minutes = parse_u64(n).map(|(v, _)| u32::try_from(v).unwrap_or(u32::MAX));
         } else if part == b"locked to thread" {
             h.locked = true;
         }

@@ -25,7 +25,10 @@ fn markers() -> BTreeMap<u32, (String, u64)> {
         .filter_map(|(i, l)| {
             let m = l.split("// site ").nth(1)?;
             let (name, n) = m.split_once(' ')?;
-            Some((i as u32 + 1, (name.to_string(), n.trim().parse().ok()?)))
+            Some((
+                u32::try_from(i + 1).ok()?,
+                (name.to_string(), n.trim().parse().ok()?),
+            ))
         })
         .collect()
 }
@@ -90,7 +93,7 @@ fn drill_markers(release: &str, kind: &str) -> Vec<(String, u32)> {
         .enumerate()
         .filter_map(|(i, l)| {
             let name = l.split(&format!("// {kind} ")).nth(1)?;
-            Some((name.trim().to_string(), i as u32 + 1))
+            Some((name.trim().to_string(), u32::try_from(i + 1).ok()?))
         })
         .collect()
 }

@@ -411,7 +411,7 @@ fn protobuf_with_dangling_ids_is_rejected() {
     let mut pb = vec![0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]; // sample_type {type: 1, unit: 2}
     pb.extend([0x12, 0x06, 0x0a, 0x01, 0x07, 0x12, 0x01, 0x03]); // sample {location_id: [7], value: [3]}
     for s in ["", "goroutine", "count"] {
-        pb.extend([0x32, s.len() as u8]);
+        pb.extend([0x32, u8::try_from(s.len()).unwrap()]);
         pb.extend(s.as_bytes());
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -51,7 +51,7 @@ impl<'f, 'a> RuleContext<'f, 'a> {
     }
 
     pub fn summary(&self) -> &'f PackageSummary<'a> {
-        self.facts.summary()
+        self.facts.summary(self.file)
     }
 
     /// Calls after which control never comes back, by this file's imports.

@@ -694,12 +694,14 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         }
     }
 
+    /// A key's index. Every key is text of the source, which has fewer than `u32::MAX` bytes,
+    /// so the count fits as an offset does.
     fn intern(&mut self, key: String) -> u32 {
         match self.keys.iter().position(|k| *k == key) {
-            Some(i) => i as u32,
+            Some(i) => offset(i),
             None => {
                 self.keys.push(key);
-                (self.keys.len() - 1) as u32
+                offset(self.keys.len() - 1)
             }
         }
     }
@@ -1086,7 +1088,7 @@ impl<'c, 'f, 'a> LockPass<'c, 'f, 'a> {
         self.keys
             .iter()
             .position(|k| *k == renamed)
-            .map_or(key, |i| i as u32)
+            .map_or(key, offset)
     }
 
     fn apply(&self, effect: &Effect<'a>, state: &mut LockState) {

@@ -3,6 +3,10 @@
 //! offending line. Every expectation must be reported on its line, and nothing else may be.
 //! Each fixture package's findings are also pinned as the `full` output a user reads (help
 //! lines, related locations, fix edits) in `tests/snapshots/`.
+//!
+//! Every rule has a folder named after it (`tests/fixtures/lost-cancel/`); the other folders
+//! hold what no one rule is about, under one Go version or timer setting each (`go1.23/`,
+//! `asynctimerchan/`, ...). Folders are found by listing the directory.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -196,13 +200,59 @@ fn fixtures_report_exactly_their_expectations() {
     for dir in subdirs(&root) {
         walk(&dir, None, &mut problems, &mut packages);
     }
-    assert!(packages >= 6, "fixture packages found: {packages}");
+    assert!(
+        packages >= RULES.len(),
+        "fixture packages found: {packages}"
+    );
     assert!(
         problems.is_empty(),
         "{} problem(s):\n{}",
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The expectations of every Go file under `dir`, its subfolders included.
+fn expected_codes(dir: &Path, codes: &mut Vec<String>) {
+    for file in go_files(dir) {
+        let source = std::fs::read_to_string(file).unwrap();
+        codes.extend(
+            expectations(&source)
+                .into_values()
+                .flatten()
+                .map(|e| e.code),
+        );
+    }
+    for sub in subdirs(dir) {
+        expected_codes(&sub, codes);
+    }
+}
+
+/// Adding a rule adds its fixture folder: `tests/fixtures/<rule-name>/`, with at least one
+/// finding of the rule expected in it.
+#[test]
+fn every_rule_has_its_fixture_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut missing = Vec::new();
+    for rule in RULES {
+        let dir = root.join(rule.name);
+        if !dir.is_dir() {
+            missing.push(format!(
+                "{}: no folder tests/fixtures/{}/",
+                rule.code, rule.name
+            ));
+            continue;
+        }
+        let mut codes = Vec::new();
+        expected_codes(&dir, &mut codes);
+        if !codes.iter().any(|c| c == rule.code) {
+            missing.push(format!(
+                "{}: tests/fixtures/{}/ expects no {} finding",
+                rule.code, rule.name, rule.code
+            ));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
 #[test]

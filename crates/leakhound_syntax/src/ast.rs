@@ -17,6 +17,11 @@ impl Span {
         Span { start, end }
     }
 
+    /// The span of `len` bytes from `start`.
+    pub fn sized(start: u32, len: usize) -> Span {
+        Span::new(start, start.saturating_add(offset(len)))
+    }
+
     pub fn to(self, other: Span) -> Span {
         Span {
             start: self.start,
@@ -36,6 +41,13 @@ impl Span {
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
+}
+
+/// A byte offset (or length) in a source as a span offset. [`crate::parse_file`] refuses
+/// sources longer than [`crate::MAX_SOURCE_LEN`], so every offset of a parsed file fits; past
+/// that it saturates instead of wrapping around.
+pub fn offset(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The expression inside any parentheses around it.

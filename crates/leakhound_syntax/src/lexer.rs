@@ -1,7 +1,7 @@
 //! A byte-level Go scanner following `go/scanner`: automatic semicolon insertion, every
 //! literal form with the same error messages, comments collected on the side.
 
-use crate::ast::Span;
+use crate::ast::{offset, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tok {
@@ -267,11 +267,10 @@ pub struct Lexer<'a> {
 /// three range tests were a chain of branches in the hottest loop of the scanner.
 static IDENT_ASCII: [bool; 256] = {
     let mut t = [false; 256];
-    let mut i = 0;
-    while i < 128 {
-        let c = i as u8;
-        t[i] = c.is_ascii_alphanumeric() || c == b'_';
-        i += 1;
+    let mut c: u8 = 0;
+    while c < 128 {
+        t[c as usize] = c.is_ascii_alphanumeric() || c == b'_';
+        c += 1;
     }
     t
 };
@@ -352,14 +351,14 @@ impl<'a> Lexer<'a> {
             for (i, &c) in lx.b.iter().enumerate() {
                 if c == 0 {
                     lx.stray
-                        .push((i as u32, "illegal character NUL".to_string()));
+                        .push((offset(i), "illegal character NUL".to_string()));
                 } else if c == 0xEF
                     && i > 0
                     && lx.b.get(i + 1) == Some(&0xBB)
                     && lx.b.get(i + 2) == Some(&0xBF)
                 {
                     lx.stray
-                        .push((i as u32, "illegal byte order mark".to_string()));
+                        .push((offset(i), "illegal byte order mark".to_string()));
                 }
             }
         }
@@ -367,7 +366,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, at: usize, msg: String) {
-        self.errors.push((at as u32, msg));
+        self.errors.push((offset(at), msg));
     }
 
     fn peek(&self, off: usize) -> u8 {
@@ -405,15 +404,15 @@ impl<'a> Lexer<'a> {
                     self.insert_semi = false;
                     return Token {
                         tok: Tok::Semicolon,
-                        pos: start as u32,
-                        end: start as u32,
+                        pos: offset(start),
+                        end: offset(start),
                         auto: true,
                     };
                 }
                 return Token {
                     tok: Tok::Eof,
-                    pos: start as u32,
-                    end: start as u32,
+                    pos: offset(start),
+                    end: offset(start),
                     auto: false,
                 };
             };
@@ -446,8 +445,8 @@ impl<'a> Lexer<'a> {
                     self.insert_semi = false;
                     return Token {
                         tok: Tok::Semicolon,
-                        pos: start as u32,
-                        end: start as u32,
+                        pos: offset(start),
+                        end: offset(start),
                         auto: true,
                     };
                 }
@@ -507,8 +506,8 @@ impl<'a> Lexer<'a> {
             self.insert_semi = insert;
             return Token {
                 tok,
-                pos: start as u32,
-                end: self.pos as u32,
+                pos: offset(start),
+                end: offset(self.pos),
                 auto: false,
             };
         }
@@ -696,10 +695,10 @@ impl<'a> Lexer<'a> {
 
     /// Scans `{ digit | '_' }`; returns bit 0 for digits seen, bit 1 for separators, and
     /// records the first digit not valid in `base` (bases up to 10).
-    fn digits(&mut self, base: u32, invalid: &mut Option<usize>) -> u8 {
+    fn digits(&mut self, base: u8, invalid: &mut Option<usize>) -> u8 {
         let mut ds = 0;
         if base <= 10 {
-            let max = b'0' + base as u8;
+            let max = b'0' + base;
             while let Some(&c) = self.b.get(self.pos) {
                 if c == b'_' {
                     ds |= 2;
@@ -987,7 +986,7 @@ impl<'a> Lexer<'a> {
                 }
             }
             if let Some(i) = memchr::memchr(b'\n', &self.b[start..self.pos]) {
-                nl = Some((start + i) as u32);
+                nl = Some(offset(start + i));
             }
         }
         let text = &self.src[start..self.pos];
@@ -1005,7 +1004,7 @@ impl<'a> Lexer<'a> {
         };
         self.comments.push(Comment {
             text,
-            span: Span::new(start as u32, (start + text.len()) as u32),
+            span: Span::new(offset(start), offset(start + text.len())),
         });
         nl
     }

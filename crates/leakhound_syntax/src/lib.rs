@@ -70,9 +70,32 @@ impl<'a> ParsedFile<'a> {
     }
 }
 
+/// The longest source [`parse_file`] takes: span offsets are `u32`.
+pub const MAX_SOURCE_LEN: usize = u32::MAX as usize;
+
 /// Parses a Go source file into `arena`. Never panics; malformed input gives a partial tree
-/// and errors.
+/// and errors, and a source longer than [`MAX_SOURCE_LEN`] an empty tree and one error.
 pub fn parse_file<'a>(src: &'a str, arena: &'a Arena) -> ParsedFile<'a> {
+    parse_file_up_to(src, arena, MAX_SOURCE_LEN)
+}
+
+/// [`parse_file`] with the longest source it takes as a parameter, so that the refusal is
+/// tested without a 4 GiB source.
+fn parse_file_up_to<'a>(src: &'a str, arena: &'a Arena, max_len: usize) -> ParsedFile<'a> {
+    if src.len() > max_len {
+        return ParsedFile {
+            source: src,
+            file: parser::Parser::new("", arena).parse_file().file,
+            comments: Vec::new(),
+            errors: vec![SyntaxError {
+                span: Span::new(0, 0),
+                message: format!(
+                    "file too large: {} bytes, more than the {max_len} a position can address",
+                    src.len()
+                ),
+            }],
+        };
+    }
     let mut out = parser::Parser::new(src, arena).parse_file();
     if let Some(first) = out.errors.first() {
         recover::resume(
@@ -88,5 +111,28 @@ pub fn parse_file<'a>(src: &'a str, arena: &'a Arena) -> ParsedFile<'a> {
         file: out.file,
         comments: out.comments,
         errors: out.errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_longer_than_positions_can_address_is_refused() {
+        let arena = Arena::new();
+        let src = "package p\n\nfunc f() {}\n";
+        let parsed = parse_file_up_to(src, &arena, src.len() - 1);
+        assert!(parsed.file.decls.is_empty());
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].span, Span::new(0, 0));
+        assert!(
+            parsed.errors[0]
+                .message
+                .starts_with("file too large: 23 bytes"),
+            "{}",
+            parsed.errors[0].message
+        );
+        assert!(parse_file_up_to(src, &arena, src.len()).errors.is_empty());
     }
 }

@@ -1,5 +1,7 @@
 //! Byte offsets to line and column numbers.
 
+use crate::ast::offset;
+
 /// The start offset of every line of a source text.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
@@ -15,11 +17,11 @@ impl LineIndex {
         starts.extend(
             memchr::memchr_iter(b'\n', src.as_bytes())
                 .filter(|&i| i + 1 < src.len())
-                .map(|i| i as u32 + 1),
+                .map(|i| offset(i + 1)),
         );
         LineIndex {
             starts,
-            len: src.len() as u32,
+            len: offset(src.len()),
         }
     }
 

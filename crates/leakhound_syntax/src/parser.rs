@@ -507,7 +507,7 @@ impl<'a> Parser<'a> {
             self.next();
             Ident {
                 name,
-                span: Span::new(pos, pos + name.len() as u32),
+                span: Span::sized(pos, name.len()),
             }
         } else {
             self.expect(Tok::Ident);
@@ -2073,7 +2073,7 @@ impl<'a> Parser<'a> {
             None
         };
         self.expect_semi();
-        let end = label.map_or(pos + kind.as_str().len() as u32, |l| l.span.end);
+        let end = label.map_or(Span::sized(pos, kind.as_str().len()).end, |l| l.span.end);
         Stmt::Branch(BranchStmt {
             kind,
             label,
@@ -2716,7 +2716,7 @@ impl<'a> Parser<'a> {
             Expr::Paren(mut p) => {
                 let from = p.span.start as usize;
                 if let Some(i) = self.src.get(from..).and_then(|s| s.find('(')) {
-                    p.span.start = (from + i) as u32;
+                    p.span.start = offset(from + i);
                 }
                 Expr::Paren(p)
             }

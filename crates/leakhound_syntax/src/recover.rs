@@ -23,7 +23,7 @@ fn next_declaration(src: &str, offset: u32) -> Option<u32> {
         .iter()
         .any(|kw| line.starts_with(kw));
         if starts_decl {
-            return Some(line_start as u32);
+            return u32::try_from(line_start).ok();
         }
         line_start += line.len();
     }

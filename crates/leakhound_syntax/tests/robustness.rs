@@ -233,14 +233,14 @@ fn random_junk_never_panics() {
         let len = (rng.next() % 80) as usize;
         let mut src = String::from("package p\n");
         for _ in 0..len {
-            src.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
+            src.push_str(pieces[usize::try_from(rng.next() % pieces.len() as u64).unwrap()]);
             if rng.next().is_multiple_of(3) {
                 src.push(' ');
             }
         }
         let arena = leakhound_syntax::Arena::new();
         let parsed = parse_file(&src, &arena);
-        let end = src.len() as u32;
+        let end = u32::try_from(src.len()).unwrap();
         for e in &parsed.errors {
             assert!(e.span.start <= end);
         }

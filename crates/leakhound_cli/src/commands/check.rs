@@ -126,6 +126,9 @@ struct Run {
     go_version: Option<GoVersion>,
     include_generated: bool,
     max_file_size: u64,
+    /// The longest file the parser can address ([`leakhound_syntax::MAX_SOURCE_LEN`]; lower in
+    /// tests).
+    max_source_len: u64,
     gomods: GoModCache,
     /// The file given on standard input, by the name it is checked under.
     stdin: Option<(PathBuf, String)>,
@@ -165,6 +168,9 @@ impl Run {
                 meta.len(),
                 self.max_file_size
             ));
+        }
+        if meta.len() > self.max_source_len {
+            return Err(too_long(&shown, meta.len(), self.max_source_len));
         }
         let bytes =
             std::fs::read(path).map_err(|e| format!("{shown}: {}", discover::describe_io(&e)))?;
@@ -365,6 +371,7 @@ fn build_run(args: &Args) -> Result<Run> {
         go_version: args.go_version,
         include_generated: args.include_generated,
         max_file_size: args.max_file_size,
+        max_source_len: max_source_len(),
         gomods: GoModCache::default(),
         stdin: None,
     })
@@ -384,11 +391,24 @@ fn read_stdin(args: &Args) -> Result<Option<(PathBuf, String)>> {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
         .context("standard input: not valid UTF-8 text")?;
+    let len = u64::try_from(text.len()).unwrap_or(u64::MAX);
+    if len > max_source_len() {
+        anyhow::bail!(too_long(&"standard input", len, max_source_len()));
+    }
     let name = args
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("stdin.go"));
     Ok(Some((name, text)))
+}
+
+fn max_source_len() -> u64 {
+    u64::try_from(leakhound_syntax::MAX_SOURCE_LEN).unwrap_or(u64::MAX)
+}
+
+/// Span offsets are `u32`: a longer file is refused rather than truncated.
+fn too_long(shown: &dyn std::fmt::Display, len: u64, max: u64) -> String {
+    format!("{shown}: skipped: {len} bytes is more than the {max} leakhound can address (positions are 32-bit)")
 }
 
 /// The static rules on one file, as `profile --src` needs them: the file's directory is read as
@@ -721,4 +741,27 @@ fn summary(
         ));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_longer_than_positions_can_address_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.go");
+        std::fs::write(&path, "package p\n\nfunc f() {}\n").unwrap();
+        let mut run = build_run(&Args::defaults_for(&path)).unwrap();
+        assert!(run.read(&path).is_ok());
+        run.max_source_len = 22;
+        let error = run.read(&path).unwrap_err();
+        assert_eq!(
+            error,
+            format!(
+                "{}: skipped: 23 bytes is more than the 22 leakhound can address (positions are 32-bit)",
+                path.display()
+            )
+        );
+    }
 }

@@ -227,7 +227,7 @@ pub(crate) fn check_package<'a>(
             continue;
         }
         let ctx = RuleContext::new(files, facts, u.file);
-        if !ctx.enabled(&RULE) || !facts.in_package(u.file) {
+        if !ctx.enabled(&RULE) {
             continue;
         }
         let name = sem.describe(&u.prim.id);

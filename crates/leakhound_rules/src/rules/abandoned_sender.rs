@@ -223,7 +223,8 @@ struct Producer<'a> {
 
 /// Across the package's functions: a producer whose result a caller receives in a `select`
 /// beside another case. Reported at the producer's sends, in its file, with the callers'
-/// selects as related locations. `models`: every function modelled, with its file.
+/// selects as related locations; a caller in another package of the directory (the external
+/// test package) calls another function. `models`: every function modelled, with its file.
 pub(crate) fn check_across_functions<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
@@ -232,7 +233,6 @@ pub(crate) fn check_across_functions<'a>(
 ) {
     let producers: Vec<Producer<'a>> = models
         .iter()
-        .filter(|(i, _, _)| facts.in_package(*i))
         .filter_map(|(i, func, m)| {
             let (chan, cap, sends) = producer(m)?;
             Some(Producer {
@@ -259,9 +259,6 @@ pub(crate) fn check_across_functions<'a>(
         .map(|p| sem.func_of(p.file, p.decl))
         .collect();
     for (i, func, m) in models {
-        if !facts.in_package(*i) {
-            continue;
-        }
         let ctx = RuleContext::new(files, facts, *i);
         // A call that throws the channel away: nobody ever receives.
         if let Some(caller) = sem.func_of(*i, func).filter(|_| !m.discarded.is_empty()) {
@@ -294,8 +291,11 @@ pub(crate) fn check_across_functions<'a>(
                     continue;
                 }
                 for (p, producer) in producers.iter().enumerate() {
-                    if producer.name == name && producer.is_method == is_method {
-                        let select = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
+                    if producer.name == name
+                        && producer.is_method == is_method
+                        && facts.same_package(producer.file, *i)
+                    {
+                        let select = Span::sized(sel.span.start, "select".len());
                         related[p].push(ctx.related(
                             *i,
                             select,

@@ -394,7 +394,7 @@ impl<'a> LocalChans<'a> {
             }
             waits.extend(key_of(chan).map(|k| (k, sends)));
         }
-        let span = Span::new(sel.span.start, sel.span.start + "select".len() as u32);
+        let span = Span::sized(sel.span.start, "select".len());
         Some(ChanOp {
             kind: OpKind::Select,
             span,

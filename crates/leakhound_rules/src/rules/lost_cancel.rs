@@ -52,7 +52,9 @@
 mod safety;
 
 use leakhound_diagnostics::{Applicability, Edit, Fix, Severity};
-use leakhound_syntax::ast::{AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt, ValueSpec};
+use leakhound_syntax::ast::{
+    offset, AssignOp, AssignStmt, Decl, Expr, FuncType, Span, Stmt, ValueSpec,
+};
 use leakhound_syntax::visit::{walk_file, Node, Visitor};
 
 use crate::checker::{Binding, Checker, Frame, FrameKind, Pending, RefKind};
@@ -248,7 +250,7 @@ fn define_shape<'a>(checker: &Checker<'_, 'a>, assign: &'a AssignStmt<'a>) -> Fi
     };
     match checker.text(between).find('=') {
         Some(i) if top_level && params_only => {
-            let start = between.start + i as u32;
+            let start = between.start + offset(i);
             FixShape::RenameAndDefine {
                 op: Span {
                     start,
@@ -360,7 +362,7 @@ fn fix<'a>(
             body_end,
         }) => {
             // When the condition is false the context is never used again: cancel at once.
-            let end = body_end as u32;
+            let end = offset(body_end);
             edits.push(edit(
                 checker,
                 Span { start: end, end },
@@ -381,7 +383,7 @@ fn fix<'a>(
         }
         Err(why) => return suggestion(why),
     };
-    let at = at as u32;
+    let at = offset(at);
     edits.push(edit(checker, Span { start: at, end: at }, &text));
     Fix {
         message: format!("name the cancel func `{name}` and defer it"),

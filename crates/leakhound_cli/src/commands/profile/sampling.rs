@@ -88,7 +88,11 @@ pub fn sample(
     let start = Instant::now();
     let mut i = 0;
     while plan.samples == 0 || i < plan.samples {
-        let due = start + plan.every * i as u32;
+        // 2^32 samples take 136 years at one a second: the count saturates before that matters.
+        let due = start
+            + plan
+                .every
+                .saturating_mul(u32::try_from(i).unwrap_or(u32::MAX));
         if i > 0 {
             match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
                 Ok(Event::Signal) => {

@@ -434,7 +434,7 @@ mod tests {
             named_results,
             results: func.typ.results.as_ref(),
         };
-        let after = src.find("WithCancel(p)").unwrap() as u32;
+        let after = u32::try_from(src.find("WithCancel(p)").unwrap()).unwrap();
         lifetime(&scope, "ctx", after)
     }
 
@@ -484,8 +484,8 @@ mod tests {
         let arena = leakhound_syntax::Arena::new();
         let parsed = leakhound_syntax::parse_file(src, &arena);
         let func = body_of(&parsed.file);
-        let start = src.find(statement).unwrap() as u32;
-        let span = Span::new(start, start + statement.len() as u32);
+        let start = u32::try_from(src.find(statement).unwrap()).unwrap();
+        let span = Span::sized(start, statement.len());
         placement(src, func.body.as_ref().unwrap(), span)
     }
 
