@@ -77,7 +77,7 @@ fn model<'a>(arena: &'a Arena) -> (Semantic<'a>, &'a ParsedFile<'a>) {
 }
 
 fn func(sem: &Semantic<'_>, name: &str) -> FuncId {
-    (0..sem.funcs.len() as FuncId)
+    (0..FuncId::try_from(sem.funcs.len()).unwrap())
         .find(|&f| sem.func(f).name == name)
         .unwrap()
 }

@@ -185,7 +185,7 @@ impl<'a> Semantic<'a> {
             accessor: false,
             out: FieldChanRefs::default(),
         };
-        for f in 0..self.funcs.len() as FuncId {
+        for f in 0..super::id(self.funcs.len()) {
             let info = &self.funcs[f as usize];
             let Some(body) = &info.decl.body else {
                 continue;

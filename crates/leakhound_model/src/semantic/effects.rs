@@ -136,7 +136,7 @@ impl<'a> Semantic<'a> {
     /// callees are summarised as they need).
     pub fn order_edges(&self) -> &[OrderEdge<'a>] {
         self.order.get_or_init(|| {
-            (0..self.funcs.len() as FuncId)
+            (0..super::id(self.funcs.len()))
                 .filter(|&f| self.body_text(f).contains("Lock()"))
                 .flat_map(|f| self.lock_effects(f).edges.iter().cloned())
                 .collect()
@@ -155,7 +155,7 @@ impl<'a> Semantic<'a> {
     /// never calls may be called with anything (from another package).
     pub fn guard_reachable(&self, func: FuncId, (param, value): (u32, bool)) -> bool {
         let mut called = false;
-        for f in 0..self.funcs.len() as FuncId {
+        for f in 0..super::id(self.funcs.len()) {
             for site in self.calls(f) {
                 if site.kind != super::callgraph::CallKind::Call || !site.callees.contains(&func) {
                     continue;

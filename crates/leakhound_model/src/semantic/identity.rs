@@ -332,7 +332,7 @@ impl<'a> Semantic<'a> {
     pub fn uses(&self) -> &[PrimUse<'a>] {
         self.uses.get_or_init(|| {
             let mut out = Vec::new();
-            for f in 0..self.funcs.len() as FuncId {
+            for f in 0..super::id(self.funcs.len()) {
                 self.collect_uses(f, &mut out);
             }
             out

@@ -32,6 +32,12 @@ use types::{type_from_expr, FieldInfo, Local, Ty, TypeInfo, TypeShape};
 pub type FuncId = u32;
 pub type TypeId = u32;
 
+/// An index (of a function, type or parameter) as an id: a package has fewer of them than
+/// source bytes, and every parsed source fits `u32` offsets; past that it saturates.
+pub(crate) fn id(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// A method's receiver.
 #[derive(Clone, Debug)]
 pub struct Recv<'a> {
@@ -154,8 +160,7 @@ impl<'a> Semantic<'a> {
             if self.type_names.contains_key(t.name.name) {
                 continue;
             }
-            self.type_names
-                .insert(t.name.name, self.types.len() as TypeId);
+            self.type_names.insert(t.name.name, id(self.types.len()));
             self.types.push(TypeInfo {
                 name: t.name.name.to_string(),
                 file,
@@ -184,7 +189,7 @@ impl<'a> Semantic<'a> {
                 for f in &st.fields.list {
                     let ty = match unparen(&f.typ) {
                         Expr::StructType(inner) => {
-                            let id = self.types.len() as TypeId;
+                            let id = id(self.types.len());
                             self.anon.insert(inner.span.start, id);
                             let field = f.names.first().map_or("", |n| n.name);
                             self.types.push(TypeInfo {
@@ -321,7 +326,7 @@ impl<'a> Semantic<'a> {
                 results.push(ty.clone());
             }
         }
-        let id = self.funcs.len() as FuncId;
+        let id = id(self.funcs.len());
         match &recv {
             Some(r) => {
                 self.methods.entry((r.typ, f.name.name)).or_insert(id);

@@ -367,7 +367,7 @@ impl<'a> Semantic<'a> {
             return Binding::Recv;
         }
         if let Some(i) = info.params.iter().position(|p| p.name == Some(id.name)) {
-            return Binding::Param(i as u32);
+            return Binding::Param(super::id(i));
         }
         if self.vars.contains_key(id.name) {
             return Binding::PkgVar(id.name);
@@ -617,9 +617,9 @@ impl<'a> Semantic<'a> {
             }
             if methods
                 .iter()
-                .all(|m| self.method(i as TypeId, m).is_some())
+                .all(|m| self.method(super::id(i), m).is_some())
             {
-                out.push(i as TypeId);
+                out.push(super::id(i));
                 if out.len() > cap {
                     return None;
                 }
