@@ -522,6 +522,23 @@ pub fn contains_return(s: &Stmt<'_>) -> bool {
     found
 }
 
+/// Whether a loop with this body runs it at most once: its last statement leaves (a `return`,
+/// a call that never returns, an unlabelled `break`) and nothing in it goes back to the top.
+/// A `range` over a channel with such a body is a single receive, not a loop waiting for a
+/// close.
+pub fn runs_at_most_once<'a>(
+    body: &'a [Stmt<'a>],
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+) -> bool {
+    let leaves = match body.last() {
+        Some(Stmt::Return(_)) => true,
+        Some(Stmt::Branch(b)) => b.kind == BranchKind::Break && b.label.is_none(),
+        Some(Stmt::Expr(e)) => never_returns(&e.x),
+        _ => false,
+    };
+    leaves && !body.iter().any(|s| jumps_back(s, false))
+}
+
 /// Whether the statement can go back to the top of a loop around it: a `continue` or `goto`
 /// (an unlabelled `continue` of a nested loop only restarts that loop), or, with
 /// `breaks_too`, any `break` (it may leave an inner loop of an outer one that repeats).

@@ -76,6 +76,25 @@ pub struct Lit {
     /// constant trip count (`for i := 0; i < 4; i++`, `range 4`, a range over a local literal).
     pub go_trips: Option<u64>,
     pub parent: Option<usize>,
+    /// `ops[..ops_end]` were recorded before the end of the literal's body: an op at or after
+    /// this index comes after the `go` statement in walk order.
+    pub ops_end: usize,
+}
+
+/// A `return` of the declaration or of a function literal.
+pub struct Exit {
+    pub span: Span,
+    pub lit: Option<usize>,
+    /// The goroutine literals started before it on every path that reaches it: by a `go`
+    /// statement earlier in its statement list or in an enclosing one.
+    pub started: Vec<usize>,
+    /// `ops[..op]` were recorded before it in walk order.
+    pub op: usize,
+    /// The innermost loop around it.
+    pub loop_id: Option<usize>,
+    /// No call that never returns (`t.Fatal`, `panic`) comes before it in its statement list
+    /// or an enclosing one.
+    pub reachable: bool,
 }
 
 pub struct Case<'a> {
@@ -93,14 +112,21 @@ pub struct Case<'a> {
     /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
     /// stranded sender no longer matters.
     pub fatal: bool,
+    /// `v, ok := <-ch`: the case can tell a closed channel from a value.
+    pub comma_ok: bool,
 }
 
 pub struct Select<'a> {
     pub span: Span,
     pub cases: Vec<Case<'a>>,
     pub in_loop: bool,
+    /// In a loop, but every path after it leaves its function (or its only loop) without
+    /// looping back: it runs at most once.
+    pub runs_once: bool,
     /// The function literal the `select` is in; `None` for the declaration's own body.
     pub lit: Option<usize>,
+    /// How many loops of its own function (literal) are around it.
+    pub loop_depth: u32,
 }
 
 /// The values goroutines can send on one channel.
@@ -134,6 +160,13 @@ pub struct FuncModel<'a> {
     tickers: Vec<&'a str>,
     /// `defer close(x)`: the channel and the function literal the `defer` is in.
     pub deferred_closes: Vec<(&'a str, Option<usize>)>,
+    /// Every `return`, in walk order.
+    pub exits: Vec<Exit>,
+    /// Calls whose results are thrown away: a call statement, or `_ = f()`.
+    pub discarded: Vec<&'a CallExpr<'a>>,
+    /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
+    /// sent until then. The channel and the literal the loop is in.
+    pub drains: Vec<(&'a str, Option<usize>)>,
 }
 
 impl<'a> FuncModel<'a> {
@@ -256,10 +289,11 @@ impl<'a> FuncModel<'a> {
                 return false;
             }
         }
-        if c.returns || (s.in_loop && c.leaves_normally) {
+        let in_loop = s.in_loop && !s.runs_once;
+        if c.returns || (in_loop && c.leaves_normally) {
             return true;
         }
-        if s.in_loop {
+        if in_loop {
             return false;
         }
         let later = self.ops_on(name).any(|o| {
@@ -269,6 +303,89 @@ impl<'a> FuncModel<'a> {
                     || o.span.start >= s.span.end)
         });
         !later
+    }
+
+    /// The goroutine an op in `lit` runs in: the literal itself or the nearest enclosing one
+    /// started with `go`.
+    pub fn go_root(&self, lit: Option<usize>) -> Option<usize> {
+        let mut cur = lit;
+        while let Some(i) = cur {
+            if self.lits[i].is_go {
+                return Some(i);
+            }
+            cur = self.lits[i].parent;
+        }
+        None
+    }
+
+    /// Something closes `name` outside the goroutines that send on it (a close by the sender
+    /// itself, even deferred, does not free a send that is blocked).
+    pub fn closed_apart_from_senders(&self, name: &str) -> bool {
+        let senders: Vec<Option<usize>> = self
+            .ops_on(name)
+            .filter(|o| o.kind == OpKind::Send)
+            .map(|o| self.go_root(o.lit))
+            .collect();
+        self.ops_on(name).any(|o| {
+            o.kind == OpKind::Close
+                && !self
+                    .go_root(o.lit)
+                    .is_some_and(|g| senders.contains(&Some(g)))
+        })
+    }
+
+    /// A `return` after a goroutine that sends on `name` was started, with no receive of
+    /// `name` between them in walk order, in the function that receives `name` later: on that
+    /// path nothing takes the goroutine's value. `None` when some receive is in a literal of
+    /// its own (a deferred drain) or no receive follows the return.
+    pub fn early_exit(&self, name: &str) -> Option<&Exit> {
+        let recvs: Vec<(usize, &Op<'a>)> = self
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                o.local && o.chan == name && matches!(o.kind, OpKind::Recv | OpKind::Range)
+            })
+            .filter(|(_, o)| !self.in_goroutine(o.lit))
+            .collect();
+        let level = recvs.first()?.1.lit;
+        if recvs.iter().any(|(_, o)| o.lit != level) {
+            return None;
+        }
+        let senders: Vec<usize> = self
+            .ops_on(name)
+            .filter(|o| o.kind == OpKind::Send)
+            .filter_map(|o| self.go_root(o.lit))
+            .collect();
+        self.exits.iter().find(|e| {
+            e.lit == level
+                && e.reachable
+                && recvs.iter().any(|(i, _)| *i >= e.op)
+                && e.started.iter().any(|g| {
+                    // In a loop the `go` statement is not in, a receive later in walk order
+                    // may have run on an earlier iteration.
+                    senders.contains(g)
+                        && e.loop_id == self.lits[*g].go_loop
+                        && !recvs
+                            .iter()
+                            .any(|(i, _)| *i >= self.lits[*g].ops_end && *i < e.op)
+                })
+        })
+    }
+
+    /// Whether case `case` of select `sel` receives `name` itself and then leaves the loop
+    /// around the `select` (after some number of values), so a sender that keeps sending is
+    /// stranded. A case that can tell a close (`v, ok := <-ch`) may be leaving because the
+    /// sender is done: it does not count.
+    pub fn leaves_stream(&self, name: &str, sel: usize, case: usize) -> bool {
+        let s = &self.selects[sel];
+        let c = &s.cases[case];
+        c.chan == Some(name)
+            && !c.fatal
+            && !c.comma_ok
+            && s.in_loop
+            && !s.runs_once
+            && (c.returns || c.leaves_normally)
     }
 
     pub fn has(&self, name: &str, kind: OpKind) -> bool {
@@ -293,6 +410,8 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>) -> FuncModel<'a> 
         break_leaves_loop: false,
         trips: Vec::new(),
         lens: Vec::new(),
+        started: Vec::new(),
+        reachable: true,
     };
     b.ctx = has_ctx_param(&decl.typ, names.imports);
     if let Some(body) = &decl.body {
@@ -375,6 +494,11 @@ struct Builder<'a, 'i> {
     /// Names bound once to a composite literal, with its length: a range over one runs that
     /// many times. `None` once the name is bound again.
     lens: Vec<(&'a str, Option<u64>)>,
+    /// Goroutine literals started earlier in the statement lists being walked (of the current
+    /// function literal).
+    started: Vec<usize>,
+    /// No call that never returns was walked earlier in the statement lists being walked.
+    reachable: bool,
 }
 
 fn chan_name<'a>(
@@ -424,12 +548,22 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn stmts(&mut self, stmts: &'a [Stmt<'a>]) {
+        let started = self.started.len();
+        let reachable = self.reachable;
         let mut starts = Vec::with_capacity(stmts.len() + 1);
+        let mut sels = Vec::with_capacity(stmts.len() + 1);
         for s in stmts {
             starts.push(self.m.ops.len());
+            sels.push(self.m.selects.len());
             self.stmt(s);
+            if matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x)) {
+                self.reachable = false;
+            }
         }
         starts.push(self.m.ops.len());
+        sels.push(self.m.selects.len());
+        self.started.truncate(started);
+        self.reachable = reachable;
         // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
         // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
         // most once, however deep in the loop it sits.
@@ -450,6 +584,11 @@ impl<'a> Builder<'a, '_> {
             for op in &mut self.m.ops[starts[i]..starts[i + 1]] {
                 if op.kind == OpKind::Send && op.lit == lit && op.loop_depth == depth {
                     op.runs_once = true;
+                }
+            }
+            for sel in &mut self.m.selects[sels[i]..sels[i + 1]] {
+                if sel.lit == lit && sel.loop_depth == depth {
+                    sel.runs_once = true;
                 }
             }
         }
@@ -484,6 +623,11 @@ impl<'a> Builder<'a, '_> {
                 self.expr(&send.value);
             }
             Stmt::Assign(a) => {
+                if let ([Expr::Ident(blank)], [value]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
+                    if let (Expr::Call(call), "_") = (unparen(value), blank.name) {
+                        self.m.discarded.push(call);
+                    }
+                }
                 self.assign(a);
             }
             Stmt::Decl(g) => {
@@ -506,14 +650,17 @@ impl<'a> Builder<'a, '_> {
                         self.op(&call.args[0], OpKind::Close, call.span);
                         return;
                     }
+                    self.m.discarded.push(call);
                 }
                 self.expr(&e.x);
             }
             Stmt::Go(g) => {
                 if let Expr::Call(call) = unparen(&g.call) {
                     if let Expr::FuncLit(f) = unparen(call.fun) {
+                        let idx = self.m.lits.len();
                         self.func_lit(f, true, self.loop_id);
                         self.exprs(&call.args);
+                        self.started.push(idx);
                         return;
                     }
                 }
@@ -524,6 +671,8 @@ impl<'a> Builder<'a, '_> {
                     if let (Expr::Ident(f), [arg]) = (call.fun, call.args.as_slice()) {
                         if let (Expr::Ident(ch), "close") = (unparen(arg), f.name) {
                             self.m.deferred_closes.push((ch.name, self.lit));
+                            self.op(arg, OpKind::Close, call.span);
+                            return;
                         }
                     }
                 }
@@ -548,6 +697,14 @@ impl<'a> Builder<'a, '_> {
                         self.expr(e);
                     }
                 }
+                self.m.exits.push(Exit {
+                    reachable: self.reachable,
+                    span: r.span,
+                    lit: self.lit,
+                    started: self.started.clone(),
+                    op: self.m.ops.len(),
+                    loop_id: self.loop_id,
+                });
             }
             Stmt::Labeled(l) => self.stmt(l.stmt),
             Stmt::Block(b) => self.block(b),
@@ -607,6 +764,12 @@ impl<'a> Builder<'a, '_> {
             }
             Stmt::Range(r) => {
                 self.op(&r.x, OpKind::Range, r.span);
+                if let Some(x) = ident(&r.x) {
+                    let names = self.names;
+                    if !loop_escapes(&r.body.stmts, &|e| names.never_returns(e)) {
+                        self.m.drains.push((x, self.lit));
+                    }
+                }
                 if let Expr::Selector(s) = unparen(&r.x) {
                     let ticker = s.sel.name == "C"
                         && matches!(unparen(s.x), Expr::Ident(id) if self.m.tickers.contains(&id.name));
@@ -724,8 +887,11 @@ impl<'a> Builder<'a, '_> {
             span: sel.span,
             cases: Vec::new(),
             in_loop: self.in_loop,
+            runs_once: false,
             lit: self.lit,
+            loop_depth: self.depth,
         });
+        // Every case's channel operation first: they are all waited on before any body runs.
         for clause in &sel.body {
             let mut case = Case {
                 chan: None,
@@ -737,6 +903,7 @@ impl<'a> Builder<'a, '_> {
                     .body
                     .iter()
                     .any(|s| matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x))),
+                comma_ok: false,
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -750,6 +917,7 @@ impl<'a> Builder<'a, '_> {
                     }
                     Stmt::Expr(e) => Some(&e.x),
                     Stmt::Assign(a) => {
+                        case.comma_ok = a.lhs.len() == 2;
                         self.exprs(&a.lhs);
                         a.rhs.first()
                     }
@@ -772,6 +940,8 @@ impl<'a> Builder<'a, '_> {
                 }
             }
             self.m.selects[idx].cases.push(case);
+        }
+        for clause in &sel.body {
             self.in_case(|b| b.stmts(&clause.body));
         }
     }
@@ -785,6 +955,7 @@ impl<'a> Builder<'a, '_> {
             go_loop,
             go_trips,
             parent: self.lit,
+            ops_end: 0,
         });
         let saved = (
             self.lit,
@@ -795,6 +966,8 @@ impl<'a> Builder<'a, '_> {
             self.break_leaves_loop,
         );
         let saved_trips = std::mem::take(&mut self.trips);
+        let saved_started = std::mem::take(&mut self.started);
+        let saved_reachable = std::mem::replace(&mut self.reachable, true);
         self.lit = Some(idx);
         self.in_loop = false;
         self.loop_id = None;
@@ -811,6 +984,9 @@ impl<'a> Builder<'a, '_> {
             self.break_leaves_loop,
         ) = saved;
         self.trips = saved_trips;
+        self.started = saved_started;
+        self.reachable = saved_reachable;
+        self.m.lits[idx].ops_end = self.m.ops.len();
     }
 
     fn exprs(&mut self, es: &'a [Expr<'a>]) {

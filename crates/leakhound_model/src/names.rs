@@ -711,7 +711,12 @@ impl<'a> Walk<'_, 'a> {
                 match unparen(&s.x) {
                     Expr::Ident(id) => {
                         self.add_ref(id, RefKind::Operated);
-                        if let Some(frame) = self.frames.last_mut() {
+                        // A body that never goes round again is one receive, not a wait for
+                        // a close.
+                        let once = crate::cfg::runs_at_most_once(&s.body.stmts, &|e| {
+                            self.never_returns(e)
+                        });
+                        if let Some(frame) = self.frames.last_mut().filter(|_| !once) {
                             frame.ranges.push((
                                 id.name,
                                 Span {

@@ -100,6 +100,14 @@ pub(crate) fn check_package<'a>(
     if order {
         rules::lock_order_inversion::check_package(files, facts, &mut out);
     }
+    let fields = files.iter().any(|f| {
+        f.settings
+            .rules
+            .contains(rules::abandoned_receiver::RULE.id)
+    }) && files.iter().any(|f| f.source.contains("<-"));
+    if fields {
+        rules::abandoned_receiver::check_package(files, facts, &mut out);
+    }
     out
 }
 

@@ -15,6 +15,7 @@
 //! interface or a container, a function value), is opaque: no identity, no callee.
 
 pub mod callgraph;
+pub mod chanrefs;
 pub mod effects;
 pub mod identity;
 pub mod types;

@@ -5,6 +5,13 @@
 //! nor close that parameter, nor pass it further). The twin of LH301: there the sender is
 //! abandoned, here the receiver.
 //!
+//! Across the package, by the semantic model: a receive or `range` on an unexported channel
+//! field (`<-w.done`, or through an accessor `<-s.Done()` that returns the field) that no
+//! function of the package (tests of the same package included) sends on or closes. Silent
+//! where the model cannot see every feeder: the field is exported, assigned from a value
+//! rather than `make(chan ...)`, passed, stored, returned (other than by an accessor) or
+//! aliased, or the struct is built by a composite literal without keys.
+//!
 //! Not flagged: a channel that leaves the function any other way (returned, stored, sent,
 //! passed to another package or to a function value): its sender may be elsewhere; a receive
 //! that is one case of a `select` with other cases or a `default` (a dead case, not a
@@ -45,8 +52,12 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUse, UseKind};
+use leakhound_model::package::PackageFacts;
+use leakhound_model::semantic::identity::Identity;
+use leakhound_model::semantic::types::Kind;
 use leakhound_syntax::ast::{FuncDecl, Span};
 
+use crate::PackageFile;
 use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
 use crate::rules::RuleId;
@@ -60,7 +71,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::ABANDONED_RECEIVER,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::ChannelUses],
+    requires: &[Fact::ChannelUses, Fact::Semantic],
 };
 
 pub(crate) fn check<'a>(ctx: &RuleContext<'_, 'a>, decl: &'a FuncDecl<'a>, out: &mut Vec<Diagnostic>) {
@@ -176,4 +187,69 @@ fn declares(ctx: &RuleContext<'_, '_>, decl: &FuncDecl<'_>, name: &str) -> bool 
         .any(|n| n.name == name);
     let text = decl.body.as_ref().map_or("", |b| ctx.text(b.span));
     param || text.contains(&format!("{name} :=")) || text.contains(&format!("var {name} "))
+}
+
+/// Across the package, by the semantic model: a receive or `range` on a channel field (named
+/// directly or through an accessor) that nothing in the package sends on or closes. Silent
+/// when the field is exported (another package may feed it), or the package uses it in a way
+/// the model cannot follow: assigned from a value rather than `make`, passed, stored, returned
+/// (other than by an accessor), aliased, or set by a composite literal without keys.
+pub(crate) fn check_package<'a>(
+    files: &[PackageFile<'a>],
+    facts: &PackageFacts<'a>,
+    out: &mut [Vec<Diagnostic>],
+) {
+    // One model per package of the directory (the external test package is another).
+    for file in 0..files.len() {
+        if (0..file).any(|f| facts.same_package(f, file)) {
+            continue;
+        }
+        let sem = facts.semantic(file);
+        let candidates: Vec<_> = sem
+            .uses()
+            .iter()
+            .filter(|u| {
+                u.prim.kind == Kind::Chan
+                    && matches!(u.op, "recv" | "range")
+                    && matches!(u.prim.id, Identity::Field { field, .. }
+                        if field.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
+            })
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let refs = sem.field_chan_refs();
+        for u in candidates {
+            let Identity::Field { typ, .. } = u.prim.id else {
+                continue;
+            };
+            if refs.fed_or_opaque(&u.prim.id, &sem.types[typ as usize].name)
+                || sem
+                    .uses_of(&u.prim.id)
+                    .any(|o| matches!(o.op, "send" | "close"))
+                || (u.op == "recv" && refs.select_recvs.contains(&(u.file, u.span)))
+            {
+                continue;
+            }
+            let ctx = RuleContext::new(files, facts, u.file);
+            if !ctx.enabled(&RULE) {
+                continue;
+            }
+            let name = sem.describe(&u.prim.id);
+            let what = if u.op == "range" {
+                "range over"
+            } else {
+                "receive from"
+            };
+            let mut d = ctx.diagnostic(
+                &RULE,
+                u.span,
+                format!("{what} {name} blocks forever: nothing in the package sends on or closes {name}"),
+            );
+            d.help = Some(format!(
+                "send on or close {name} where its value is produced, or drop the receive"
+            ));
+            out[u.file].push(d);
+        }
+    }
 }

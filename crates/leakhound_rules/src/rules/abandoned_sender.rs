@@ -12,8 +12,17 @@
 //! count of the loop that starts the goroutines when it is constant (`for i := 0; i < 4; i++`,
 //! `range 4`, a range over a local literal). A case does not abandon the sender when it ends
 //! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
-//! receive of the channel follows it (in the case, or after a `select` outside a loop), or
-//! when it receives a channel every sender closes with `defer` (when it wins, they are done).
+//! receive of the channel follows it (in the case, or after a `select` outside a loop or
+//! one the loop never comes back to), or when it receives a channel every sender closes with
+//! `defer` (when it wins, they are done).
+//!
+//! Also flagged: a goroutine that loops over its send on an unbuffered channel while the
+//! receiver leaves the loop from
+//! the very case that takes the values (after N items, on a sentinel; not a `v, ok := <-ch`
+//! case, which may be leaving on the close); and a `return` after the `go` statement and
+//! before any receive, in the function that receives later (the early return strands the
+//! sender even when the `select` itself waits). The sender's own `defer close(ch)` does not
+//! hide its abandoned send.
 //!
 //! ## Why is this bad?
 //! When the other case wins, nobody ever receives: the goroutine blocks on its send forever,
@@ -70,7 +79,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::ABANDONED_SENDER,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Channels],
+    requires: &[Fact::Channels, Fact::Semantic],
 };
 
 const HELP: &str =
@@ -109,7 +118,10 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
         let Some((cap, sends, count)) = overfull(m, name) else {
             continue;
         };
-        if m.has(name, OpKind::Returned) || m.has(name, OpKind::Range) || m.has(name, OpKind::Close)
+        // A close by the sender itself (`defer close(ch)`) does not free its blocked send.
+        if m.has(name, OpKind::Returned)
+            || m.has(name, OpKind::Range)
+            || m.closed_apart_from_senders(name)
         {
             continue;
         }
@@ -118,24 +130,46 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
             .filter(|o| o.kind == OpKind::Recv && !m.in_goroutine(o.lit))
             .collect();
         // A plain receive elsewhere (`return <-ch` after the select) still takes the value.
-        let abandoned = recvs.iter().all(|r| r.select.is_some())
-            && recvs.iter().any(|r| {
-                r.select
-                    .is_some_and(|s| (0..m.selects[s].cases.len()).any(|c| m.abandons(name, s, c)))
-            });
+        // A sender that keeps sending is stranded too when the receiver leaves the loop from
+        // the very case that takes its values.
+        let in_selects = recvs.iter().all(|r| r.select.is_some());
+        let any_case = |f: &dyn Fn(usize, usize) -> bool| {
+            in_selects
+                && recvs.iter().any(|r| {
+                    r.select
+                        .is_some_and(|s| (0..m.selects[s].cases.len()).any(|c| f(s, c)))
+                })
+        };
+        let other_case = any_case(&|s, c| m.abandons(name, s, c));
+        // Only a goroutine that loops over its send: goroutines that each send once may be
+        // counted by a receiver that leaves after the last.
+        let looping = m
+            .ops_on(name)
+            .any(|o| o.kind == OpKind::Send && o.in_loop && !o.runs_once);
+        // On a buffered channel the sends left after the receiver went may all fit: how many
+        // there are is not known.
+        let stream_left = looping && cap == 0 && any_case(&|s, c| m.leaves_stream(name, s, c));
+        let abandoned = other_case || stream_left;
+        let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
             && recvs.len() == 1
             && recvs[0].select.is_none()
             && !recvs[0].in_loop
+            // A receive in a callback may run once per call.
+            && recvs[0].lit.is_none()
             && m.ops_on(name)
                 .all(|o| o.kind != OpKind::Recv || !m.in_goroutine(o.lit));
-        if !(abandoned || first_wins) {
+        if !(abandoned || first_wins || early.is_some()) {
             continue;
         }
-        let receiver = if first_wins && !abandoned {
-            "the receiver takes the first value"
-        } else {
+        let receiver = if other_case {
             "the select takes another case"
+        } else if stream_left {
+            "the receiver leaves the loop after some values"
+        } else if early.is_some() && !first_wins {
+            "the function returns before receiving"
+        } else {
+            "the receiver takes the first value"
         };
         for send in sends {
             let room = if cap == 0 {
@@ -149,6 +183,13 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
                 format!("goroutine blocks forever on this send when {receiver}: {room}"),
             );
             d.help = Some(HELP.to_string());
+            if let Some(exit) = early.filter(|_| !abandoned && !first_wins) {
+                d.related.push(ctx.related(
+                    ctx.file,
+                    exit.span,
+                    format!("returns here without receiving from {name}"),
+                ));
+            }
             out.push(d);
         }
     }
@@ -171,6 +212,7 @@ fn producer<'a>(
 /// A function that returns a channel fed by its own goroutine with more sends than buffer:
 /// a caller that stops waiting strands the goroutine.
 struct Producer<'a> {
+    decl: &'a FuncDecl<'a>,
     name: &'a str,
     is_method: bool,
     file: usize,
@@ -194,6 +236,7 @@ pub(crate) fn check_across_functions<'a>(
         .filter_map(|(i, func, m)| {
             let (chan, cap, sends) = producer(m)?;
             Some(Producer {
+                decl: func,
                 name: func.name.name,
                 is_method: func.recv.is_some(),
                 file: *i,
@@ -209,8 +252,31 @@ pub(crate) fn check_across_functions<'a>(
     // Callers: a `select` that receives the producer's result beside another case.
     let mut related: Vec<Vec<Related>> = producers.iter().map(|_| Vec::new()).collect();
     let mut callers: Vec<&str> = producers.iter().map(|_| "").collect();
+    // The producers' identities in the semantic model, to resolve discarded calls.
+    let ids: Vec<_> = producers
+        .iter()
+        .map(|p| facts.semantic(p.file).func_of(p.file, p.decl))
+        .collect();
     for (i, func, m) in models {
         let ctx = RuleContext::new(files, facts, *i);
+        let sem = facts.semantic(*i);
+        // A call that throws the channel away: nobody ever receives.
+        if let Some(caller) = sem.func_of(*i, func).filter(|_| !m.discarded.is_empty()) {
+            for call in &m.discarded {
+                let (callees, _) = sem.callees(caller, call);
+                for (p, id) in ids.iter().enumerate() {
+                    let same = facts.same_package(producers[p].file, *i);
+                    if same && id.is_some_and(|id| callees.contains(&id)) {
+                        related[p].push(ctx.related(
+                            *i,
+                            call.span,
+                            format!("{} discards the channel here", func.name.name),
+                        ));
+                        callers[p] = func.name.name;
+                    }
+                }
+            }
+        }
         for sel in &m.selects {
             for (k, case) in sel.cases.iter().enumerate() {
                 let Some((name, is_method)) = case.recv_call else {

@@ -2,6 +2,10 @@
 //! Flags `for v := range ch` where `ch` is made in the same function (`make(chan T)`), and
 //! nothing in that function, its function literals included, ever calls `close(ch)`.
 //!
+//! Not flagged: a `range` whose body never goes round again (it ends in `return`, `break` or
+//! a call that never returns such as `t.Fatalf`, with no `continue`): that is one receive,
+//! not a loop waiting for a close.
+//!
 //! ## Why is this bad?
 //! A `range` over a channel ends only when the channel is closed. If nobody closes it, the
 //! goroutine running the loop waits for the next value forever after the last one, and every

@@ -8,7 +8,9 @@
 //! constructor, a receiver that drains until every worker has exited). And only sends that
 //! repeat with the loop: a send after which the function returns (or leaves its only loop)
 //! without going round again runs once; it is a one-shot result rather than a stage's output,
-//! and LH301 covers those on local channels.
+//! and LH301 covers those on local channels. Not flagged either: a channel made in the
+//! function whose receiver there is a `for range` loop that nothing but the close ends: it
+//! takes every value until then.
 //!
 //! ## Why is this bad?
 //! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
@@ -79,6 +81,10 @@ pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<
             && m.make_of(send.chan)
                 .is_some_and(|mk| mk.cap != Cap::Known(0))
         {
+            continue;
+        }
+        // Made here and drained by a `range` that only a close ends: every value is taken.
+        if m.make_of(send.chan).is_some() && m.drains.iter().any(|(c, _)| *c == send.chan) {
             continue;
         }
         let chan = send.chan;
