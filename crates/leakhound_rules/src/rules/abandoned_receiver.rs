@@ -55,7 +55,8 @@ use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUs
 use leakhound_model::package::PackageFacts;
 use leakhound_model::semantic::identity::Identity;
 use leakhound_model::semantic::types::Kind;
-use leakhound_syntax::ast::{FuncDecl, Span};
+use leakhound_syntax::ast::{unparen, Decl, Expr, FuncDecl, Span, Spec, StructType};
+use leakhound_syntax::ParsedFile;
 
 use crate::PackageFile;
 use crate::context::RuleContext;
@@ -204,6 +205,14 @@ pub(crate) fn check_package<'a>(
         if (0..file).any(|f| facts.same_package(f, file)) {
             continue;
         }
+        // Most packages declare no unexported channel field: no model to build for them.
+        let package: Vec<_> = (0..files.len())
+            .filter(|&f| facts.same_package(f, file))
+            .map(|f| files[f].parsed)
+            .collect();
+        if !has_unexported_chan_field(&package) {
+            continue;
+        }
         let sem = facts.semantic(file);
         let candidates: Vec<_> = sem
             .uses()
@@ -252,4 +261,39 @@ pub(crate) fn check_package<'a>(
             out[u.file].push(d);
         }
     }
+}
+
+/// Whether a struct type of the package has an unexported field of a channel type (`chan T`,
+/// or a type of the package declared as one), anonymous struct fields included.
+fn has_unexported_chan_field(package: &[&ParsedFile<'_>]) -> bool {
+    let specs = || {
+        package.iter().flat_map(|p| &p.file.decls).flat_map(|d| match d {
+            Decl::Gen(g) => g.specs.iter().collect(),
+            _ => Vec::new(),
+        })
+    };
+    let chan_types: Vec<&str> = specs()
+        .filter_map(|s| match s {
+            Spec::Type(t) if matches!(unparen(&t.typ), Expr::ChanType(_)) => Some(t.name.name),
+            _ => None,
+        })
+        .collect();
+    fn in_struct(st: &StructType<'_>, chan_types: &[&str]) -> bool {
+        st.fields.list.iter().any(|f| {
+            let unexported = f
+                .names
+                .iter()
+                .any(|n| n.name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'));
+            match unparen(&f.typ) {
+                Expr::ChanType(_) => unexported,
+                Expr::Ident(id) => unexported && chan_types.contains(&id.name),
+                Expr::StructType(inner) => in_struct(inner, chan_types),
+                _ => false,
+            }
+        })
+    }
+    specs().any(|s| match s {
+        Spec::Type(t) => matches!(unparen(&t.typ), Expr::StructType(st) if in_struct(st, &chan_types)),
+        _ => false,
+    })
 }
