@@ -1,10 +1,12 @@
 //! The predicates several rules share: does this case body always leave the enclosing loop;
 //! does this function end in a loop that never ends; how a lock mode's calls are spelled.
 
+use leakhound_model::bodies::Body;
+use leakhound_model::census::Census;
 use leakhound_model::cfg::breaks_out;
 use leakhound_model::names::Walk;
 use leakhound_model::summary::Mode;
-use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Stmt};
+use leakhound_syntax::ast::{unparen, Block, BranchKind, Expr, Span, Stmt};
 
 /// Whether running `body` (a select or switch case) always leaves the loop it is in: it ends
 /// in a `return`, a `goto`, a labelled `break` or `continue` to a loop of this function, or a
@@ -94,4 +96,22 @@ pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
         Mode::Write => ("Lock", "Unlock"),
         Mode::Read => ("RLock", "RUnlock"),
     }
+}
+
+/// The bodies of the function literals that a helper of the package runs with `go`
+/// (`startWorker(func() {...})`), started from the declaration whose bodies these are:
+/// goroutines like a `go func`.
+pub(crate) fn helper_started(census: &Census<'_>, bodies: &[Body<'_>]) -> Vec<Span> {
+    let Some(decl_body) = bodies.first() else {
+        return Vec::new();
+    };
+    census
+        .started_in(decl_body.block)
+        .iter()
+        .filter(|s| s.helper)
+        .filter_map(|s| match unparen(s.func) {
+            Expr::FuncLit(f) => Some(f.body.span),
+            _ => None,
+        })
+        .collect()
 }

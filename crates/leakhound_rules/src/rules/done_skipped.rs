@@ -89,19 +89,7 @@ pub(crate) fn check<'a>(
         return;
     }
     let census = ctx.facts.census();
-    // Function literals a helper of the package runs with `go`: goroutines like a `go func`.
-    let helper_started: Vec<Span> = match bodies.first() {
-        Some(decl_body) => census
-            .started_in(decl_body.block)
-            .iter()
-            .filter(|s| s.helper)
-            .filter_map(|s| match unparen(s.func) {
-                Expr::FuncLit(f) => Some(f.body.span),
-                _ => None,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let helper_started = crate::helpers::helper_started(census, bodies);
     let mut groups = None;
     for body in bodies {
         let goroutine = match body.kind {

@@ -99,20 +99,7 @@ pub(crate) fn check<'a>(
     }
     let text = ctx.text(decl.span);
     if text.contains(".Add(") && text.contains(".Done()") {
-        let census = ctx.facts.census();
-        // Function literals a helper of the package runs with `go` are goroutines too.
-        let helper_started: Vec<Span> = match bodies.first() {
-            Some(decl_body) => census
-                .started_in(decl_body.block)
-                .iter()
-                .filter(|s| s.helper)
-                .filter_map(|s| match unparen(s.func) {
-                    Expr::FuncLit(f) => Some(f.body.span),
-                    _ => None,
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let helper_started = crate::helpers::helper_started(ctx.facts.census(), bodies);
         for body in bodies.iter().filter(|b| {
             b.kind == BodyKind::Go
                 || (b.kind == BodyKind::Lit && helper_started.contains(&b.block.span))
