@@ -52,6 +52,24 @@ pub struct OrderEdge<'a> {
     pub func: FuncId,
     pub first: Acquire<'a>,
     pub second: Acquire<'a>,
+    /// The other locks this function holds on every path to the second acquisition, and how.
+    pub held: Vec<(Identity<'a>, Mode)>,
+    /// One of the two instances was taken out of its container (a map `delete`, a slice cut
+    /// or a container replaced) while the other lock was held, before it was locked: no other
+    /// path reaches it through the container any more.
+    pub unlinked: bool,
+}
+
+/// What a function holds at one of its calls of a package function, when it holds or has
+/// released anything there.
+#[derive(Clone, Debug)]
+pub struct CallHeld<'a> {
+    /// The call.
+    pub site: Span,
+    /// Locks held on every path to the call.
+    pub held: Vec<(Identity<'a>, Mode)>,
+    /// Locks released on some path before the call.
+    pub released: Vec<Identity<'a>>,
 }
 
 /// A channel operation that can block (a send, a receive, a `range` over a channel, a `select`
@@ -85,6 +103,10 @@ pub struct LockEffects<'a> {
     pub edges: Vec<OrderEdge<'a>>,
     /// Blocking channel operations, with the locks held there.
     pub blocking: Vec<Blocking<'a>>,
+    /// How each instance of `releases` is released (`Unlock`: write, `RUnlock`: read).
+    pub release_modes: Vec<(Identity<'a>, Mode)>,
+    /// The calls of package functions made while holding or after releasing a lock.
+    pub calls: Vec<CallHeld<'a>>,
 }
 
 static EMPTY: LockEffects<'static> = LockEffects {
@@ -93,6 +115,8 @@ static EMPTY: LockEffects<'static> = LockEffects {
     releases: Vec::new(),
     edges: Vec::new(),
     blocking: Vec::new(),
+    release_modes: Vec::new(),
+    calls: Vec::new(),
 };
 
 impl<'a> Semantic<'a> {
@@ -147,7 +171,7 @@ impl<'a> Semantic<'a> {
         })
     }
 
-    fn body_text(&self, func: FuncId) -> &'a str {
+    pub(crate) fn body_text(&self, func: FuncId) -> &'a str {
         let info = &self.funcs[func as usize];
         info.decl.body.as_ref().map_or("", |b| {
             self.source(info.file).get(b.span.range()).unwrap_or("")
@@ -324,7 +348,8 @@ impl<'a> Semantic<'a> {
                 out
             })
             .collect();
-        if events.iter().all(Vec::is_empty) {
+        // Calls alone: nothing held or released anywhere.
+        if events.iter().flatten().all(|e| matches!(e, Ev::Call(_))) {
             return LockEffects::default();
         }
         let mut sink = None;
@@ -349,7 +374,7 @@ impl<'a> Semantic<'a> {
             if matches!(block.term, Term::Return(_) | Term::End(_)) {
                 let released = |h: &Held<'a>| {
                     events.iter().flatten().any(|e| match e {
-                        Ev::Release(r) | Ev::Defer(r) => {
+                        Ev::Release(r, _) | Ev::Defer(r) => {
                             releases(r, &h.acq.prim) || r.id == h.acq.prim.id
                         }
                         _ => false,
@@ -383,6 +408,17 @@ impl<'a> Semantic<'a> {
     }
 }
 
+impl<'a> Semantic<'a> {
+    fn key_in(&self, func: FuncId, locals: &[Local<'a>], e: &'a Expr<'a>) -> Key<'a> {
+        let p = self.place_in(func, locals, e);
+        if p.base != Base::Unknown {
+            return Key::Place(p);
+        }
+        let src = self.source(self.funcs[func as usize].file);
+        Key::Text(src.get(e.span().range()).unwrap_or(""))
+    }
+}
+
 enum BoolArg {
     Const(bool),
     /// The caller's bool parameter, negated or not.
@@ -397,8 +433,29 @@ struct Prep<'a> {
     conds: HashMap<u32, (&'a str, bool)>,
     clears: HashMap<u32, Vec<CondRelease<'a>>>,
     /// Locks a function literal of the declaration releases (a goroutine or callback that
-    /// unlocks what the body locked): handed over, not held by this body until it returns.
+    /// unlocks what the body locked), or a package function it starts with `go` or passes as
+    /// a function value: handed over, not held by this body until it returns.
     handed: Vec<Identity<'a>>,
+    /// Locals declared once from an element of a container (`b, ok := m.buckets[k]`,
+    /// `for k, b := range m.buckets`), by declaring identifier: the container and the key.
+    elements: HashMap<u32, (Place<'a>, Option<Key<'a>>)>,
+}
+
+/// A map key or slice index as the function names it: an instance when the model knows one,
+/// else its text.
+#[derive(Clone, Debug, PartialEq)]
+enum Key<'a> {
+    Place(Place<'a>),
+    Text(&'a str),
+}
+
+/// A container that lost an element (`key`) or all of them (`None`), and the locks held on
+/// every path there.
+#[derive(Clone, Debug, PartialEq)]
+struct Unlinked<'a> {
+    container: Place<'a>,
+    key: Option<Key<'a>>,
+    under: Vec<Identity<'a>>,
 }
 
 /// An instance released under an `if` condition (its text) and branch.
@@ -414,6 +471,38 @@ impl<'a> Prep<'a> {
             prep: Prep<'a>,
         }
         impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                match s {
+                    // `b := m.buckets[k]`, `b, ok := m.buckets[k]`.
+                    Stmt::Assign(a) if a.tok == AssignOp::Define => {
+                        if let (Some(Expr::Ident(id)), [rhs], 1 | 2) =
+                            (a.lhs.first().map(unparen), a.rhs.as_slice(), a.lhs.len())
+                        {
+                            if let Expr::Index(ix) = unparen(rhs) {
+                                if let [k] = ix.indices.as_slice() {
+                                    self.element(id, ix.x, Some(k));
+                                }
+                            }
+                        }
+                    }
+                    Stmt::Range(r) if r.tok == Some(AssignOp::Define) => {
+                        if let Some(Expr::Ident(id)) = r.value.as_ref().map(unparen) {
+                            self.element(id, &r.x, r.key.as_ref());
+                        }
+                    }
+                    // A package function started with `go` that releases a lock.
+                    Stmt::Go(g) => {
+                        if let Expr::Call(c) = unparen(&g.call) {
+                            let (callees, _) = self.sem.callees_in(self.func, self.locals, c);
+                            for f in callees {
+                                self.hand_over(f);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                true
+            }
             fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
                 if let Expr::FuncLit(f) = e {
                     let deferred = matches!(
@@ -425,7 +514,13 @@ impl<'a> Prep<'a> {
                     }
                     return false;
                 }
-                let Expr::Call(_) = e else { return true };
+                let Expr::Call(call) = e else { return true };
+                // A package function passed as a value (a callback) that releases a lock.
+                for arg in call.args.iter() {
+                    if let Some(f) = self.sem.func_value_in(self.func, self.locals, arg) {
+                        self.hand_over(f);
+                    }
+                }
                 let (r, m) = match self.sem.prim_call_in(self.func, self.locals, e) {
                     Some((r, m)) if r.kind.is_lock() => (Some(r), m),
                     _ => (None, ""),
@@ -475,6 +570,40 @@ impl<'a> Prep<'a> {
             }
         }
         impl<'a> V<'_, 'a> {
+            /// `id`, declared once from an element of the container `x` at `key`.
+            fn element(&mut self, id: &Ident<'a>, x: &'a Expr<'a>, key: Option<&'a Expr<'a>>) {
+                if !matches!(
+                    self.sem.type_in(self.func, self.locals, x).pointee(),
+                    Ty::Map(_) | Ty::Slice(_)
+                ) {
+                    return;
+                }
+                if !self
+                    .locals
+                    .iter()
+                    .any(|l| l.decl == id.span && l.assigns == 0)
+                {
+                    return;
+                }
+                let container = self.sem.place_in(self.func, self.locals, x);
+                if container.base == Base::Unknown {
+                    return;
+                }
+                let key = key
+                    .filter(|k| !matches!(unparen(k), Expr::Ident(i) if i.name == "_"))
+                    .map(|k| self.sem.key_in(self.func, self.locals, k));
+                self.prep.elements.insert(id.span.start, (container, key));
+            }
+            /// The locks a package function releases for its caller, when it runs elsewhere.
+            fn hand_over(&mut self, f: FuncId) {
+                for r in &self.sem.lock_effects(f).releases {
+                    if matches!(r.id, Identity::Field { .. } | Identity::PkgVar(_))
+                        && !self.prep.handed.contains(&r.id)
+                    {
+                        self.prep.handed.push(r.id);
+                    }
+                }
+            }
             fn handed_in(&mut self, body: &'a Block<'a>) {
                 struct H<'s, 'v, 'a> {
                     v: &'v mut V<'s, 'a>,
@@ -510,10 +639,20 @@ impl<'a> Prep<'a> {
 #[derive(Clone, Debug)]
 enum Ev<'a> {
     /// `keep`: the lock stays held (a `Lock` here), or not (a callee's lock-and-unlock).
-    Acquire(Acquire<'a>, bool, Option<(&'a str, bool)>),
+    /// The last: the container the instance is an element of, and its key.
+    Acquire(
+        Acquire<'a>,
+        bool,
+        Option<(&'a str, bool)>,
+        Option<(Place<'a>, Option<Key<'a>>)>,
+    ),
     /// A callee's lock held at its return: held from here on.
     Hold(Acquire<'a>),
-    Release(Resolved<'a>),
+    Release(Resolved<'a>, Mode),
+    /// A call of a package function.
+    Call(Span),
+    /// An element (or, without a key, every element) taken out of a container.
+    Unlink(Place<'a>, Option<Key<'a>>),
     Defer(Resolved<'a>),
     /// An `if` condition whose branch releases these instances: locks taken under the same
     /// condition are released on both branches (the condition holds or they were not taken).
@@ -526,18 +665,45 @@ struct Held<'a> {
     acq: Acquire<'a>,
     deferred: bool,
     cond: Option<(&'a str, bool)>,
+    /// Taken on an instance that had been taken out of its container while these locks
+    /// were held.
+    unlinked_under: Vec<Identity<'a>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct St<'a> {
+    /// Locks held on some path.
     held: Vec<Held<'a>>,
     released: Vec<Place<'a>>,
     released_ids: Vec<Identity<'a>>,
+    /// Locks held on every path.
+    must: Vec<(Resolved<'a>, Mode)>,
+    /// Containers that lost elements on every path.
+    unlinked: Vec<Unlinked<'a>>,
 }
 
 fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
     let before = (into.held.len(), into.released.len());
     let ids = into.released_ids.len();
+    let (must, unlinked) = (into.must.clone(), into.unlinked.clone());
+    into.must.retain(|(r, _)| from.must.iter().any(|(f, _)| f == r));
+    for (r, m) in &mut into.must {
+        if from.must.iter().any(|(f, fm)| f == r && *fm == Mode::Read) {
+            *m = Mode::Read;
+        }
+    }
+    into.unlinked.retain_mut(|u| {
+        let Some(f) = from
+            .unlinked
+            .iter()
+            .find(|f| f.container == u.container && f.key == u.key)
+        else {
+            return false;
+        };
+        u.under.retain(|id| f.under.contains(id));
+        true
+    });
+    let narrowed = must != into.must || unlinked != into.unlinked;
     for h in &from.held {
         if !into.held.contains(h) {
             into.held.push(h.clone());
@@ -553,7 +719,9 @@ fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
             into.released_ids.push(*id);
         }
     }
-    before != (into.held.len(), into.released.len()) || into.released_ids.len() != ids
+    narrowed
+        || before != (into.held.len(), into.released.len())
+        || into.released_ids.len() != ids
 }
 
 /// Where the replay pass records what it sees.
@@ -580,7 +748,7 @@ fn releases(r: &Resolved<'_>, h: &Resolved<'_>) -> bool {
 
 fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
     match e {
-        Ev::Acquire(a, keep, cond) => {
+        Ev::Acquire(a, keep, cond, elem) => {
             let mut a = a.clone();
             a.after_release = a.place_released(&st.released);
             for id in &st.released_ids {
@@ -588,16 +756,29 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
                     a.released_before.push(*id);
                 }
             }
+            let unlinked_under = elem
+                .as_ref()
+                .map(|(c, k)| st.unlinked_under(c, k.as_ref()))
+                .unwrap_or_default();
             if let Some(sink) = sink {
                 for h in &st.held {
                     if h.acq.prim.id != a.prim.id
                         && !conflicting_guards(h.acq.guard, a.guard)
                         && !a.released_before.contains(&h.acq.prim.id)
                     {
+                        let held = st
+                            .must
+                            .iter()
+                            .filter(|(r, _)| r.id != a.prim.id && r.id != h.acq.prim.id)
+                            .map(|(r, m)| (r.id, *m))
+                            .collect();
                         sink.fx.edges.push(OrderEdge {
                             func: sink.func,
                             first: h.acq.clone(),
                             second: a.clone(),
+                            held,
+                            unlinked: unlinked_under.contains(&h.acq.prim.id)
+                                || h.unlinked_under.contains(&a.prim.id),
                         });
                     }
                 }
@@ -607,20 +788,22 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
             }
             if *keep {
                 st.released_ids.retain(|id| *id != a.prim.id);
-                push_held(st, a, *cond);
+                push_held(st, a, *cond, unlinked_under);
             }
         }
         Ev::Hold(a) => {
             st.released_ids.retain(|id| *id != a.prim.id);
-            push_held(st, a.clone(), None);
+            push_held(st, a.clone(), None, Vec::new());
         }
-        Ev::Release(r) => {
+        Ev::Release(r, mode) => {
             let before = st.held.len();
             st.held.retain(|h| !releases(r, &h.acq.prim));
+            st.must.retain(|(h, _)| !releases(r, h));
             if st.held.len() == before && r.place.base != Base::Unknown {
                 if let Some(sink) = sink {
                     if !sink.fx.releases.contains(r) {
                         sink.fx.releases.push(r.clone());
+                        sink.fx.release_modes.push((r.id, *mode));
                     }
                 }
             }
@@ -648,20 +831,75 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
             }
         }
         Ev::Clear(list) => {
+            let mut cleared = Vec::new();
             st.held.retain(|h| {
-                !list
+                let clear = list
                     .iter()
-                    .any(|(p, c)| h.cond == Some(*c) && h.acq.prim.place.same(p))
+                    .any(|(p, c)| h.cond == Some(*c) && h.acq.prim.place.same(p));
+                if clear {
+                    cleared.push(h.acq.prim.clone());
+                }
+                !clear
+            });
+            st.must.retain(|(h, _)| !cleared.contains(h));
+        }
+        Ev::Call(site) => {
+            if let Some(sink) = sink {
+                if !st.must.is_empty() || !st.released_ids.is_empty() {
+                    sink.fx.calls.push(CallHeld {
+                        site: *site,
+                        held: st.must.iter().map(|(r, m)| (r.id, *m)).collect(),
+                        released: st.released_ids.clone(),
+                    });
+                }
+            }
+        }
+        Ev::Unlink(container, key) => {
+            let under = st.must.iter().map(|(r, _)| r.id).collect();
+            st.unlinked
+                .retain(|u| !(u.container == *container && u.key == *key));
+            st.unlinked.push(Unlinked {
+                container: container.clone(),
+                key: key.clone(),
+                under,
             });
         }
     }
 }
 
-fn push_held<'a>(st: &mut St<'a>, acq: Acquire<'a>, cond: Option<(&'a str, bool)>) {
+impl<'a> St<'a> {
+    /// The locks held when the element `key` of `container` was taken out of it on every
+    /// path (empty when it was not).
+    fn unlinked_under(&self, container: &Place<'a>, key: Option<&Key<'a>>) -> Vec<Identity<'a>> {
+        self.unlinked
+            .iter()
+            .filter(|u| {
+                u.container == *container
+                    && match (&u.key, key) {
+                        (None, _) => true,
+                        (Some(a), Some(b)) => a == b,
+                        (Some(_), None) => false,
+                    }
+            })
+            .flat_map(|u| u.under.iter().copied())
+            .collect()
+    }
+}
+
+fn push_held<'a>(
+    st: &mut St<'a>,
+    acq: Acquire<'a>,
+    cond: Option<(&'a str, bool)>,
+    unlinked_under: Vec<Identity<'a>>,
+) {
+    if !st.must.iter().any(|(r, _)| *r == acq.prim) {
+        st.must.push((acq.prim.clone(), acq.mode));
+    }
     let h = Held {
         acq,
         deferred: false,
         cond,
+        unlinked_under,
     };
     if !st.held.contains(&h) {
         st.held.push(h);
@@ -708,6 +946,10 @@ impl<'a> Pass<'_, 'a> {
             Node::Stmt(s) => match s {
                 Stmt::Go(_) => {}
                 Stmt::Defer(d) => self.defer(&d.call, out),
+                Stmt::Assign(a) => {
+                    self.exprs(VNode::Stmt(s), out);
+                    self.unlinks(a, out);
+                }
                 Stmt::Send(send) => {
                     self.exprs(VNode::Expr(&send.value), out);
                     out.push(self.block(Some(&send.chan), "send", send.span));
@@ -769,6 +1011,7 @@ impl<'a> Pass<'_, 'a> {
         if let Some((r, m)) = sem.prim_call_in(self.func, self.locals, e) {
             if r.kind.is_lock() {
                 let at = c.span.start;
+                let elem = self.element(&r);
                 match m {
                     "Lock" | "RLock" => out.push(Ev::Acquire(
                         Acquire {
@@ -784,8 +1027,10 @@ impl<'a> Pass<'_, 'a> {
                         },
                         true,
                         self.prep.conds.get(&at).copied(),
+                        elem,
                     )),
-                    "Unlock" | "RUnlock" => out.push(Ev::Release(r)),
+                    "Unlock" => out.push(Ev::Release(r, Mode::Write)),
+                    "RUnlock" => out.push(Ev::Release(r, Mode::Read)),
                     _ => {}
                 }
                 return;
@@ -803,9 +1048,66 @@ impl<'a> Pass<'_, 'a> {
                 return;
             }
         }
+        if let Expr::Ident(id) = unparen(c.fun) {
+            if let ("delete", [m, k]) = (id.name, c.args.as_slice()) {
+                if let Binding::Unknown = sem.bind_in(self.func, self.locals, id) {
+                    let container = sem.place_in(self.func, self.locals, m);
+                    if container.base != Base::Unknown {
+                        let key = sem.key_in(self.func, self.locals, k);
+                        out.push(Ev::Unlink(container, Some(key)));
+                    }
+                    return;
+                }
+            }
+        }
         let (callees, _) = sem.callees_in(self.func, self.locals, c);
+        if !callees.is_empty() {
+            out.push(Ev::Call(c.span));
+        }
         if callees.len() == 1 {
             self.callee(c, None, callees[0], out);
+        }
+    }
+
+    /// The container and key of an element local the lock belongs to.
+    fn element(&self, r: &Resolved<'a>) -> Option<(Place<'a>, Option<Key<'a>>)> {
+        match r.place.base {
+            Base::Local(decl) => self.prep.elements.get(&decl.start).cloned(),
+            _ => None,
+        }
+    }
+
+    /// `s.items = s.items[1:]`, `s.items = append(s.items[:i], s.items[i+1:]...)`,
+    /// `s.byID = make(map[string]*T)`, `s.list = nil`: the elements taken from the container
+    /// before are no longer in it.
+    fn unlinks(&self, a: &'a AssignStmt<'a>, out: &mut Vec<Ev<'a>>) {
+        if a.tok != AssignOp::Assign || a.lhs.len() != a.rhs.len() {
+            return;
+        }
+        let sem = self.sem;
+        for (l, r) in a.lhs.iter().zip(a.rhs.iter()) {
+            let container = sem.place_in(self.func, self.locals, l);
+            if container.base == Base::Unknown || container.path.is_empty() {
+                continue;
+            }
+            let cut = |e: &'a Expr<'a>| match unparen(e) {
+                Expr::Slice(x) => sem.place_in(self.func, self.locals, &x.x) == container,
+                _ => false,
+            };
+            let replaced = match unparen(r) {
+                Expr::Slice(_) => cut(r),
+                Expr::Ident(id) => id.name == "nil",
+                Expr::CompositeLit(_) => true,
+                Expr::Call(c) => match unparen(c.fun) {
+                    Expr::Ident(id) if id.name == "make" => true,
+                    Expr::Ident(id) if id.name == "append" => c.args.first().is_some_and(cut),
+                    _ => false,
+                },
+                _ => false,
+            };
+            if replaced {
+                out.push(Ev::Unlink(container, None));
+            }
         }
     }
 
@@ -826,12 +1128,18 @@ impl<'a> Pass<'_, 'a> {
                     continue;
                 }
                 s.guard = s.guard.or(site_guard);
-                out.push(Ev::Acquire(s, false, None));
+                let elem = self.element(&s.prim);
+                out.push(Ev::Acquire(s, false, None, elem));
             }
         }
         for r in &fx.releases {
             if let Some(s) = sem.substitute_prim(self.func, self.locals, c, recv, r) {
-                out.push(Ev::Release(s));
+                let mode = fx
+                    .release_modes
+                    .iter()
+                    .find(|(id, _)| *id == r.id)
+                    .map_or(Mode::Read, |(_, m)| *m);
+                out.push(Ev::Release(s, mode));
             }
         }
         for b in &fx.blocking {
@@ -884,7 +1192,7 @@ impl<'a> Pass<'_, 'a> {
             self.call(call, c, &mut evs);
         }
         out.extend(evs.into_iter().filter_map(|e| match e {
-            Ev::Release(r) => Some(Ev::Defer(r)),
+            Ev::Release(r, _) => Some(Ev::Defer(r)),
             _ => None,
         }));
     }

@@ -17,6 +17,7 @@
 pub mod callgraph;
 pub mod chanrefs;
 pub mod effects;
+pub mod entry;
 pub mod identity;
 pub mod types;
 

@@ -57,6 +57,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::package::PackageFacts;
 use leakhound_model::semantic::effects::{Acquire, OrderEdge};
+use leakhound_model::semantic::entry::EntryLocks;
 use leakhound_model::semantic::identity::Identity;
 use leakhound_model::semantic::Semantic;
 use leakhound_model::summary::Mode;
@@ -103,57 +104,85 @@ pub(crate) fn check_package<'a>(
     }
 }
 
-/// The inversions of one package. One finding per pair of locks: the first path of each
-/// order, in file order.
+/// The inversions of one package. One finding per pair of locks: of the pairs of paths that
+/// can deadlock, the one whose later path comes first in file order.
 fn check_one<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
     sem: &Semantic<'a>,
     out: &mut [Vec<Diagnostic>],
 ) {
-    let edges: Vec<&OrderEdge<'a>> = sem
+    let mut edges: Vec<&OrderEdge<'a>> = sem
         .order_edges()
         .iter()
         .filter(|e| {
             comparable(&e.first.prim.id)
                 && comparable(&e.second.prim.id)
-                && !(e.first.mode == Mode::Read && e.second.mode == Mode::Read)
+                && !e.unlinked
                 && [e.first.guard, e.second.guard]
                     .into_iter()
                     .flatten()
                     .all(|g| sem.guard_reachable(e.func, g))
         })
         .collect();
-    // The earliest edge of each ordered pair of locks.
-    let mut first: Vec<&OrderEdge<'a>> = Vec::new();
-    for e in edges {
-        let key = (e.first.prim.id, e.second.prim.id);
-        match first
-            .iter_mut()
-            .find(|f| (f.first.prim.id, f.second.prim.id) == key)
-        {
-            Some(f) if place(e) < place(f) => *f = e,
-            Some(_) => {}
-            None => first.push(e),
-        }
-    }
-    for e in &first {
-        let Some(other) = first
-            .iter()
-            .find(|o| o.first.prim.id == e.second.prim.id && o.second.prim.id == e.first.prim.id)
-        else {
-            continue;
-        };
-        // Report once, at the path reached second.
-        if place(e) < place(other) {
+    edges.sort_by_key(|e| place(e));
+    let mut entry = EntryLocks::new(sem);
+    let mut done: Vec<[Identity<'a>; 2]> = Vec::new();
+    for (i, e) in edges.iter().enumerate() {
+        let (a, b) = (e.first.prim.id, e.second.prim.id);
+        if done.contains(&[a, b]) || done.contains(&[b, a]) {
             continue;
         }
+        // The other path, earlier in file order: report at the path reached second.
+        let other = edges[..i].iter().find(|o| {
+            o.first.prim.id == b
+                && o.second.prim.id == a
+                && blocks(sem, e, o)
+                && !serialised(&mut entry, e, o)
+        });
+        let Some(other) = other else { continue };
+        done.push([a, b]);
         let file = e.second.file;
         let ctx = RuleContext::new(files, facts, file);
         if ctx.enabled(&RULE) {
             out[file].push(report(&ctx, sem, e, other));
         }
     }
+}
+
+/// Whether each path waits for the other: `e` holds `A` and wants `B`, `o` holds `B` and wants
+/// `A`. A lock read-held on one side and read-wanted on the other blocks only behind a
+/// waiting writer (Go's `RWMutex` queues new readers behind it), so it counts only when the
+/// package also write-locks it somewhere.
+fn blocks<'a>(sem: &Semantic<'a>, e: &OrderEdge<'a>, o: &OrderEdge<'a>) -> bool {
+    let waits = |held: &Acquire<'a>, wanted: &Acquire<'a>| {
+        held.mode == Mode::Write
+            || wanted.mode == Mode::Write
+            || sem
+                .uses_of(&held.prim.id)
+                .any(|u| u.op == "Lock" && u.prim.kind.is_lock())
+    };
+    waits(&e.first, &o.second) && waits(&o.first, &e.second)
+}
+
+/// Whether both paths hold one third lock (at the inversion, or on entry through every caller
+/// of their functions), not both as readers: they never run at the same time.
+fn serialised<'a>(entry: &mut EntryLocks<'_, 'a>, e: &OrderEdge<'a>, o: &OrderEdge<'a>) -> bool {
+    let mut gates = |x: &OrderEdge<'a>| {
+        let mut g = x.held.clone();
+        for (id, m) in entry.held_on_entry(x.func) {
+            if !x.second.released_before.contains(&id) && !g.contains(&(id, m)) {
+                g.push((id, m));
+            }
+        }
+        g.retain(|(id, _)| *id != x.first.prim.id && *id != x.second.prim.id);
+        g
+    };
+    let (ge, go) = (gates(e), gates(o));
+    ge.iter().any(|(id, m)| {
+        go.iter()
+            .any(|(oid, om)| oid == id && !(*m == Mode::Read && *om == Mode::Read))
+    })
 }
 
 fn report<'a>(
