@@ -54,10 +54,10 @@ pub struct OrderEdge<'a> {
     pub second: Acquire<'a>,
     /// The other locks this function holds on every path to the second acquisition, and how.
     pub held: Vec<(Identity<'a>, Mode)>,
-    /// One of the two instances was taken out of its container (a map `delete`, a slice cut
-    /// or a container replaced) while the other lock was held, before it was locked: no other
-    /// path reaches it through the container any more.
-    pub unlinked: bool,
+    /// One of the two instances is out of other paths' reach: taken out of its container (a
+    /// map `delete`, a slice cut or a container replaced) while the other lock was held and
+    /// before it was locked, or made by this function (`c := &T{...}`, `new(T)`).
+    pub unreachable: bool,
 }
 
 /// What a function holds at one of its calls of a package function, when it holds or has
@@ -408,6 +408,16 @@ impl<'a> Semantic<'a> {
     }
 }
 
+/// `&T{...}`, `T{...}`, `new(T)`: a value no one else holds yet.
+fn is_new(e: &Expr<'_>) -> bool {
+    match unparen(e) {
+        Expr::Unary(u) if u.op == UnaryOp::And => matches!(unparen(u.x), Expr::CompositeLit(_)),
+        Expr::CompositeLit(_) => true,
+        Expr::Call(c) => matches!(unparen(c.fun), Expr::Ident(id) if id.name == "new"),
+        _ => false,
+    }
+}
+
 impl<'a> Semantic<'a> {
     fn key_in(&self, func: FuncId, locals: &[Local<'a>], e: &'a Expr<'a>) -> Key<'a> {
         let p = self.place_in(func, locals, e);
@@ -416,6 +426,46 @@ impl<'a> Semantic<'a> {
         }
         let src = self.source(self.funcs[func as usize].file);
         Key::Text(src.get(e.span().range()).unwrap_or(""))
+    }
+}
+
+impl<'a> Semantic<'a> {
+    /// The value of a bool parameter that taking the `branch` of `if cond` implies:
+    /// `needLock`, `!locked`, `ok && needLock` (then-branch), `done || !needLock` (else-branch),
+    /// or a local declared once from one of these (`inPlace := o.node == nil && needLock`).
+    fn implied_guard(
+        &self,
+        func: FuncId,
+        locals: &[Local<'a>],
+        cond: &'a Expr<'a>,
+        branch: bool,
+        depth: u32,
+    ) -> Option<(u32, bool)> {
+        if let Some(BoolArg::Param(j, negated)) = self.bool_arg(func, locals, cond) {
+            return Some((j, branch != negated));
+        }
+        if depth > 4 {
+            return None;
+        }
+        match unparen(cond) {
+            Expr::Binary(b)
+                if (b.op == BinaryOp::LAnd && branch) || (b.op == BinaryOp::LOr && !branch) =>
+            {
+                self.implied_guard(func, locals, b.x, branch, depth + 1)
+                    .or_else(|| self.implied_guard(func, locals, b.y, branch, depth + 1))
+            }
+            Expr::Unary(u) if u.op == UnaryOp::Not => {
+                self.implied_guard(func, locals, u.x, !branch, depth + 1)
+            }
+            Expr::Ident(id) => match self.bind_in(func, locals, id) {
+                Binding::Local(i) if locals[i].assigns == 0 => {
+                    let init = locals[i].init?;
+                    self.implied_guard(func, locals, init, branch, depth + 1)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -439,6 +489,18 @@ struct Prep<'a> {
     /// Locals declared once from an element of a container (`b, ok := m.buckets[k]`,
     /// `for k, b := range m.buckets`), by declaring identifier: the container and the key.
     elements: HashMap<u32, (Place<'a>, Option<Key<'a>>)>,
+    /// Locals declared once from a new value (`c := &T{...}`, `new(T)`), by declaring
+    /// identifier.
+    fresh: Vec<u32>,
+}
+
+/// Where the instance of a lock comes from, when that puts it out of other paths' reach.
+#[derive(Clone, Debug, Default)]
+struct Reach<'a> {
+    /// An element of this container, at this key.
+    elem: Option<(Place<'a>, Option<Key<'a>>)>,
+    /// Made by this function.
+    fresh: bool,
 }
 
 /// A map key or slice index as the function names it: an instance when the model knows one,
@@ -475,6 +537,19 @@ impl<'a> Prep<'a> {
                 match s {
                     // `b := m.buckets[k]`, `b, ok := m.buckets[k]`.
                     Stmt::Assign(a) if a.tok == AssignOp::Define => {
+                        if a.lhs.len() == a.rhs.len() {
+                            for (l, r) in a.lhs.iter().zip(a.rhs.iter()) {
+                                if let (Expr::Ident(id), true) = (unparen(l), is_new(r)) {
+                                    if self
+                                        .locals
+                                        .iter()
+                                        .any(|l| l.decl == id.span && l.assigns == 0)
+                                    {
+                                        self.prep.fresh.push(id.span.start);
+                                    }
+                                }
+                            }
+                        }
                         if let (Some(Expr::Ident(id)), [rhs], 1 | 2) =
                             (a.lhs.first().map(unparen), a.rhs.as_slice(), a.lhs.len())
                         {
@@ -559,10 +634,9 @@ impl<'a> Prep<'a> {
                         }
                     }
                     if acquire && !self.prep.guards.contains_key(&at) {
-                        if let Some(BoolArg::Param(j, negated)) =
-                            self.sem.bool_arg(self.func, self.locals, &i.cond)
+                        if let Some(g) = self.sem.implied_guard(self.func, self.locals, &i.cond, branch, 0)
                         {
-                            self.prep.guards.insert(at, (j, branch != negated));
+                            self.prep.guards.insert(at, g);
                         }
                     }
                 }
@@ -640,12 +714,7 @@ impl<'a> Prep<'a> {
 enum Ev<'a> {
     /// `keep`: the lock stays held (a `Lock` here), or not (a callee's lock-and-unlock).
     /// The last: the container the instance is an element of, and its key.
-    Acquire(
-        Acquire<'a>,
-        bool,
-        Option<(&'a str, bool)>,
-        Option<(Place<'a>, Option<Key<'a>>)>,
-    ),
+    Acquire(Acquire<'a>, bool, Option<(&'a str, bool)>, Reach<'a>),
     /// A callee's lock held at its return: held from here on.
     Hold(Acquire<'a>),
     Release(Resolved<'a>, Mode),
@@ -668,6 +737,8 @@ struct Held<'a> {
     /// Taken on an instance that had been taken out of its container while these locks
     /// were held.
     unlinked_under: Vec<Identity<'a>>,
+    /// Taken on an instance this function made.
+    fresh: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -748,7 +819,7 @@ fn releases(r: &Resolved<'_>, h: &Resolved<'_>) -> bool {
 
 fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
     match e {
-        Ev::Acquire(a, keep, cond, elem) => {
+        Ev::Acquire(a, keep, cond, reach) => {
             let mut a = a.clone();
             a.after_release = a.place_released(&st.released);
             for id in &st.released_ids {
@@ -756,7 +827,8 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
                     a.released_before.push(*id);
                 }
             }
-            let unlinked_under = elem
+            let unlinked_under = reach
+                .elem
                 .as_ref()
                 .map(|(c, k)| st.unlinked_under(c, k.as_ref()))
                 .unwrap_or_default();
@@ -777,7 +849,9 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
                             first: h.acq.clone(),
                             second: a.clone(),
                             held,
-                            unlinked: unlinked_under.contains(&h.acq.prim.id)
+                            unreachable: reach.fresh
+                                || h.fresh
+                                || unlinked_under.contains(&h.acq.prim.id)
                                 || h.unlinked_under.contains(&a.prim.id),
                         });
                     }
@@ -788,12 +862,12 @@ fn apply<'a>(e: &Ev<'a>, st: &mut St<'a>, sink: &mut Option<Sink<'_, 'a>>) {
             }
             if *keep {
                 st.released_ids.retain(|id| *id != a.prim.id);
-                push_held(st, a, *cond, unlinked_under);
+                push_held(st, a, *cond, unlinked_under, reach.fresh);
             }
         }
         Ev::Hold(a) => {
             st.released_ids.retain(|id| *id != a.prim.id);
-            push_held(st, a.clone(), None, Vec::new());
+            push_held(st, a.clone(), None, Vec::new(), false);
         }
         Ev::Release(r, mode) => {
             let before = st.held.len();
@@ -891,6 +965,7 @@ fn push_held<'a>(
     acq: Acquire<'a>,
     cond: Option<(&'a str, bool)>,
     unlinked_under: Vec<Identity<'a>>,
+    fresh: bool,
 ) {
     if !st.must.iter().any(|(r, _)| *r == acq.prim) {
         st.must.push((acq.prim.clone(), acq.mode));
@@ -900,6 +975,7 @@ fn push_held<'a>(
         deferred: false,
         cond,
         unlinked_under,
+        fresh,
     };
     if !st.held.contains(&h) {
         st.held.push(h);
@@ -1069,11 +1145,14 @@ impl<'a> Pass<'_, 'a> {
         }
     }
 
-    /// The container and key of an element local the lock belongs to.
-    fn element(&self, r: &Resolved<'a>) -> Option<(Place<'a>, Option<Key<'a>>)> {
+    /// Where the local the lock belongs to comes from.
+    fn element(&self, r: &Resolved<'a>) -> Reach<'a> {
         match r.place.base {
-            Base::Local(decl) => self.prep.elements.get(&decl.start).cloned(),
-            _ => None,
+            Base::Local(decl) => Reach {
+                elem: self.prep.elements.get(&decl.start).cloned(),
+                fresh: self.prep.fresh.contains(&decl.start),
+            },
+            _ => Reach::default(),
         }
     }
 

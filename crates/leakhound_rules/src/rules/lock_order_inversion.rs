@@ -118,7 +118,7 @@ fn check_one<'a>(
         .filter(|e| {
             comparable(&e.first.prim.id)
                 && comparable(&e.second.prim.id)
-                && !e.unlinked
+                && !e.unreachable
                 && [e.first.guard, e.second.guard]
                     .into_iter()
                     .flatten()
