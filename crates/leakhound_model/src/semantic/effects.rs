@@ -634,7 +634,9 @@ impl<'a> Prep<'a> {
                         }
                     }
                     if acquire && !self.prep.guards.contains_key(&at) {
-                        if let Some(g) = self.sem.implied_guard(self.func, self.locals, &i.cond, branch, 0)
+                        if let Some(g) =
+                            self.sem
+                                .implied_guard(self.func, self.locals, &i.cond, branch, 0)
                         {
                             self.prep.guards.insert(at, g);
                         }
@@ -757,7 +759,8 @@ fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
     let before = (into.held.len(), into.released.len());
     let ids = into.released_ids.len();
     let (must, unlinked) = (into.must.clone(), into.unlinked.clone());
-    into.must.retain(|(r, _)| from.must.iter().any(|(f, _)| f == r));
+    into.must
+        .retain(|(r, _)| from.must.iter().any(|(f, _)| f == r));
     for (r, m) in &mut into.must {
         if from.must.iter().any(|(f, fm)| f == r && *fm == Mode::Read) {
             *m = Mode::Read;
@@ -790,9 +793,7 @@ fn join<'a>(into: &mut St<'a>, from: &St<'a>) -> bool {
             into.released_ids.push(*id);
         }
     }
-    narrowed
-        || before != (into.held.len(), into.released.len())
-        || into.released_ids.len() != ids
+    narrowed || before != (into.held.len(), into.released.len()) || into.released_ids.len() != ids
 }
 
 /// Where the replay pass records what it sees.

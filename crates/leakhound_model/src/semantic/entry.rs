@@ -83,9 +83,8 @@ impl<'s, 'a> EntryLocks<'s, 'a> {
                 .iter()
                 .find(|h| h.site == site)
                 .cloned();
-            let (mut here, released) = record.map_or((Vec::new(), Vec::new()), |h| {
-                (h.held, h.released)
-            });
+            let (mut here, released) =
+                record.map_or((Vec::new(), Vec::new()), |h| (h.held, h.released));
             for (id, m) in self.held_on_entry(caller) {
                 if !released.contains(&id) {
                     add(&mut here, id, m);
@@ -149,12 +148,12 @@ impl<'a> Semantic<'a> {
                     ),
                     Expr::Selector(s) if self.method => {
                         if let Expr::Ident(pkg) = unparen(s.x) {
-                            if let Binding::Import(_) = sem.bind_in(self.caller, self.locals, pkg)
-                            {
+                            if let Binding::Import(_) = sem.bind_in(self.caller, self.locals, pkg) {
                                 return Some(false);
                             }
                         }
-                        let Ty::Named(t) = sem.type_in(self.caller, self.locals, s.x).pointee().clone()
+                        let Ty::Named(t) =
+                            sem.type_in(self.caller, self.locals, s.x).pointee().clone()
                         else {
                             return None;
                         };
