@@ -10,6 +10,7 @@
 //!   calls, methods through types, interface calls to the package's own implementations,
 //!   `go`, `defer`, `Once.Do`, function values run by a helper with `go`);
 //! - [`effects`]: what each function does with locks, bottom-up to any depth.
+//! - [`entry`]: the locks every caller of a function holds when it runs (gate locks).
 //!
 //! Anything that comes from another package, or that the model cannot follow (a value in an
 //! interface or a container, a function value), is opaque: no identity, no callee.

@@ -7,10 +7,26 @@
 //!
 //! Not flagged: the same lock taken twice (that is LH402); two instances of one field
 //! (`a.mu` then `b.mu` of two accounts), which programs order by a comparison (by id) before
-//! locking; two read locks; locks the model cannot identify (a lock reached through an
-//! interface with several implementations, a function value, an element of a container);
-//! locks taken under a bool parameter (`if withA { a.mu.Lock() }`) that every call of the
-//! function sets to the value that skips the lock, or under opposite values of it.
+//! locking; locks the model cannot identify (a lock reached through an interface with several
+//! implementations, a function value, an element of a container); locks taken under a bool
+//! parameter (`if withA { a.mu.Lock() }`, or a condition implying it: `ok && withA`, a local
+//! set from one) that every call of the function sets to the value that skips the lock, or
+//! under opposite values of it. Also not flagged, because the two paths cannot wait for each
+//! other:
+//! - both run under a third lock that excludes them from each other (held as a writer on at
+//!   least one side): held where the second lock is taken, or on entry because every call of
+//!   the function in the package holds it (through the call graph; an exported function, or
+//!   one used as a value, is assumed called with nothing held), or because the function
+//!   releases it for its caller (`func (t *Tx) Unlock() { t.commit(); t.mu.Unlock() }`);
+//! - one of the two instances is out of the other path's reach: taken out of its container
+//!   (`delete(m.items, k)`, `s.jobs = s.jobs[1:]`) while the other lock was held and before
+//!   it was locked, or made by the function itself (`c := &Conn{}`, `new(T)`; given up: an
+//!   inversion after the new value was published to the other path while still locked);
+//! - the first lock was handed to another goroutine or callback that releases it (a function
+//!   literal, a package function started with `go` or passed as a value);
+//! - both sides hold or want one lock only as readers (`RLock`) and nothing in the package
+//!   write-locks it: readers do not block readers. With a writer somewhere, they count: Go's
+//!   `RWMutex` queues a new `RLock` behind a waiting `Lock`, so the writer closes the cycle.
 //!
 //! ## Why is this bad?
 //! Two goroutines, one on each path: the first holds `A` and waits for `B`, the second holds
