@@ -94,9 +94,11 @@ pub struct Census<'a> {
     done: HashSet<&'a str>,
     /// Last names with a `Wait` call, and where (file, call).
     waits: HashMap<&'a str, Vec<(usize, Span)>>,
-    /// Functions and methods (by name) that call `Done` on a field or variable of that name,
-    /// themselves or through the package's functions they call (to any depth).
+    /// Functions and methods (by name) that call `Done` themselves on a field or variable of
+    /// that name (an entry for every function of the package).
     done_by: HashMap<&'a str, HashSet<&'a str>>,
+    /// The package's functions (by name) each function calls, for `done_by` to any depth.
+    calls: HashMap<&'a str, HashSet<&'a str>>,
     /// Functions and methods (by name) that call `Done` on their parameter at that index, or
     /// pass it on.
     done_params: HashMap<&'a str, HashSet<usize>>,
@@ -108,16 +110,14 @@ impl<'a> Census<'a> {
         'a: 'p,
     {
         let mut census = Census::default();
-        let mut calls: HashMap<&'a str, HashSet<&'a str>> = HashMap::new();
         for (file, (imports, parsed)) in files.into_iter().enumerate() {
             for decl in &parsed.file.decls {
                 match decl {
                     Decl::Gen(g) => census.declarations(g, imports),
-                    Decl::Func(f) => census.function(file, f, imports, &mut calls),
+                    Decl::Func(f) => census.function(file, f, imports),
                 }
             }
         }
-        census.close_done_by(&calls);
         census
     }
 
@@ -154,13 +154,7 @@ impl<'a> Census<'a> {
         }
     }
 
-    fn function(
-        &mut self,
-        file: usize,
-        f: &'a FuncDecl<'a>,
-        imports: &Imports<'a>,
-        calls: &mut HashMap<&'a str, HashSet<&'a str>>,
-    ) {
+    fn function(&mut self, file: usize, f: &'a FuncDecl<'a>, imports: &Imports<'a>) {
         let Some(body) = &f.body else { return };
         let mut params: Vec<(&'a str, usize, &'a Expr<'a>)> = Vec::new();
         let mut index = 0;
@@ -205,7 +199,7 @@ impl<'a> Census<'a> {
                 .extend(locks.iter().cloned());
         }
         let name = f.name.name;
-        calls.entry(name).or_default().extend(callees);
+        self.calls.entry(name).or_default().extend(callees);
         self.done_by.entry(name).or_default().extend(done_fields);
         if !done_params.is_empty() {
             self.done_params
@@ -218,31 +212,6 @@ impl<'a> Census<'a> {
                 .entry(name)
                 .or_default()
                 .extend(started_params);
-        }
-    }
-
-    /// `done_by` to any depth: a function calls `Done` on what its callees do.
-    fn close_done_by(&mut self, calls: &HashMap<&'a str, HashSet<&'a str>>) {
-        loop {
-            let mut changed = false;
-            for (caller, callees) in calls {
-                let mut add: Vec<&'a str> = Vec::new();
-                for callee in callees {
-                    if callee == caller {
-                        continue;
-                    }
-                    if let Some(fields) = self.done_by.get(callee) {
-                        add.extend(fields.iter().copied());
-                    }
-                }
-                let own = self.done_by.entry(caller).or_default();
-                for f in add {
-                    changed |= own.insert(f);
-                }
-            }
-            if !changed {
-                break;
-            }
         }
     }
 
@@ -359,7 +328,25 @@ impl<'a> Census<'a> {
     /// Whether a function of that name (any of them) calls `Done` on a field of that name, to
     /// any depth; `None` when the package has no function of that name (it is opaque).
     pub fn calls_done_on(&self, func: &str, field: &str) -> Option<bool> {
-        self.done_by.get(func).map(|fields| fields.contains(field))
+        self.done_by.get(func)?;
+        // Searched per question (few are asked) rather than closed over the whole package.
+        let mut seen: HashSet<&str> = HashSet::from([func]);
+        let mut stack = vec![func];
+        while let Some(f) = stack.pop() {
+            if self
+                .done_by
+                .get(f)
+                .is_some_and(|fields| fields.contains(field))
+            {
+                return Some(true);
+            }
+            for &callee in self.calls.get(f).into_iter().flatten() {
+                if seen.insert(callee) {
+                    stack.push(callee);
+                }
+            }
+        }
+        Some(false)
     }
 
     /// Whether a function of that name (any of them) calls `Done` on (or passes on) its

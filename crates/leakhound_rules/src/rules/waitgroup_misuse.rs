@@ -99,10 +99,20 @@ pub(crate) fn check<'a>(
     }
     let text = ctx.text(decl.span);
     if text.contains(".Add(") && text.contains(".Done()") {
-        let helper_started = crate::helpers::helper_started(ctx.facts.census(), bodies);
-        for body in bodies.iter().filter(|b| {
-            b.kind == BodyKind::Go
-                || (b.kind == BodyKind::Lit && helper_started.contains(&b.block.span))
+        // The census (a walk of the whole package) only for a literal that could be a
+        // helper-started goroutine with an `Add` of its own.
+        let helper_started = std::cell::OnceCell::new();
+        for body in bodies.iter().filter(|b| match b.kind {
+            BodyKind::Go => true,
+            BodyKind::Lit => {
+                let text = ctx.text(b.block.span);
+                text.contains(".Add(")
+                    && text.contains(".Done()")
+                    && helper_started
+                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.census(), bodies))
+                        .contains(&b.block.span)
+            }
+            _ => false,
         }) {
             add_inside(ctx, body, out);
         }
