@@ -99,22 +99,24 @@ pub(crate) fn check<'a>(
     }
     let text = ctx.text(decl.span);
     if text.contains(".Add(") && text.contains(".Done()") {
-        // The census (a walk of the whole package) only for a literal that could be a
-        // helper-started goroutine with an `Add` of its own.
+        // The census (a walk of the whole package) only for a literal that adds to a wait
+        // group it also counts down: it may be a helper-started goroutine.
         let helper_started = std::cell::OnceCell::new();
-        for body in bodies.iter().filter(|b| match b.kind {
-            BodyKind::Go => true,
-            BodyKind::Lit => {
-                let text = ctx.text(b.block.span);
-                text.contains(".Add(")
-                    && text.contains(".Done()")
-                    && helper_started
-                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.census(), bodies))
-                        .contains(&b.block.span)
+        for body in bodies {
+            if !matches!(body.kind, BodyKind::Go | BodyKind::Lit) {
+                continue;
             }
-            _ => false,
-        }) {
-            add_inside(ctx, body, out);
+            let calls = Calls::of(body.block);
+            let adds = counted_adds(&calls);
+            if adds.is_empty()
+                || (body.kind == BodyKind::Lit
+                    && !helper_started
+                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.census(), bodies))
+                        .contains(&body.block.span))
+            {
+                continue;
+            }
+            add_inside(ctx, body, &adds, out);
         }
     }
     if text.contains(".Wait()") && text.contains("go ") {
@@ -125,18 +127,36 @@ pub(crate) fn check<'a>(
     }
 }
 
+/// The `Add` calls of a body on wait groups the same body also calls `Done` on.
+fn counted_adds<'c, 'a>(calls: &'c Calls<'a>) -> Vec<(&'c String, &'a Expr<'a>)> {
+    let done = |key: &String| {
+        calls
+            .direct
+            .iter()
+            .any(|(k, o, _, _)| k == key && *o == WaitGroupOp::Done)
+            || calls
+                .deferred
+                .iter()
+                .any(|(k, o)| k == key && *o == WaitGroupOp::Done)
+    };
+    calls
+        .direct
+        .iter()
+        .filter(|(key, op, _, _)| *op == WaitGroupOp::Add && done(key))
+        .map(|(key, _, add, _)| (key, *add))
+        .collect()
+}
+
 /// `wg.Add` in a goroutine that also calls `wg.Done`, and starts no goroutine of its own that
 /// could be what `Add` counts.
-fn add_inside<'a>(ctx: &RuleContext<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
-    let calls = Calls::of(body.block);
-    for (key, op, add, _) in &calls.direct {
-        if *op != WaitGroupOp::Add {
-            continue;
-        }
-        let done = |k: &String, o: WaitGroupOp| k == key && o == WaitGroupOp::Done;
-        let counts_itself = calls.direct.iter().any(|(k, o, _, _)| done(k, *o))
-            || calls.deferred.iter().any(|(k, o)| done(k, *o));
-        if !counts_itself || starts_goroutine_with(ctx, body.block, key) {
+fn add_inside<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    body: &Body<'a>,
+    adds: &[(&String, &'a Expr<'a>)],
+    out: &mut Vec<Diagnostic>,
+) {
+    for &(key, add) in adds {
+        if starts_goroutine_with(ctx, body.block, key) {
             continue;
         }
         let mut d = ctx.diagnostic(
