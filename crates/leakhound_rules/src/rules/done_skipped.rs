@@ -88,10 +88,7 @@ pub(crate) fn check<'a>(
     if !ctx.enabled(&RULE) || !ctx.text(decl.span).contains(".Done()") {
         return;
     }
-    // The census (a walk of the whole package) is asked only for a body that has a candidate
-    // `Done`: most functions that mention `.Done()` call `ctx.Done()`.
-    let census = std::cell::OnceCell::new();
-    let census = || *census.get_or_init(|| ctx.facts.census());
+    let starters = ctx.facts.starters();
     let helper_started = std::cell::OnceCell::new();
     let mut groups = None;
     for body in bodies {
@@ -125,7 +122,7 @@ pub(crate) fn check<'a>(
             BodyKind::Go => true,
             BodyKind::Decl => !wait_group_params(ctx.imports, body.typ).is_empty(),
             BodyKind::Lit => helper_started
-                .get_or_init(|| crate::helpers::helper_started(census(), bodies))
+                .get_or_init(|| crate::helpers::helper_started(starters, bodies))
                 .contains(&body.block.span),
             BodyKind::Deferred => false,
         };
@@ -140,7 +137,7 @@ pub(crate) fn check<'a>(
                 .iter()
                 .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add)
         };
-        if keys.iter().any(|k| adds(k)) && !census().started_in(body.block).is_empty() {
+        if keys.iter().any(|k| adds(k)) && !starters.started_in(body.block).is_empty() {
             keys.retain(|k| !adds(k));
         }
         keys.sort();

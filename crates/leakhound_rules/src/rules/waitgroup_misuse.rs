@@ -111,7 +111,7 @@ pub(crate) fn check<'a>(
             if adds.is_empty()
                 || (body.kind == BodyKind::Lit
                     && !helper_started
-                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.census(), bodies))
+                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.starters(), bodies))
                         .contains(&body.block.span))
             {
                 continue;
@@ -175,7 +175,7 @@ fn add_inside<'a>(
 /// that runs its function parameter with `go`) mentions `key` or the variable it is a field of.
 fn starts_goroutine_with<'a>(ctx: &RuleContext<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
     let root = key.split('.').next().unwrap_or(key);
-    ctx.facts.census().started_in(block).iter().any(|s| {
+    ctx.facts.starters().started_in(block).iter().any(|s| {
         let text = ctx.text(s.at);
         text.contains(key) || (s.helper && mentions_word(text, root))
     })
