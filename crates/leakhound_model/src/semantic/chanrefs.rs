@@ -64,9 +64,14 @@ fn same(a: &Expr<'_>, b: &Expr<'_>) -> bool {
 }
 
 impl<'a> Semantic<'a> {
-    /// The package's references to the channel fields of these names (and to accessors of
-    /// them), computed on call: only what can concern those fields is resolved.
-    pub fn field_chan_refs(&self, fields: &HashSet<&str>) -> FieldChanRefs<'a> {
+    /// The package's references to the channel fields of these names, of these types (and to
+    /// accessors of them), computed on call: only what can concern those fields is resolved,
+    /// in the functions that spell one of those names.
+    pub fn field_chan_refs(
+        &self,
+        fields: &HashSet<&str>,
+        types: &HashSet<&str>,
+    ) -> FieldChanRefs<'a> {
         struct V<'s, 'a> {
             sem: &'s Semantic<'a>,
             fields: &'s HashSet<&'s str>,
@@ -206,6 +211,12 @@ impl<'a> Semantic<'a> {
                 })
             })
             .map(|f| self.funcs[f as usize].name)
+            .collect::<HashSet<_>>();
+        let words: Vec<&str> = fields
+            .iter()
+            .chain(types)
+            .chain(&accessors)
+            .copied()
             .collect();
         let mut v = V {
             sem: self,
@@ -221,6 +232,10 @@ impl<'a> Semantic<'a> {
             let Some(body) = &info.decl.body else {
                 continue;
             };
+            let text = &self.source(info.file)[body.span.range()];
+            if !words.iter().any(|w| text.contains(w)) {
+                continue;
+            }
             v.func = f;
             v.file = info.file;
             // An exported accessor hands the channel to other packages: not followed.

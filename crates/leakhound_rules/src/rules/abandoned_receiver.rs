@@ -234,7 +234,14 @@ pub(crate) fn check_package<'a>(
                 _ => None,
             })
             .collect();
-        let refs = sem.field_chan_refs(&fields);
+        let types = candidates
+            .iter()
+            .filter_map(|u| match u.prim.id {
+                Identity::Field { typ, .. } => Some(sem.types[typ as usize].name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let refs = sem.field_chan_refs(&fields, &types);
         for u in candidates {
             let Identity::Field { typ, .. } = u.prim.id else {
                 continue;
