@@ -652,34 +652,29 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
             }
             // Method values: callbacks (`cb := c.Broadcast`, `f(wg.Done)`); a called selector
             // is seen here too, before its call.
-            Expr::Selector(s) => match (s.sel.name, last_name(s.x)) {
-                ("Signal" | "Broadcast", Some(r)) => {
-                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
-                    if !called {
-                        let escape = Escape {
-                            file: self.file,
-                            decl: self.decl,
-                            expr: s.x,
-                        };
-                        self.census.escapes.entry(r).or_default().push(escape);
-                    }
+            Expr::Selector(s) => {
+                let (method, Some(r)) = (s.sel.name, last_name(s.x)) else {
+                    return true;
+                };
+                if !matches!(method, "Signal" | "Broadcast" | "Done") {
+                    return true;
+                }
+                let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
+                if !called {
+                    let escape = Escape {
+                        file: self.file,
+                        decl: self.decl,
+                        expr: s.x,
+                    };
+                    self.census.escapes.entry(r).or_default().push(escape);
+                }
+                if method == "Done" {
+                    self.done(s.x, r);
+                } else {
                     self.census.signalled.insert(r);
                     self.signals.push(r);
                 }
-                ("Done", Some(r)) => {
-                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
-                    if !called {
-                        let escape = Escape {
-                            file: self.file,
-                            decl: self.decl,
-                            expr: s.x,
-                        };
-                        self.census.escapes.entry(r).or_default().push(escape);
-                    }
-                    self.done(s.x, r);
-                }
-                _ => {}
-            },
+            }
             _ => {}
         }
         true
