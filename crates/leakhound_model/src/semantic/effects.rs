@@ -591,7 +591,7 @@ impl<'a> Prep<'a> {
                 }
                 let Expr::Call(call) = e else { return true };
                 // A package function passed as a value (a callback) that releases a lock.
-                for arg in call.args.iter() {
+                for arg in call.args {
                     if let Some(f) = self.sem.func_value_in(self.func, self.locals, arg) {
                         self.hand_over(f);
                     }

@@ -56,7 +56,7 @@ impl<'s, 'a> EntryLocks<'s, 'a> {
                 add(&mut out, id, m);
             }
         }
-        for (id, m) in self.from_callers(f) {
+        for (id, m) in self.held_by_callers(f) {
             add(&mut out, id, m);
         }
         self.stack.pop();
@@ -66,7 +66,7 @@ impl<'s, 'a> EntryLocks<'s, 'a> {
 
     /// What every call of `f` holds: at the call, or on entry of the caller and not released
     /// before the call.
-    fn from_callers(&mut self, f: FuncId) -> Vec<HeldLock<'a>> {
+    fn held_by_callers(&mut self, f: FuncId) -> Vec<HeldLock<'a>> {
         let name = self.sem.func(f).name;
         if name.starts_with(|c: char| c.is_uppercase()) || name == "main" || name == "init" {
             return Vec::new();
