@@ -213,11 +213,28 @@ fn report<'a>(
         Some(f) => format!(" (through {})", sem.func_name(f)),
         None => String::new(),
     };
+    // Locks only read on both sides: the cycle closes through a writer waiting on them.
+    let readers: Vec<&str> = [
+        (&e.first, &other.second, a.as_str()),
+        (&other.first, &e.second, b.as_str()),
+    ]
+    .into_iter()
+    .filter(|(held, wanted, _)| held.mode == Mode::Read && wanted.mode == Mode::Read)
+    .map(|(_, _, name)| name)
+    .collect();
+    let behind = match readers.as_slice() {
+        [] => String::new(),
+        [name] => format!(" once a writer waits on {name} (both paths only read-lock it)"),
+        names => format!(
+            " once writers wait on {} (both paths only read-lock them)",
+            names.join(" and ")
+        ),
+    };
     let mut d = ctx.diagnostic(
         &RULE,
         e.second.site,
         format!(
-            "{b} is locked{} while {a} is held (line {}), and {} locks {a} while holding {b}: two goroutines on these paths deadlock",
+            "{b} is locked{} while {a} is held (line {}), and {} locks {a} while holding {b}: two goroutines on these paths deadlock{behind}",
             how(&e.second),
             ctx.line(e.first.site.start),
             sem.func_name(other.func),
