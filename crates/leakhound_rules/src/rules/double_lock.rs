@@ -190,6 +190,11 @@ pub(crate) fn check_deep_call<'a>(
     skip: &dyn Fn(&str) -> bool,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
+    // A call into another package reaches no lock of this one: the model is not asked (nor
+    // built) for it.
+    if ctx.names().resolve(c.fun).is_some() {
+        return false;
+    }
     let sem = ctx.facts.semantic(ctx.file);
     let Some(func) = sem.func_of(ctx.file, decl) else {
         return false;
