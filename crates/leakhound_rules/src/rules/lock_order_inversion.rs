@@ -150,12 +150,16 @@ fn check_one<'a>(
             continue;
         }
         // The other path, earlier in file order: report at the path reached second.
-        let other = edges[..i].iter().find(|o| {
-            o.first.prim.id == b
-                && o.second.prim.id == a
-                && blocks(sem, e, o)
-                && !serialised(&mut entry, e, o)
-        });
+        // Of those, preferably one that deadlocks without a waiting writer.
+        let other = edges[..i]
+            .iter()
+            .filter(|o| {
+                o.first.prim.id == b
+                    && o.second.prim.id == a
+                    && blocks(sem, e, o)
+                    && !serialised(&mut entry, e, o)
+            })
+            .min_by_key(|o| read_only(e, o).len());
         let Some(other) = other else { continue };
         done.push([a, b]);
         let file = e.second.file;
@@ -179,6 +183,15 @@ fn blocks<'a>(sem: &Semantic<'a>, e: &OrderEdge<'a>, o: &OrderEdge<'a>) -> bool 
                 .any(|u| u.op == "Lock" && u.prim.kind.is_lock())
     };
     waits(&e.first, &o.second) && waits(&o.first, &e.second)
+}
+
+/// The locks of the pair that one path holds and the other wants, both only as readers.
+fn read_only<'a>(e: &OrderEdge<'a>, o: &OrderEdge<'a>) -> Vec<Identity<'a>> {
+    [(&e.first, &o.second), (&o.first, &e.second)]
+        .into_iter()
+        .filter(|(held, wanted)| held.mode == Mode::Read && wanted.mode == Mode::Read)
+        .map(|(held, _)| held.prim.id)
+        .collect()
 }
 
 /// Whether both paths hold one third lock (at the inversion, or on entry through every caller
@@ -214,14 +227,10 @@ fn report<'a>(
         None => String::new(),
     };
     // Locks only read on both sides: the cycle closes through a writer waiting on them.
-    let readers: Vec<&str> = [
-        (&e.first, &other.second, a.as_str()),
-        (&other.first, &e.second, b.as_str()),
-    ]
-    .into_iter()
-    .filter(|(held, wanted, _)| held.mode == Mode::Read && wanted.mode == Mode::Read)
-    .map(|(_, _, name)| name)
-    .collect();
+    let readers: Vec<String> = read_only(e, other)
+        .iter()
+        .map(|id| sem.describe(id))
+        .collect();
     let behind = match readers.as_slice() {
         [] => String::new(),
         [name] => format!(" once a writer waits on {name} (both paths only read-lock it)"),
