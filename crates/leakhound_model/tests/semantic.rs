@@ -1,8 +1,10 @@
 //! The semantic model on small packages: types, identities, calls and lock effects.
 
+use leakhound_model::semantic::entry::EntryLocks;
 use leakhound_model::semantic::identity::{Base, Identity};
 use leakhound_model::semantic::types::Kind;
 use leakhound_model::semantic::{FuncId, Semantic};
+use leakhound_model::summary::Mode;
 use leakhound_syntax::ast::{Decl, Expr, Stmt};
 use leakhound_syntax::{parse_file, Arena, ParsedFile};
 
@@ -250,4 +252,75 @@ fn blocking_channel_operations_through_calls_with_the_locks_held() {
             field: "rw"
         }]
     );
+}
+
+const ENTRY_SRC: &str = r#"package p
+
+import "sync"
+
+type T struct {
+	gate sync.Mutex
+	rw   sync.RWMutex
+	a    sync.Mutex
+}
+
+func (t *T) Run() {
+	t.gate.Lock()
+	defer t.gate.Unlock()
+	t.step()
+}
+
+func (t *T) Read() {
+	t.gate.Lock()
+	t.rw.RLock()
+	t.step()
+	t.rw.RUnlock()
+	t.gate.Unlock()
+}
+
+// Entered with gate held by both callers, rw by one only.
+func (t *T) step() { t.leaf() }
+
+func (t *T) leaf() {
+	t.a.Lock()
+	t.a.Unlock()
+}
+
+// Also started with go: nothing is known on entry.
+func (t *T) spawned() { t.leaf() }
+
+func (t *T) Start() {
+	t.gate.Lock()
+	t.spawned()
+	go t.spawned()
+	t.gate.Unlock()
+}
+
+// Releases gate for its caller: entered with it held.
+func (t *T) Unlock() {
+	t.leaf()
+	t.gate.Unlock()
+}
+"#;
+
+#[test]
+fn locks_held_on_entry_through_every_caller() {
+    let arena = Arena::new();
+    let parsed: &ParsedFile<'_> = arena.alloc(parse_file(ENTRY_SRC, &arena));
+    let sem = Semantic::build(vec![Some(parsed)]);
+    let t = sem.type_id("T").unwrap();
+    let gate = Identity::Field {
+        typ: t,
+        field: "gate",
+    };
+    let mut entry = EntryLocks::new(&sem);
+    let mut held = |name: &str| entry.held_on_entry(func(&sem, name));
+    assert_eq!(held("step"), vec![(gate, Mode::Write)]);
+    // Through `step`, whose callers hold gate, and `spawned`, started with `go` too.
+    assert_eq!(held("leaf"), Vec::new());
+    assert_eq!(held("spawned"), Vec::new());
+    assert_eq!(held("Unlock"), vec![(gate, Mode::Write)]);
+    assert_eq!(held("Run"), Vec::new());
+    assert_eq!(sem.call_sites(func(&sem, "step")).map(|s| s.len()), Some(2));
+    assert_eq!(sem.call_sites(func(&sem, "spawned")), None);
 }
