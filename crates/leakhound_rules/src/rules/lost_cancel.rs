@@ -49,7 +49,10 @@
 //! go vet lostcancel (reports `_` and paths that skip the cancel, but counts `_ = cancel` and a
 //! cancel stored in an unused field as uses), gosec G118, LH202 defer-in-loop.
 
+mod across;
 mod safety;
+
+pub(crate) use across::check_package;
 
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
 use leakhound_model::api::CANCEL_CONSTRUCTORS;
@@ -71,7 +74,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::LOST_CANCEL,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Names],
+    requires: &[Fact::Names, Fact::Semantic],
 };
 
 enum Cancel<'a> {
