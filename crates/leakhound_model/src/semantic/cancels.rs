@@ -98,8 +98,17 @@ pub struct Discard<'a> {
 impl<'a> Semantic<'a> {
     /// The constructor a call is, when it is a `context.With...` call returning a cancel func.
     fn cancel_ctor(&self, func: FuncId, locals: &[Local<'a>], c: &'a CallExpr<'a>) -> Option<&'a str> {
-        let Expr::Selector(s) = unparen(c.fun) else {
-            return None;
+        let file = self.funcs[func as usize].file;
+        let s = match unparen(c.fun) {
+            Expr::Selector(s) => s,
+            // `import . "context"`.
+            Expr::Ident(id) => {
+                return (CANCEL_CONSTRUCTORS.contains(&id.name)
+                    && self.imports[file].dot_imports("context")
+                    && self.bind_in(func, locals, id) == Binding::Unknown)
+                    .then_some(id.name);
+            }
+            _ => return None,
         };
         let ctor = s.sel.name;
         if !CANCEL_CONSTRUCTORS.contains(&ctor) {
@@ -108,7 +117,6 @@ impl<'a> Semantic<'a> {
         let Expr::Ident(pkg) = unparen(s.x) else {
             return None;
         };
-        let file = self.funcs[func as usize].file;
         if self.imports[file].path_of(pkg.name) != Some("context") {
             return None;
         }
@@ -378,8 +386,8 @@ impl<'a> Semantic<'a> {
 
     /// For each slot, where anything in the package reads it: every mention of the field (on
     /// a value of its type, or of a type the model cannot tell) or package variable other than
-    /// as an assignment's target or in a comparison with `nil`. Package-level initialisers are
-    /// not looked at.
+    /// as an assignment's target or in a comparison with `nil`. In package-level initialisers
+    /// (no function to type them in) every mention of the name counts.
     pub fn slot_reads(&self, slots: &[Slot<'a>]) -> Vec<Vec<(usize, Span)>> {
         struct V<'s, 'a> {
             sem: &'s Semantic<'a>,
@@ -479,7 +487,21 @@ impl<'a> Semantic<'a> {
             walk_node(VNode::Block(body), &[], &mut v);
             out = std::mem::take(&mut v.out);
         }
-        out
+        let mut v = InitReads {
+            sem: self,
+            slots,
+            file: 0,
+            out,
+        };
+        for (file, parsed) in self.each_file() {
+            v.file = file;
+            for decl in &parsed.file.decls {
+                if let Decl::Gen(_) = decl {
+                    walk_node(VNode::Decl(decl), &[], &mut v);
+                }
+            }
+        }
+        v.out
     }
 
     /// The calls of `callees` (package functions, called by name or through a receiver of a
@@ -552,6 +574,67 @@ impl<'a> Semantic<'a> {
             out.extend(v.out);
         }
         out
+    }
+}
+
+/// Reads of the slots in package-level declarations: a field on a parameter of a function
+/// literal or on a package variable, by its declared type; any other mention by name.
+struct InitReads<'s, 'a> {
+    sem: &'s Semantic<'a>,
+    slots: &'s [Slot<'a>],
+    file: usize,
+    out: Vec<Vec<(usize, Span)>>,
+}
+
+impl<'a> InitReads<'_, 'a> {
+    /// The declared type of `x` when it is a function literal's parameter or a package variable.
+    fn type_of(&self, x: &Expr<'a>, parents: &[VNode<'a>]) -> Ty {
+        let Expr::Ident(id) = unparen(x) else {
+            return Ty::Opaque;
+        };
+        for p in parents.iter().rev() {
+            if let VNode::Expr(Expr::FuncLit(f)) = p {
+                if let Some(field) = f
+                    .typ
+                    .params
+                    .list
+                    .iter()
+                    .find(|field| field.names.iter().any(|n| n.name == id.name))
+                {
+                    return type_from_expr(self.sem, &self.sem.imports[self.file], &field.typ);
+                }
+            }
+        }
+        self.sem.vars.get(id.name).map_or(Ty::Opaque, |v| v.0.clone())
+    }
+}
+
+impl<'a> Visitor<'a> for InitReads<'_, 'a> {
+    fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+        let owner = match e {
+            Expr::Selector(s) => match self.type_of(s.x, parents).pointee() {
+                Ty::Named(t) => match self.sem.field(*t, s.sel.name) {
+                    Some(f) => Some(f.owner),
+                    None => return true,
+                },
+                _ => None,
+            },
+            Expr::Ident(_) if !is_composite_key(e, parents) => None,
+            _ => return true,
+        };
+        for (i, slot) in self.slots.iter().enumerate() {
+            let hit = match (e, slot) {
+                (Expr::Selector(s), Slot::Field { typ, field }) => {
+                    *field == s.sel.name && owner.is_none_or(|o| o == *typ)
+                }
+                (Expr::Ident(id), Slot::PkgVar(var)) => *var == id.name,
+                _ => false,
+            };
+            if hit {
+                self.out[i].push((self.file, e.span()));
+            }
+        }
+        true
     }
 }
 
