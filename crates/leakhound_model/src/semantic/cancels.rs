@@ -151,6 +151,14 @@ impl<'a> Semantic<'a> {
         for func in self.func_ids() {
             let info = &self.funcs[func as usize];
             let Some(body) = &info.decl.body else { continue };
+            // Typing the locals is the cost: only where a constructor may be called.
+            let text = self.source(info.file).get(body.span.range()).unwrap_or("");
+            if !["WithCancel", "WithTimeout", "WithDeadline"]
+                .iter()
+                .any(|c| text.contains(c))
+            {
+                continue;
+            }
             let locals = self.locals(func);
             let mut v = SiteVisitor {
                 sem: self,

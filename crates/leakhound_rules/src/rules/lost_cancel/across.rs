@@ -36,8 +36,15 @@ pub(crate) fn check_package<'a>(
         let package: Vec<usize> = (0..files.len())
             .filter(|&f| facts.same_package(f, file))
             .collect();
-        // No `context` import, no cancel func: no model to build.
-        if !package.iter().any(|&f| facts.imports(f).imports("context")) {
+        // No `context.With...` call, no cancel func: no model to build.
+        let makes_cancel = |f: usize| {
+            let src = files[f].source;
+            facts.imports(f).imports("context")
+                && ["WithCancel", "WithTimeout", "WithDeadline"]
+                    .iter()
+                    .any(|c| src.contains(c))
+        };
+        if !package.iter().any(|&f| makes_cancel(f)) {
             continue;
         }
         let sem = facts.semantic(file);
