@@ -97,7 +97,12 @@ pub struct Discard<'a> {
 
 impl<'a> Semantic<'a> {
     /// The constructor a call is, when it is a `context.With...` call returning a cancel func.
-    fn cancel_ctor(&self, func: FuncId, locals: &[Local<'a>], c: &'a CallExpr<'a>) -> Option<&'a str> {
+    fn cancel_ctor(
+        &self,
+        func: FuncId,
+        locals: &[Local<'a>],
+        c: &'a CallExpr<'a>,
+    ) -> Option<&'a str> {
         let file = self.funcs[func as usize].file;
         let s = match unparen(c.fun) {
             Expr::Selector(s) => s,
@@ -150,7 +155,9 @@ impl<'a> Semantic<'a> {
         let mut out = Vec::new();
         for func in self.func_ids() {
             let info = &self.funcs[func as usize];
-            let Some(body) = &info.decl.body else { continue };
+            let Some(body) = &info.decl.body else {
+                continue;
+            };
             // Typing the locals is the cost: only where a constructor may be called.
             let text = self.source(info.file).get(body.span.range()).unwrap_or("");
             if !["WithCancel", "WithTimeout", "WithDeadline"]
@@ -255,7 +262,12 @@ impl<'a> Semantic<'a> {
 
     /// Every use of local `i` of `func` (its declaration and the assignments of a
     /// `context.With...` call to it left out).
-    fn local_uses(&self, func: FuncId, locals: &[Local<'a>], i: usize) -> Vec<(Span, CancelUse<'a>)> {
+    fn local_uses(
+        &self,
+        func: FuncId,
+        locals: &[Local<'a>],
+        i: usize,
+    ) -> Vec<(Span, CancelUse<'a>)> {
         struct V<'s, 'a> {
             sem: &'s Semantic<'a>,
             func: FuncId,
@@ -315,7 +327,7 @@ impl<'a> Semantic<'a> {
             {
                 return None;
             }
-            let child = parents.get(at).map_or(span, |p| p.span());
+            let child = parents.get(at).map_or(span, VNode::span);
             r.results
                 .iter()
                 .position(|x| x.span() == child)
@@ -424,19 +436,31 @@ impl<'a> Semantic<'a> {
                             return true;
                         }
                         if let Expr::Ident(pkg) = unparen(s.x) {
-                            if let Binding::Import(_) = self.sem.bind_in(self.func, self.locals, pkg)
+                            if let Binding::Import(_) =
+                                self.sem.bind_in(self.func, self.locals, pkg)
                             {
                                 return true;
                             }
                         }
                         let name = s.sel.name;
-                        match self.sem.type_in(self.func, self.locals, s.x).pointee().clone() {
+                        match self
+                            .sem
+                            .type_in(self.func, self.locals, s.x)
+                            .pointee()
+                            .clone()
+                        {
                             Ty::Named(t) => {
                                 let Some(f) = self.sem.field(t, name) else {
                                     return true;
                                 };
                                 self.read(
-                                    |slot| *slot == Slot::Field { typ: f.owner, field: name },
+                                    |slot| {
+                                        *slot
+                                            == Slot::Field {
+                                                typ: f.owner,
+                                                field: name,
+                                            }
+                                    },
                                     e.span(),
                                 );
                             }
@@ -451,7 +475,8 @@ impl<'a> Semantic<'a> {
                         if written_or_nil_compared(e, parents) || is_composite_key(e, parents) {
                             return true;
                         }
-                        if self.sem.bind_in(self.func, self.locals, id) == Binding::PkgVar(id.name) {
+                        if self.sem.bind_in(self.func, self.locals, id) == Binding::PkgVar(id.name)
+                        {
                             self.read(|slot| *slot == Slot::PkgVar(id.name), e.span());
                         }
                     }
@@ -487,7 +512,9 @@ impl<'a> Semantic<'a> {
         };
         for func in self.func_ids() {
             let info = &self.funcs[func as usize];
-            let Some(body) = &info.decl.body else { continue };
+            let Some(body) = &info.decl.body else {
+                continue;
+            };
             v.func = func;
             v.file = info.file;
             v.locals = self.locals(func);
@@ -539,7 +566,9 @@ impl<'a> Semantic<'a> {
                             .lhs
                             .iter()
                             .enumerate()
-                            .filter(|(_, l)| matches!(unparen(l), Expr::Ident(id) if id.name == "_"))
+                            .filter(
+                                |(_, l)| matches!(unparen(l), Expr::Ident(id) if id.name == "_"),
+                            )
                             .map(|(i, _)| super::id(i))
                             .collect();
                         if blanks.is_empty() {
@@ -569,7 +598,9 @@ impl<'a> Semantic<'a> {
         }
         for func in self.func_ids() {
             let info = &self.funcs[func as usize];
-            let Some(body) = &info.decl.body else { continue };
+            let Some(body) = &info.decl.body else {
+                continue;
+            };
             let mut v = V {
                 sem: self,
                 func,
@@ -613,7 +644,10 @@ impl<'a> InitReads<'_, 'a> {
                 }
             }
         }
-        self.sem.vars.get(id.name).map_or(Ty::Opaque, |v| v.0.clone())
+        self.sem
+            .vars
+            .get(id.name)
+            .map_or(Ty::Opaque, |v| v.0.clone())
     }
 }
 
