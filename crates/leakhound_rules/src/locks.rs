@@ -319,7 +319,9 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
                 };
                 let others = self.others.get_or_init(|| self.other_bodies());
                 let held = self.held(state);
-                rules::chan_op_under_lock::check(ctx, &held, self.recv, others, &op, out);
+                rules::chan_op_under_lock::check(
+                    ctx, self.decl, &held, self.recv, others, &op, out,
+                );
             }
             _ => {}
         }

@@ -98,6 +98,9 @@ use leakhound_model::bodies::Body;
 use leakhound_model::channels::OpKind;
 use leakhound_model::lockflow::{ChanNode, HeldLock};
 use leakhound_model::names::Names;
+use leakhound_model::semantic::identity::{Base, Identity, Place, Resolved};
+use leakhound_model::semantic::types::Kind;
+use leakhound_model::semantic::{FuncId, Semantic};
 use leakhound_model::summary::{
     channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
 };
@@ -129,6 +132,8 @@ pub(crate) struct ChanOp<'a> {
     /// The channel as written (empty for a `select`).
     pub chan: &'a str,
     pub waits: Vec<(String, bool)>,
+    /// The channel expressions, each with whether this side sends on it.
+    pub exprs: Vec<(&'a Expr<'a>, bool)>,
 }
 
 /// The other side of a channel operation: who it is, and where it takes the lock (its `Lock`
@@ -193,20 +198,374 @@ fn first_opposite<'w>(waits: &'w [ChanWait], chan: &str, sends: bool) -> Option<
 /// holds the lock and waits, that one waits for the lock.
 /// `op` may block: a finding at the first held lock whose other side is visible and takes
 /// that lock first (see [`partner`]).
-pub(crate) fn check(
-    ctx: &RuleContext<'_, '_>,
+pub(crate) fn check<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
     held: &[HeldLock<'_>],
     recv: Option<(&str, &str)>,
     others: &OtherBodies,
-    op: &ChanOp<'_>,
+    op: &ChanOp<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
     for h in held {
-        if let Some(partner) = partner(ctx, recv, others, op, h.key) {
+        let found = partner(ctx, recv, others, op, h.key)
+            .or_else(|| semantic_partner(ctx, decl, op, h.site));
+        if let Some(partner) = found {
             out.push(report(ctx, op, h.key, h.site, &partner));
             break;
         }
     }
+}
+
+/// The other side searched through the package's semantic model, in every function that
+/// touches the channel (by identity: a field of the same instance as the lock, a package
+/// variable, or a channel this declaration makes and hands to a function as an argument): a
+/// function that does the opposite operation on its own goroutine and takes the same lock
+/// (itself or through calls, at any depth) before it, in the text or earlier in a loop around
+/// both (the next round). Silent when that function may hold the lock at its operation (the
+/// two never meet: buffered by design), when it assigns the channel (whoever finds the channel
+/// comes after), when a send's channel is made with a buffer anywhere in the package, and
+/// wherever the model is opaque (a channel parameter of this function, a function literal on
+/// the other side, an unresolved lock or channel).
+fn semantic_partner<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    op: &ChanOp<'a>,
+    lock_site: Span,
+) -> Option<Partner> {
+    let sem = ctx.facts.semantic(ctx.file);
+    let f = sem.func_of(ctx.file, decl)?;
+    let lock_call = call_at(decl, lock_site)?;
+    let (lock, _) = sem.prim_call(f, lock_call).filter(|(r, _)| r.kind.is_lock())?;
+    if lock.place.base == Base::Unknown {
+        return None;
+    }
+    for &(e, sends) in &op.exprs {
+        let Some(chan) = sem.resolve(f, e).filter(|r| r.kind == Kind::Chan) else {
+            continue;
+        };
+        if matches!(chan.id, Identity::Param { .. }) || chan.place.base == Base::Unknown {
+            continue;
+        }
+        if sends && made_buffered(sem, &chan.id) {
+            continue;
+        }
+        for side in other_sides(sem, f, &chan, &lock) {
+            if let Some(p) = takes_before(sem, f, &lock, &side, sends) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// The channel as another function sees it, and the lock's place in that function's frame
+/// (`None`: the lock is the same instance wherever it is named as in `f`).
+struct Side<'a> {
+    chan: Identity<'a>,
+    /// The channel's place in the other function, when it must be checked against the lock's.
+    chan_place: Option<Place<'a>>,
+    /// The place of the caller's expression the other function's receiver or parameter
+    /// stands for, with that function and its base: the lock must be reached from it.
+    handed: Option<(FuncId, Base<'a>, Place<'a>)>,
+}
+
+/// The identities under which other functions reach `chan`: the channel itself (a field or a
+/// package variable), and the parameters of the package functions `f` passes it to.
+fn other_sides<'a>(
+    sem: &Semantic<'a>,
+    f: FuncId,
+    chan: &Resolved<'a>,
+    lock: &Resolved<'a>,
+) -> Vec<Side<'a>> {
+    let mut out = Vec::new();
+    match chan.id {
+        Identity::Field { .. } | Identity::PkgVar(_) => out.push(Side {
+            chan: chan.id,
+            chan_place: Some(chan.place.clone()),
+            handed: None,
+        }),
+        Identity::Local { .. } | Identity::Param { .. } => {}
+    }
+    for site in sem.calls(f) {
+        let [g] = site.callees.as_slice() else {
+            continue;
+        };
+        if site.dynamic || *g == f {
+            continue;
+        }
+        for (i, arg) in site.call.args.iter().enumerate() {
+            if sem.resolve(f, arg).is_none_or(|r| r.id != chan.id) {
+                continue;
+            }
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            // The lock is reached in `g` through its receiver, or through the parameter the
+            // caller passes the lock's owner as.
+            let handed = match (&lock.place.base, unparen(site.call.fun)) {
+                (Base::PkgVar(_), _) => None,
+                (_, Expr::Selector(s)) if sem.func(*g).recv.is_some() => {
+                    Some((*g, Base::Recv, sem.place(f, s.x)))
+                }
+                _ => site.call.args.iter().enumerate().find_map(|(j, a)| {
+                    let p = sem.place(f, a);
+                    (p.base == lock.place.base && lock.place.path.starts_with(&p.path))
+                        .then(|| (*g, Base::Param(u32::try_from(j).unwrap_or(u32::MAX)), p))
+                }),
+            };
+            if handed.is_none() && !matches!(lock.place.base, Base::PkgVar(_)) {
+                continue;
+            }
+            out.push(Side {
+                chan: Identity::Param { func: *g, index },
+                chan_place: None,
+                handed,
+            });
+        }
+    }
+    out
+}
+
+/// Whether the lock `g` takes (at `taken`, in its frame) is the instance `lock` of `f`.
+fn same_lock<'a>(
+    lock: &Resolved<'a>,
+    taken: &Resolved<'a>,
+    side: &Side<'a>,
+    chan_in_g: &Place<'a>,
+) -> bool {
+    if taken.id != lock.id {
+        return false;
+    }
+    if let Base::PkgVar(_) = lock.place.base {
+        return taken.place == lock.place;
+    }
+    if let Some((_, base, from)) = &side.handed {
+        if taken.place.base != *base || from.base != lock.place.base {
+            return false;
+        }
+        let mut path = from.path.clone();
+        path.extend(taken.place.path.iter().copied());
+        return path == lock.place.path;
+    }
+    // A field channel: the lock and the channel hang from one variable on both sides, by the
+    // same paths (`s.mu` and `s.ch` in two methods of `S`).
+    let Some(chan_in_f) = &side.chan_place else {
+        return false;
+    };
+    chan_in_g.base != Base::Unknown
+        && taken.place.base == chan_in_g.base
+        && lock.place.base == chan_in_f.base
+        && taken.place.path == lock.place.path
+        && chan_in_g.path == chan_in_f.path
+}
+
+/// A function other than `f` that does the opposite of `sends` on `side.chan` and takes the
+/// lock on its way there.
+fn takes_before<'a>(
+    sem: &Semantic<'a>,
+    f: FuncId,
+    lock: &Resolved<'a>,
+    side: &Side<'a>,
+    sends: bool,
+) -> Option<Partner> {
+    for u in sem.uses_of(&side.chan) {
+        let opposite = if sends {
+            matches!(u.op, "recv" | "range")
+        } else {
+            matches!(u.op, "send" | "close")
+        };
+        if !opposite || u.func == f || u.in_literal || u.go {
+            continue;
+        }
+        if side.handed.as_ref().is_some_and(|(g, _, _)| *g != u.func) {
+            continue;
+        }
+        let g = u.func;
+        if assigns_chan(sem, g, &side.chan) {
+            continue;
+        }
+        let fx = sem.lock_effects(g);
+        let same = |a: &Resolved<'a>| same_lock(lock, a, side, &u.prim.place);
+        // The locks it may hold at its operation: then the two never meet.
+        let held = if u.deferred {
+            fx.held_at_return.iter().any(|a| same(&a.prim))
+        } else {
+            let at = fx.blocking.iter().find(|b| {
+                b.via.is_none()
+                    && (b.origin.1 == u.span
+                        || (b.op == "select" && b.site.start <= u.span.start && u.span.end <= b.site.end))
+            })?;
+            at.held.iter().any(|a| a.prim.id == lock.id)
+        };
+        if held {
+            continue;
+        }
+        let loops = loops_of(sem, g);
+        let around = |s: Span| {
+            loops
+                .iter()
+                .any(|l| l.start <= s.start && s.end <= l.end && l.start <= u.span.start && u.span.end <= l.end)
+        };
+        let Some(a) = fx.acquires.iter().find(|a| {
+            a.guard.is_none()
+                && same(&a.prim)
+                && (u.deferred || a.site.start < u.span.start || around(a.site))
+        }) else {
+            continue;
+        };
+        return Some(Partner {
+            name: sem.func_name(g),
+            file: sem.func(g).file,
+            lock: a.site,
+            through: a.via.map(|v| sem.func_name(v)),
+        });
+    }
+    None
+}
+
+/// The `for` and `range` statements of a function's own body (function literals excluded).
+fn loops_of(sem: &Semantic<'_>, g: FuncId) -> Vec<Span> {
+    struct V {
+        out: Vec<Span>,
+    }
+    impl<'a> Visitor<'a> for V {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::For(_) | Stmt::Range(_) = s {
+                self.out.push(s.span());
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            !matches!(e, Expr::FuncLit(_))
+        }
+    }
+    let mut v = V { out: Vec::new() };
+    if let Some(body) = &sem.func(g).decl.body {
+        walk_node(VNode::Block(body), &[], &mut v);
+    }
+    v.out
+}
+
+/// Whether `g` assigns the channel (`s.done = make(...)`): it publishes it, and whoever finds
+/// it comes after.
+fn assigns_chan<'a>(sem: &Semantic<'a>, g: FuncId, chan: &Identity<'a>) -> bool {
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        g: FuncId,
+        chan: &'s Identity<'a>,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                self.found |= a
+                    .lhs
+                    .iter()
+                    .any(|l| self.sem.resolve(self.g, l).is_some_and(|r| r.id == *self.chan));
+            }
+            !self.found
+        }
+    }
+    let Some(body) = &sem.func(g).decl.body else {
+        return false;
+    };
+    let mut v = V {
+        sem,
+        g,
+        chan,
+        found: false,
+    };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.found
+}
+
+/// Whether the package makes the channel anywhere with a buffer (a capacity that is not the
+/// literal 0): a send on it need not wait for the other side.
+fn made_buffered<'a>(sem: &Semantic<'a>, chan: &Identity<'a>) -> bool {
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        func: FuncId,
+        chan: &'s Identity<'a>,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                if a.lhs.len() == a.rhs.len() {
+                    for (l, r) in a.lhs.iter().zip(&a.rhs) {
+                        if matches!(make_chan_cap(r), Some(c) if c != Some(0))
+                            && self.sem.resolve(self.func, l).is_some_and(|x| x.id == *self.chan)
+                        {
+                            self.found = true;
+                        }
+                    }
+                }
+            }
+            !self.found
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let (Expr::CompositeLit(c), Identity::Field { typ, field }) = (e, self.chan) {
+                let named = matches!(c.typ.as_ref().map(unparen),
+                    Some(Expr::Ident(t)) if self.sem.type_id(t.name) == Some(*typ));
+                if named {
+                    for elt in &c.elts {
+                        if let Expr::KeyValue(kv) = elt {
+                            if matches!(kv.key, Expr::Ident(k) if k.name == *field)
+                                && matches!(make_chan_cap(kv.value), Some(c) if c != Some(0))
+                            {
+                                self.found = true;
+                            }
+                        }
+                    }
+                }
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        sem,
+        func: 0,
+        chan,
+        found: false,
+    };
+    for g in sem.func_ids() {
+        let Some(body) = &sem.func(g).decl.body else {
+            continue;
+        };
+        v.func = g;
+        walk_node(VNode::Block(body), &[], &mut v);
+        if v.found {
+            return true;
+        }
+    }
+    false
+}
+
+/// The call expression of the declaration at `span` (a `Lock` call).
+fn call_at<'a>(decl: &'a FuncDecl<'a>, span: Span) -> Option<&'a Expr<'a>> {
+    struct V<'a> {
+        span: Span,
+        found: Option<&'a Expr<'a>>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if self.found.is_some() {
+                return false;
+            }
+            if matches!(e, Expr::Call(_)) && e.span() == self.span {
+                self.found = Some(e);
+                return false;
+            }
+            let s = e.span();
+            s.start <= self.span.start && self.span.end <= s.end
+        }
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            let sp = s.span();
+            self.found.is_none() && sp.start <= self.span.start && self.span.end <= sp.end
+        }
+    }
+    let mut v = V { span, found: None };
+    walk_node(VNode::Block(decl.body.as_ref()?), &[], &mut v);
+    v.found
 }
 
 fn partner(
@@ -350,6 +709,7 @@ impl<'a> LocalChans<'a> {
             span: send.span,
             chan: ctx.text(send.chan.span()),
             waits: key_of(&send.chan).map(|k| (k, true)).into_iter().collect(),
+            exprs: vec![(&send.chan, true)],
         })
     }
 
@@ -362,6 +722,7 @@ impl<'a> LocalChans<'a> {
             span: u.span,
             chan: ctx.text(u.x.span()),
             waits: key_of(u.x).map(|k| (k, false)).into_iter().collect(),
+            exprs: vec![(u.x, false)],
         })
     }
 
@@ -379,6 +740,7 @@ impl<'a> LocalChans<'a> {
             span,
             chan: ctx.text(r.x.span()),
             waits: key_of(&r.x).map(|k| (k, false)).into_iter().collect(),
+            exprs: vec![(&r.x, false)],
         })
     }
 
@@ -388,6 +750,7 @@ impl<'a> LocalChans<'a> {
             return None;
         }
         let mut waits = Vec::new();
+        let mut exprs = Vec::new();
         for clause in &sel.body {
             let (chan, sends) = match clause.comm {
                 None => return None,
@@ -400,6 +763,7 @@ impl<'a> LocalChans<'a> {
                 return None;
             }
             waits.extend(key_of(chan).map(|k| (k, sends)));
+            exprs.push((chan, sends));
         }
         let span = Span::sized(sel.span.start, "select".len());
         Some(ChanOp {
@@ -407,6 +771,7 @@ impl<'a> LocalChans<'a> {
             span,
             chan: "",
             waits,
+            exprs,
         })
     }
 }
