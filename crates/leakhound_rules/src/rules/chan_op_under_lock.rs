@@ -8,18 +8,28 @@
 //!   operation in a literal) doing the opposite operation on the same channel expression;
 //! - when the channel and the mutex are both fields of a method's receiver (`s.done`, `s.mu`),
 //!   any method of the same type in the package (package summaries, computed when first
-//!   needed).
+//!   needed);
+//! - through the package's semantic model, every function of the package that does the
+//!   opposite operation on the same channel on its own goroutine: a field of the same instance
+//!   as the mutex (`s.reqs` received in `s.loop()`), a package variable, or a channel this
+//!   function makes and passes to a function (`reply := make(chan T); go s.collect(reply)`, the
+//!   mutex reached through the callee's receiver or a parameter), with the mutex taken at any
+//!   depth of calls (`loop` calls `apply`, which calls `record`, which locks `s.mu`).
 //!
 //! The opposite of a receive is a send or a `close` (a deferred one happens at the end of its
 //! function). The other side takes the lock with its own `Lock`/`RLock` call or by calling a
 //! method of the receiver that locks that field first (one call deep: `run` calls
-//! `s.compact()`, which locks `s.mu`). Its first opposite operation on the channel, in the text,
-//! is the one that counts, and the lock must come before it.
+//! `s.compact()`, which locks `s.mu`; any depth through the semantic model). Its first opposite
+//! operation on the channel, in the text, is the one that counts, and the lock must come before
+//! it: earlier in the text, or anywhere in a loop around that operation in another function
+//! (loop order: `for { v := <-s.reqs; s.mu.Lock(); ...; s.mu.Unlock() }` takes the lock before
+//! its next receive, so a sender holding `s.mu` can find it waiting there).
 //!
 //! Not flagged:
 //! - an operation whose other side is not visible: channels that are parameters, elements of
-//!   slices or maps, range variables, or fields of values other than the receiver; channels
-//!   whose other side is in another package or behind an interface or function value;
+//!   slices or maps, range variables, or fields of another instance than the mutex's
+//!   (`s.peer.reqs` under `s.mu`); channels whose other side is in another package, behind an
+//!   interface or function value, or in a function literal of another function;
 //! - another side that never takes the lock, or takes it only after its first operation on
 //!   the channel (a pipe's writer holds its write lock while the reader, which never takes it,
 //!   hands back counts; a handshake that receives first and locks afterwards);
@@ -30,7 +40,9 @@
 //!   under `s.mu`): whoever finds the channel under the lock comes after that critical section;
 //! - a send on a channel made in the declaration with a literal buffer at least as large as its
 //!   number of sends, or with a capacity that is not a literal (a local or a field:
-//!   `b.readySema = make(chan bool, len(all))` is sized for its senders);
+//!   `b.readySema = make(chan bool, len(all))` is sized for its senders); for an other side
+//!   found through the semantic model, a send on a channel made anywhere in the package with
+//!   a buffer, and another side that assigns the channel itself;
 //! - a `select` with a `default` case; a wait on `ctx.Done()`, a `Done()` method's channel,
 //!   `time.After`, `time.Tick` (resolved through the file's imports and scopes: a fake clock's
 //!   `c.After(d)` is a goroutine's channel like any other) or a timer's or ticker's `C`, alone
@@ -87,8 +99,9 @@
 //! Precision over recall: on the Go standard library and four large repositories, the earlier
 //! form of this rule (any blocking operation under a lock) was right about 2 findings in 101;
 //! this form asks for the other side to be visible and to take the lock (docs/precision.md).
-//! Lock orders longer than one call, and deadlocks through a receiver that has gone away while
-//! a `close` waits for the lock (`x/crypto/ssh`'s `forwardList.forward`), are not found.
+//! Deadlocks through a receiver that has gone away while a `close` waits for the lock
+//! (`x/crypto/ssh`'s `forwardList.forward`), and other sides in function literals of other
+//! functions, are not found.
 //!
 //! ## Related
 //! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel, LH301 abandoned-sender.

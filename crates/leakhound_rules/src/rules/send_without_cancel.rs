@@ -10,7 +10,12 @@
 //! without going round again runs once; it is a one-shot result rather than a stage's output,
 //! and LH301 covers those on local channels. Not flagged either: a channel made in the
 //! function whose receiver there is a `for range` loop that nothing but the close ends: it
-//! takes every value until then.
+//! takes every value until then. Nor a send in a handler whose every caller in the package
+//! drains its output channel until the handler returns (a wrapper that makes the channel,
+//! starts a goroutine that ranges over it until the close, or loops on a `select` until a
+//! channel closed after the call, and then calls the handler; the handler is an unexported
+//! function called directly, or a literal passed to a package function that calls it or hands
+//! it on): a handler whose callers are out of sight is still flagged.
 //!
 //! ## Why is this bad?
 //! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
