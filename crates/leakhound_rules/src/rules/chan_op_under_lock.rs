@@ -111,11 +111,12 @@ use leakhound_model::bodies::Body;
 use leakhound_model::channels::OpKind;
 use leakhound_model::lockflow::{ChanNode, HeldLock};
 use leakhound_model::names::Names;
-use leakhound_model::semantic::identity::{Base, Identity, Place, Resolved};
+use leakhound_model::semantic::identity::{Base, Identity, Place, PrimUse, Resolved};
 use leakhound_model::semantic::types::Kind;
 use leakhound_model::semantic::{FuncId, Semantic};
 use leakhound_model::summary::{
-    channel_uses, field_of, key_of, made_channels, make_chan_cap, ChanWait, UseKind,
+    channel_uses, channel_waits, field_of, key_of, made_channels, make_chan_cap, ChanWait,
+    UseKind,
 };
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
@@ -386,7 +387,7 @@ fn takes_before<'a>(
         } else {
             matches!(u.op, "send" | "close")
         };
-        if !opposite || u.func == f || u.in_literal || u.go {
+        if !opposite || u.func == f || u.go {
             continue;
         }
         if side.handed.as_ref().is_some_and(|(g, _, _)| *g != u.func) {
@@ -394,6 +395,17 @@ fn takes_before<'a>(
         }
         let g = u.func;
         if assigns_chan(sem, g, &side.chan) {
+            continue;
+        }
+        if u.in_literal {
+            if let Some((lock_site, via)) = goroutine_literal_takes(sem, g, u, lock, side) {
+                return Some(Partner {
+                    name: format!("the goroutine of {}", sem.func_name(g)),
+                    file: sem.func(g).file,
+                    lock: lock_site,
+                    through: via.map(|v| sem.func_name(v)),
+                });
+            }
             continue;
         }
         let fx = sem.lock_effects(g);
@@ -435,8 +447,114 @@ fn takes_before<'a>(
     None
 }
 
-/// The `for` and `range` statements of a function's own body (function literals excluded).
-fn loops_of(sem: &Semantic<'_>, g: FuncId) -> Vec<Span> {
+/// `u` is in a function literal of `g` started with `go` (`go func() { ... }()`): where that
+/// goroutine takes the lock on its way to `u` (its own `Lock` call, or a package call that
+/// takes it at any depth), earlier in the text or in a loop of the literal around `u`; `None`
+/// when it does not, when it may still hold the lock at `u`, or when the literal is anything
+/// but a goroutine (a callback: who runs it is out of sight).
+fn goroutine_literal_takes<'a>(
+    sem: &Semantic<'a>,
+    g: FuncId,
+    u: &PrimUse<'a>,
+    lock: &Resolved<'a>,
+    side: &Side<'a>,
+) -> Option<(Span, Option<FuncId>)> {
+    let info = sem.func(g);
+    let lit = go_literal_around(info.decl.body.as_ref()?, u.span)?;
+    let recv = info.recv.as_ref().and_then(|r| r.name);
+    let waits = channel_waits(&lit.body, &|_| false, recv);
+    let w = waits.iter().find(|w| w.span.start == u.span.start)?;
+    // The acquisitions of the literal's own body, direct or through package calls.
+    let mut takes: Vec<(Span, Option<FuncId>, Place<'a>)> = Vec::new();
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        g: FuncId,
+        out: &'s mut Vec<(Span, Option<FuncId>, Resolved<'a>)>,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Expr::FuncLit(_) = e {
+                return false;
+            }
+            let Expr::Call(c) = e else { return true };
+            match self.sem.prim_call(self.g, e) {
+                Some((r, "Lock" | "RLock")) if r.kind.is_lock() => {
+                    self.out.push((c.span, None, r));
+                }
+                Some(_) => {}
+                None => {
+                    for a in self.sem.call_acquires(self.g, c) {
+                        self.out.push((c.span, a.via, a.prim));
+                    }
+                }
+            }
+            true
+        }
+    }
+    let mut found = Vec::new();
+    walk_node(
+        VNode::Block(&lit.body),
+        &[],
+        &mut V {
+            sem,
+            g,
+            out: &mut found,
+        },
+    );
+    for (span, via, r) in found {
+        if same_lock(lock, &r, side, &u.prim.place) {
+            takes.push((span, via, r.place));
+        }
+    }
+    let loops = loops_in(&lit.body);
+    let (site, via, place) = takes.into_iter().find(|(s, _, _)| {
+        s.start < w.at
+            || loops.iter().any(|l| {
+                l.start <= s.start && s.end <= l.end && l.start <= u.span.start && u.span.end <= l.end
+            })
+    })?;
+    // The lock under the literal's own name for it: held at `u`, or the channel assigned under
+    // it, and the two never meet.
+    let root = match place.base {
+        Base::Recv => recv?.to_string(),
+        Base::PkgVar(n) => n.to_string(),
+        Base::Local(d) => sem.source(info.file).get(d.range())?.to_string(),
+        Base::Param(i) => info.params.get(i as usize)?.name?.to_string(),
+        Base::Unknown => return None,
+    };
+    let key = place.path.iter().fold(root, |k, f| format!("{k}.{f}"));
+    if w.held.contains(&key) || w.published_under.contains(&key) {
+        return None;
+    }
+    Some((site, via))
+}
+
+/// The function literal around `at` that a `go` statement runs, innermost.
+fn go_literal_around<'a>(body: &'a Block<'a>, at: Span) -> Option<&'a FuncLit<'a>> {
+    struct V<'a> {
+        at: Span,
+        found: Option<&'a FuncLit<'a>>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            let Expr::FuncLit(lit) = e else { return true };
+            if !(lit.span.start <= self.at.start && self.at.end <= lit.span.end) {
+                return false;
+            }
+            let go = parents.len() >= 2
+                && matches!(parents[parents.len() - 1], VNode::Expr(Expr::Call(c)) if std::ptr::eq(c.fun, e))
+                && matches!(parents[parents.len() - 2], VNode::Stmt(Stmt::Go(_)));
+            self.found = go.then_some(lit);
+            true
+        }
+    }
+    let mut v = V { at, found: None };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.found
+}
+
+/// The `for` and `range` statements of a block (function literals excluded).
+fn loops_in(body: &Block<'_>) -> Vec<Span> {
     struct V {
         out: Vec<Span>,
     }
@@ -452,10 +570,13 @@ fn loops_of(sem: &Semantic<'_>, g: FuncId) -> Vec<Span> {
         }
     }
     let mut v = V { out: Vec::new() };
-    if let Some(body) = &sem.func(g).decl.body {
-        walk_node(VNode::Block(body), &[], &mut v);
-    }
+    walk_node(VNode::Block(body), &[], &mut v);
     v.out
+}
+
+/// The `for` and `range` statements of a function's own body (function literals excluded).
+fn loops_of(sem: &Semantic<'_>, g: FuncId) -> Vec<Span> {
+    sem.func(g).decl.body.as_ref().map(loops_in).unwrap_or_default()
 }
 
 /// Whether `g` assigns the channel (`s.done = make(...)`): it publishes it, and whoever finds
