@@ -163,8 +163,28 @@ pub(crate) struct Partner {
 /// The channel operations of the other function bodies of a declaration (its goroutines and
 /// function literals, or the declaration's body for a literal), each with a name for the
 /// message.
-pub(crate) struct OtherBodies {
-    pub bodies: Vec<(String, Vec<ChanWait>)>,
+pub(crate) struct OtherBodies<'a> {
+    pub bodies: Vec<(String, Vec<ChanWait>, &'a Block<'a>)>,
+    /// The body of the operation being checked.
+    pub this: &'a Block<'a>,
+}
+
+impl OtherBodies<'_> {
+    /// Whether `lock`, taken by the other body `other`, is over before this body starts: that
+    /// body encloses this one (a goroutine started by it), takes the lock before the `go`
+    /// statement in the text, and no loop of its own runs both again. A lock taken and
+    /// released before the goroutine exists does not wait for it (nomad's
+    /// `TestConsul_ShutdownBlocked` locks its fake, checks it, unlocks, then starts the
+    /// goroutine that locks it and sends).
+    fn before_start(&self, other: &Block<'_>, lock: Span) -> bool {
+        let this = self.this.span;
+        other.span.start <= this.start
+            && this.end <= other.span.end
+            && lock.end <= this.start
+            && !loops_in(other)
+                .iter()
+                .any(|l| l.start <= lock.start && this.end <= l.end)
+    }
 }
 
 /// Where `w` takes `lock` (a key relative to the same receiver as `w`'s keys) on its way to
@@ -217,7 +237,7 @@ pub(crate) fn check<'a>(
     decl: &'a FuncDecl<'a>,
     held: &[HeldLock<'_>],
     recv: Option<(&str, &str)>,
-    others: &OtherBodies,
+    others: &OtherBodies<'_>,
     op: &ChanOp<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -705,16 +725,17 @@ fn call_at<'a>(decl: &'a FuncDecl<'a>, span: Span) -> Option<&'a Expr<'a>> {
 fn partner(
     ctx: &RuleContext<'_, '_>,
     recv: Option<(&str, &str)>,
-    others: &OtherBodies,
+    others: &OtherBodies<'_>,
     op: &ChanOp<'_>,
     lock: &str,
 ) -> Option<Partner> {
     let typ = recv.map(|(_, t)| t);
     let lock_field = recv.and_then(|(r, _)| field_of(r, lock));
     for (chan, sends) in &op.waits {
-        for (name, waits) in &others.bodies {
+        for (name, waits, block) in &others.bodies {
             if let Some(w) = first_opposite(waits, chan, *sends) {
                 if let Some((span, through)) = takes_first(ctx, typ, w, lock, lock_field.as_deref())
+                    .filter(|(span, _)| !others.before_start(block, *span))
                 {
                     return Some(Partner {
                         name: name.clone(),
