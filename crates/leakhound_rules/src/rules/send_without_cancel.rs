@@ -53,7 +53,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::cfg::{clause_leaves, loop_escapes};
 use leakhound_model::channels::{Cap, FuncModel, OpKind};
-use leakhound_model::semantic::types::Binding;
+use leakhound_model::semantic::types::{Binding, Ty};
 use leakhound_model::semantic::{FuncId, Semantic};
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
@@ -143,10 +143,13 @@ fn drained_by_wrappers<'a>(
     };
     let (typ, lit) = innermost_func(decl, body, send);
     let Some(index) = param_index(typ, chan) else {
-        return false;
+        return returned_and_drained(sem, f, body, chan);
     };
     let mut calls = Vec::new();
     let visible = match lit {
+        // Handed as a value to another package's function: that package's wrapper owns the
+        // channel, and the model cannot see how it drains it.
+        None if handed_to_other_package(sem, f) => return true,
         // The declaration itself: its direct calls in the package.
         None => {
             let exported = decl.name.name.starts_with(|c: char| c.is_ascii_uppercase());
@@ -456,4 +459,115 @@ fn statement_of<'a>(body: &'a Block<'a>, at: Span) -> Option<(&'a [Stmt<'a>], us
     let mut v = V { at, found: None };
     walk_node(VNode::Block(body), &[], &mut v);
     v.found
+}
+
+/// Whether the package hands `h` as a function value (`s.Handler`, `handler`) to a call it
+/// cannot resolve: a function of another package (a framework's `Register`).
+fn handed_to_other_package(sem: &Semantic<'_>, h: FuncId) -> bool {
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        g: FuncId,
+        h: FuncId,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            let name = self.sem.func(self.h).name;
+            let denotes = match e {
+                Expr::Ident(id) => id.name == name && self.sem.bind(self.g, id) == Binding::Func(self.h),
+                Expr::Selector(s) if s.sel.name == name => {
+                    matches!(self.sem.type_of(self.g, s.x).pointee(), Ty::Named(t) if self.sem.method(*t, name) == Some(self.h))
+                }
+                _ => false,
+            };
+            if denotes {
+                if let Some(VNode::Expr(Expr::Call(c))) = parents.last() {
+                    if c.args.iter().any(|a| std::ptr::eq(a, e)) && self.sem.callees(self.g, c).0.is_empty() {
+                        self.found = true;
+                    }
+                }
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        sem,
+        g: 0,
+        h,
+        found: false,
+    };
+    for g in sem.func_ids() {
+        let Some(body) = &sem.func(g).decl.body else {
+            continue;
+        };
+        v.g = g;
+        walk_node(VNode::Block(body), &[], &mut v);
+        if v.found {
+            return true;
+        }
+    }
+    false
+}
+
+/// `chan` is made in `f` (unexported) and returned, and every call of `f` in the package
+/// binds the result to a variable that a `range` nothing leaves then drains: every value sent
+/// is taken.
+fn returned_and_drained<'a>(sem: &Semantic<'a>, f: FuncId, body: &'a Block<'a>, chan: &str) -> bool {
+    struct R<'n> {
+        chan: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for R<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Return(r) = s {
+                self.found |= r
+                    .results
+                    .iter()
+                    .any(|e| matches!(unparen(e), Expr::Ident(id) if id.name == self.chan));
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            !matches!(e, Expr::FuncLit(_))
+        }
+    }
+    if sem.func(f).name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    let mut r = R { chan, found: false };
+    walk_node(VNode::Block(body), &[], &mut r);
+    if !r.found {
+        return false;
+    }
+    let mut called = false;
+    for g in sem.func_ids() {
+        for site in sem.calls(g) {
+            if !site.callees.contains(&f) {
+                continue;
+            }
+            called = true;
+            let Some(gbody) = &sem.func(g).decl.body else {
+                return false;
+            };
+            let Some((stmts, k)) = statement_of(gbody, site.call.span) else {
+                return false;
+            };
+            let Stmt::Assign(a) = &stmts[k] else {
+                return false;
+            };
+            let bound = matches!((a.lhs.as_slice(), a.rhs.as_slice()),
+                ([Expr::Ident(_), ..], [rhs]) if rhs.span() == site.call.span);
+            let Some(Expr::Ident(x)) = a.lhs.first().filter(|_| bound) else {
+                return false;
+            };
+            let drained = stmts[k + 1..].iter().any(|s| {
+                matches!(s, Stmt::Range(rs) if matches!(unparen(&rs.x), Expr::Ident(id) if id.name == x.name)
+                    && !loop_escapes(&rs.body.stmts, &|_| false))
+            });
+            if !drained {
+                return false;
+            }
+        }
+    }
+    called
 }
