@@ -142,8 +142,11 @@ fn drained_by_wrappers<'a>(
         return false;
     };
     let (typ, lit) = innermost_func(decl, body, send);
-    let Some(index) = param_index(typ, chan) else {
-        return returned_and_drained(sem, f, body, chan);
+    // A parameter of the innermost function, or of the declaration captured by a literal.
+    let (index, lit) = match (param_index(typ, chan), param_index(&decl.typ, chan)) {
+        (Some(i), _) => (i, lit),
+        (None, Some(i)) => (i, None),
+        (None, None) => return returned_and_drained(sem, f, body, chan),
     };
     let mut calls = Vec::new();
     let visible = match lit {
