@@ -1,5 +1,6 @@
-//! A census of the package's conds, wait groups, timers and goroutine-starting helpers, over
-//! every file of the directory (tests included: test goroutines leak too).
+//! A census of the package's conds, wait groups and timers, and (apart, as it is far cheaper to
+//! take) of its goroutine-starting helpers, over every file of the directory (tests included:
+//! test goroutines leak too).
 //!
 //! Identity is by declared name: a field or package variable is the last name of its key
 //! (`wg` in `s.pool.wg`), matched against every use of that name in the package. That merges
@@ -67,9 +68,6 @@ pub struct Escape<'a> {
 
 #[derive(Default)]
 pub struct Census<'a> {
-    /// Functions and methods (by name) that run their function parameter at that index with
-    /// `go` (`go f()`, or `go func() { ...; f() }()`).
-    starters: HashMap<&'a str, Vec<usize>>,
     /// Names declared as `sync.Cond` fields or package variables, or assigned `sync.NewCond`.
     conds: HashSet<&'a str>,
     /// Names declared as `time.Timer` fields, variables or parameters.
@@ -94,9 +92,11 @@ pub struct Census<'a> {
     done: HashSet<&'a str>,
     /// Last names with a `Wait` call, and where (file, call).
     waits: HashMap<&'a str, Vec<(usize, Span)>>,
-    /// Functions and methods (by name) that call `Done` on a field or variable of that name,
-    /// themselves or through the package's functions they call (to any depth).
+    /// Functions and methods (by name) that call `Done` themselves on a field or variable of
+    /// that name (an entry for every function of the package).
     done_by: HashMap<&'a str, HashSet<&'a str>>,
+    /// The package's functions (by name) each function calls, for `done_by` to any depth.
+    calls: HashMap<&'a str, HashSet<&'a str>>,
     /// Functions and methods (by name) that call `Done` on their parameter at that index, or
     /// pass it on.
     done_params: HashMap<&'a str, HashSet<usize>>,
@@ -108,16 +108,14 @@ impl<'a> Census<'a> {
         'a: 'p,
     {
         let mut census = Census::default();
-        let mut calls: HashMap<&'a str, HashSet<&'a str>> = HashMap::new();
         for (file, (imports, parsed)) in files.into_iter().enumerate() {
             for decl in &parsed.file.decls {
                 match decl {
                     Decl::Gen(g) => census.declarations(g, imports),
-                    Decl::Func(f) => census.function(file, f, imports, &mut calls),
+                    Decl::Func(f) => census.function(file, f, imports),
                 }
             }
         }
-        census.close_done_by(&calls);
         census
     }
 
@@ -154,13 +152,7 @@ impl<'a> Census<'a> {
         }
     }
 
-    fn function(
-        &mut self,
-        file: usize,
-        f: &'a FuncDecl<'a>,
-        imports: &Imports<'a>,
-        calls: &mut HashMap<&'a str, HashSet<&'a str>>,
-    ) {
+    fn function(&mut self, file: usize, f: &'a FuncDecl<'a>, imports: &Imports<'a>) {
         let Some(body) = &f.body else { return };
         let mut params: Vec<(&'a str, usize, &'a Expr<'a>)> = Vec::new();
         let mut index = 0;
@@ -185,8 +177,6 @@ impl<'a> Census<'a> {
             callees: HashSet::new(),
             done_fields: HashSet::new(),
             done_params: HashSet::new(),
-            started_params: Vec::new(),
-            in_go: 0,
         };
         walk_node(VNode::Block(body), &[], &mut v);
         let FuncVisitor {
@@ -195,7 +185,6 @@ impl<'a> Census<'a> {
             callees,
             done_fields,
             done_params,
-            started_params,
             ..
         } = v;
         for cond in signals {
@@ -205,7 +194,7 @@ impl<'a> Census<'a> {
                 .extend(locks.iter().cloned());
         }
         let name = f.name.name;
-        calls.entry(name).or_default().extend(callees);
+        self.calls.entry(name).or_default().extend(callees);
         self.done_by.entry(name).or_default().extend(done_fields);
         if !done_params.is_empty() {
             self.done_params
@@ -213,96 +202,6 @@ impl<'a> Census<'a> {
                 .or_default()
                 .extend(done_params);
         }
-        if !started_params.is_empty() {
-            self.starters
-                .entry(name)
-                .or_default()
-                .extend(started_params);
-        }
-    }
-
-    /// `done_by` to any depth: a function calls `Done` on what its callees do.
-    fn close_done_by(&mut self, calls: &HashMap<&'a str, HashSet<&'a str>>) {
-        loop {
-            let mut changed = false;
-            for (caller, callees) in calls {
-                let mut add: Vec<&'a str> = Vec::new();
-                for callee in callees {
-                    if callee == caller {
-                        continue;
-                    }
-                    if let Some(fields) = self.done_by.get(callee) {
-                        add.extend(fields.iter().copied());
-                    }
-                }
-                let own = self.done_by.entry(caller).or_default();
-                for f in add {
-                    changed |= own.insert(f);
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-    }
-
-    /// The parameter indices a function of that name runs with `go`.
-    pub fn starter(&self, name: &str) -> Option<&[usize]> {
-        self.starters.get(name).map(Vec::as_slice)
-    }
-
-    /// The goroutines a call starts through a helper: `startWorker(func() {...})`, where a
-    /// function of the package named `startWorker` runs that parameter with `go`.
-    pub fn helper_started(&self, call: &'a CallExpr<'a>) -> Vec<Started<'a>> {
-        let name = match unparen(call.fun) {
-            Expr::Ident(id) => id.name,
-            Expr::Selector(s) => s.sel.name,
-            _ => return Vec::new(),
-        };
-        let Some(indices) = self.starter(name) else {
-            return Vec::new();
-        };
-        indices
-            .iter()
-            .filter_map(|&i| call.args.get(i))
-            .map(|func| Started {
-                at: call.span,
-                func,
-                args: &[],
-                helper: true,
-            })
-            .collect()
-    }
-
-    /// The goroutines started in `block`, nested function literals included: `go` statements
-    /// and calls of the package's goroutine-starting helpers, in source order.
-    pub fn started_in(&self, block: &'a Block<'a>) -> Vec<Started<'a>> {
-        struct V<'c, 'a> {
-            census: &'c Census<'a>,
-            out: Vec<Started<'a>>,
-        }
-        impl<'a> Visitor<'a> for V<'_, 'a> {
-            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
-                if let Stmt::Go(g) = s {
-                    if let Some(started) = go_started(g) {
-                        self.out.push(started);
-                    }
-                }
-                true
-            }
-            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
-                if let Expr::Call(c) = e {
-                    self.out.extend(self.census.helper_started(c));
-                }
-                true
-            }
-        }
-        let mut v = V {
-            census: self,
-            out: Vec::new(),
-        };
-        walk_node(VNode::Block(block), &[], &mut v);
-        v.out
     }
 
     pub fn is_cond(&self, name: &str) -> bool {
@@ -359,7 +258,25 @@ impl<'a> Census<'a> {
     /// Whether a function of that name (any of them) calls `Done` on a field of that name, to
     /// any depth; `None` when the package has no function of that name (it is opaque).
     pub fn calls_done_on(&self, func: &str, field: &str) -> Option<bool> {
-        self.done_by.get(func).map(|fields| fields.contains(field))
+        self.done_by.get(func)?;
+        // Searched per question (few are asked) rather than closed over the whole package.
+        let mut seen: HashSet<&str> = HashSet::from([func]);
+        let mut stack = vec![func];
+        while let Some(f) = stack.pop() {
+            if self
+                .done_by
+                .get(f)
+                .is_some_and(|fields| fields.contains(field))
+            {
+                return Some(true);
+            }
+            for &callee in self.calls.get(f).into_iter().flatten() {
+                if seen.insert(callee) {
+                    stack.push(callee);
+                }
+            }
+        }
+        Some(false)
     }
 
     /// Whether a function of that name (any of them) calls `Done` on (or passes on) its
@@ -373,6 +290,158 @@ impl<'a> Census<'a> {
                 .get(func)
                 .is_some_and(|p| p.contains(&index)),
         )
+    }
+}
+
+/// The package's goroutine-starting helpers: functions and methods (by name) that run their
+/// function parameter at an index with `go` (`go f()`, or `go func() { ...; f() }()`). Only
+/// declarations with a function parameter are walked.
+#[derive(Default)]
+pub struct Starters<'a> {
+    starters: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Starters<'a> {
+    pub fn new(files: impl IntoIterator<Item = &'a ParsedFile<'a>>) -> Self {
+        struct V<'p, 'a> {
+            /// The function parameters: name and index.
+            params: &'p [(&'a str, usize)],
+            out: Vec<usize>,
+            /// Inside the literal of a `go` statement.
+            in_go: usize,
+        }
+        impl<'a> V<'_, 'a> {
+            fn started(&mut self, f: &Expr<'a>) {
+                if let Expr::Ident(id) = unparen(f) {
+                    if let Some((_, i)) = self.params.iter().find(|(n, _)| *n == id.name) {
+                        self.out.push(*i);
+                    }
+                }
+            }
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                let Stmt::Go(g) = s else { return true };
+                let Expr::Call(c) = unparen(&g.call) else {
+                    return true;
+                };
+                self.started(c.fun);
+                if let Expr::FuncLit(f) = unparen(c.fun) {
+                    self.in_go += 1;
+                    walk_node(VNode::Block(&f.body), &[], self);
+                    self.in_go -= 1;
+                    for a in &c.args {
+                        walk_node(VNode::Expr(a), &[], self);
+                    }
+                    return false;
+                }
+                true
+            }
+            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Expr::Call(c) = e {
+                    if self.in_go > 0 {
+                        self.started(c.fun);
+                    }
+                }
+                true
+            }
+        }
+        let mut starters = Starters::default();
+        for parsed in files {
+            for decl in &parsed.file.decls {
+                let Decl::Func(f) = decl else { continue };
+                let Some(body) = &f.body else { continue };
+                let mut params = Vec::new();
+                let mut index = 0;
+                for field in &f.typ.params.list {
+                    for name in &field.names {
+                        if matches!(unparen(&field.typ), Expr::FuncType(_)) {
+                            params.push((name.name, index));
+                        }
+                        index += 1;
+                    }
+                    if field.names.is_empty() {
+                        index += 1;
+                    }
+                }
+                if params.is_empty() {
+                    continue;
+                }
+                let mut v = V {
+                    params: &params,
+                    out: Vec::new(),
+                    in_go: 0,
+                };
+                walk_node(VNode::Block(body), &[], &mut v);
+                if !v.out.is_empty() {
+                    starters
+                        .starters
+                        .entry(f.name.name)
+                        .or_default()
+                        .extend(v.out);
+                }
+            }
+        }
+        starters
+    }
+
+    /// The parameter indices a function of that name runs with `go`.
+    pub fn starter(&self, name: &str) -> Option<&[usize]> {
+        self.starters.get(name).map(Vec::as_slice)
+    }
+
+    /// The goroutines a call starts through a helper: `startWorker(func() {...})`, where a
+    /// function of the package named `startWorker` runs that parameter with `go`.
+    pub fn helper_started(&self, call: &'a CallExpr<'a>) -> Vec<Started<'a>> {
+        let name = match unparen(call.fun) {
+            Expr::Ident(id) => id.name,
+            Expr::Selector(s) => s.sel.name,
+            _ => return Vec::new(),
+        };
+        let Some(indices) = self.starter(name) else {
+            return Vec::new();
+        };
+        indices
+            .iter()
+            .filter_map(|&i| call.args.get(i))
+            .map(|func| Started {
+                at: call.span,
+                func,
+                args: &[],
+                helper: true,
+            })
+            .collect()
+    }
+
+    /// The goroutines started in `block`, nested function literals included: `go` statements
+    /// and calls of the package's goroutine-starting helpers, in source order.
+    pub fn started_in(&self, block: &'a Block<'a>) -> Vec<Started<'a>> {
+        struct V<'c, 'a> {
+            starters: &'c Starters<'a>,
+            out: Vec<Started<'a>>,
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Stmt::Go(g) = s {
+                    if let Some(started) = go_started(g) {
+                        self.out.push(started);
+                    }
+                }
+                true
+            }
+            fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+                if let Expr::Call(c) = e {
+                    self.out.extend(self.starters.helper_started(c));
+                }
+                true
+            }
+        }
+        let mut v = V {
+            starters: self,
+            out: Vec::new(),
+        };
+        walk_node(VNode::Block(block), &[], &mut v);
+        v.out
     }
 }
 
@@ -390,9 +459,6 @@ struct FuncVisitor<'c, 'i, 'p, 'a> {
     callees: HashSet<&'a str>,
     done_fields: HashSet<&'a str>,
     done_params: HashSet<usize>,
-    started_params: Vec<usize>,
-    /// Inside the literal of a `go` statement.
-    in_go: usize,
 }
 
 impl<'a> FuncVisitor<'_, '_, '_, 'a> {
@@ -401,12 +467,6 @@ impl<'a> FuncVisitor<'_, '_, '_, 'a> {
             .iter()
             .find(|(n, _, _)| *n == name)
             .map(|(_, i, t)| (*i, *t))
-    }
-
-    fn is_func_param(&self, name: &str) -> Option<usize> {
-        self.param(name)
-            .filter(|(_, t)| matches!(unparen(t), Expr::FuncType(_)))
-            .map(|(i, _)| i)
     }
 
     fn method(&mut self, call: &'a CallExpr<'a>, s: &'a SelectorExpr<'a>) {
@@ -497,15 +557,8 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
             Stmt::Return(r) => r.results.iter().for_each(|e| self.copied(e)),
             Stmt::Go(g) => {
                 if let Expr::Call(c) = unparen(&g.call) {
-                    if let Expr::Ident(id) = unparen(c.fun) {
-                        if let Some(i) = self.is_func_param(id.name) {
-                            self.started_params.push(i);
-                        }
-                    }
                     if let Expr::FuncLit(f) = unparen(c.fun) {
-                        self.in_go += 1;
                         walk_node(VNode::Block(&f.body), &[], self);
-                        self.in_go -= 1;
                         for a in &c.args {
                             walk_node(VNode::Expr(a), &[], self);
                         }
@@ -563,11 +616,6 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
                     }
                     Expr::Ident(id) => {
                         self.callees.insert(id.name);
-                        if self.in_go > 0 {
-                            if let Some(i) = self.is_func_param(id.name) {
-                                self.started_params.push(i);
-                            }
-                        }
                     }
                     _ => {}
                 }
@@ -604,34 +652,29 @@ impl<'a> Visitor<'a> for FuncVisitor<'_, '_, '_, 'a> {
             }
             // Method values: callbacks (`cb := c.Broadcast`, `f(wg.Done)`); a called selector
             // is seen here too, before its call.
-            Expr::Selector(s) => match (s.sel.name, last_name(s.x)) {
-                ("Signal" | "Broadcast", Some(r)) => {
-                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
-                    if !called {
-                        let escape = Escape {
-                            file: self.file,
-                            decl: self.decl,
-                            expr: s.x,
-                        };
-                        self.census.escapes.entry(r).or_default().push(escape);
-                    }
+            Expr::Selector(s) => {
+                let (method, Some(r)) = (s.sel.name, last_name(s.x)) else {
+                    return true;
+                };
+                if !matches!(method, "Signal" | "Broadcast" | "Done") {
+                    return true;
+                }
+                let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
+                if !called {
+                    let escape = Escape {
+                        file: self.file,
+                        decl: self.decl,
+                        expr: s.x,
+                    };
+                    self.census.escapes.entry(r).or_default().push(escape);
+                }
+                if method == "Done" {
+                    self.done(s.x, r);
+                } else {
                     self.census.signalled.insert(r);
                     self.signals.push(r);
                 }
-                ("Done", Some(r)) => {
-                    let called = matches!(parents.last(), Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(unparen(c.fun), e));
-                    if !called {
-                        let escape = Escape {
-                            file: self.file,
-                            decl: self.decl,
-                            expr: s.x,
-                        };
-                        self.census.escapes.entry(r).or_default().push(escape);
-                    }
-                    self.done(s.x, r);
-                }
-                _ => {}
-            },
+            }
             _ => {}
         }
         true
@@ -680,21 +723,21 @@ pub fn is_new_cond(imports: &Imports<'_>, e: &Expr<'_>) -> bool {
 mod tests {
     use super::*;
 
-    fn census_of(src: &str, f: impl FnOnce(&Census<'_>)) {
+    fn census_of(src: &str, f: impl FnOnce(&Census<'_>, &Starters<'_>)) {
         let arena = leakhound_syntax::Arena::new();
         let parsed = leakhound_syntax::parse_file(src, &arena);
         let imports = Imports::of(&parsed.file);
         let census = Census::new([(&imports, &parsed)]);
-        f(&census);
+        f(&census, &Starters::new([&parsed]));
     }
 
     #[test]
     fn helpers_conds_and_wait_groups() {
         let src = "package p\nimport \"sync\"\ntype S struct {\n\tc *sync.Cond\n\tq sync.Cond\n\tmu sync.Mutex\n\twg sync.WaitGroup\n}\nfunc start(f func(), n int) {\n\tgo func() { f() }()\n}\nfunc run(g func()) {\n\tgo g()\n}\nfunc (s *S) init() {\n\ts.c = sync.NewCond(&s.mu)\n}\nfunc (s *S) put() {\n\ts.mu.Lock()\n\ts.c.Broadcast()\n\ts.mu.Unlock()\n}\nfunc (s *S) work() {\n\ts.finish()\n}\nfunc (s *S) finish() {\n\tdefer s.wg.Done()\n}\nfunc worker(wg *sync.WaitGroup, n int) {\n\twg.Done()\n}\nfunc (s *S) stop() {\n\ts.wg.Wait()\n}\n";
-        census_of(src, |c| {
-            assert_eq!(c.starter("start"), Some(&[0][..]));
-            assert_eq!(c.starter("run"), Some(&[0][..]));
-            assert!(c.starter("worker").is_none());
+        census_of(src, |c, starters| {
+            assert_eq!(starters.starter("start"), Some(&[0][..]));
+            assert_eq!(starters.starter("run"), Some(&[0][..]));
+            assert!(starters.starter("worker").is_none());
             assert!(c.is_cond("c") && c.is_cond("q") && !c.is_cond("mu"));
             assert!(c.signalled("c") && !c.signalled("q"));
             assert_eq!(c.cond_lock("c"), Some("mu"));

@@ -14,7 +14,7 @@ use leakhound_syntax::ast::{Decl, FuncDecl};
 use leakhound_syntax::{LineIndex, ParsedFile};
 
 use crate::bodies::{bodies, Body};
-use crate::census::Census;
+use crate::census::{Census, Starters};
 use crate::channels::{model, FuncModel};
 use crate::imports::Imports;
 use crate::lockflow::BodyFlow;
@@ -33,6 +33,7 @@ pub struct PackageFacts<'a> {
     summaries: Vec<OnceCell<PackageSummary<'a>>>,
     semantics: Vec<OnceCell<Semantic<'a>>>,
     census: OnceCell<Census<'a>>,
+    starters: OnceCell<Starters<'a>>,
     resolutions: Vec<OnceCell<Resolution>>,
     /// Per file, per declaration: the channel models asked for so far (`None`: a file with
     /// nothing to model).
@@ -65,6 +66,7 @@ impl<'a> PackageFacts<'a> {
             summaries: (0..count).map(|_| OnceCell::new()).collect(),
             semantics: (0..count).map(|_| OnceCell::new()).collect(),
             census: OnceCell::new(),
+            starters: OnceCell::new(),
         }
     }
 
@@ -187,8 +189,15 @@ impl<'a> PackageFacts<'a> {
         })
     }
 
-    /// The census of conds, wait groups, timers and goroutine helpers over every file of the
-    /// directory (tests included), built on first use.
+    /// The goroutine-starting helpers of every file of the directory (tests included), built
+    /// on first use.
+    pub fn starters(&self) -> &Starters<'a> {
+        self.starters
+            .get_or_init(|| Starters::new(self.parsed.iter().copied()))
+    }
+
+    /// The census of conds, wait groups and timers over every file of the directory (tests
+    /// included), built on first use.
     pub fn census(&self) -> &Census<'a> {
         self.census
             .get_or_init(|| Census::new(self.imports.iter().zip(self.parsed.iter().copied())))

@@ -2,7 +2,7 @@
 //! does this function end in a loop that never ends; how a lock mode's calls are spelled.
 
 use leakhound_model::bodies::Body;
-use leakhound_model::census::Census;
+use leakhound_model::census::Starters;
 use leakhound_model::cfg::breaks_out;
 use leakhound_model::names::Walk;
 use leakhound_model::summary::Mode;
@@ -101,11 +101,11 @@ pub(crate) fn names(mode: Mode) -> (&'static str, &'static str) {
 /// The bodies of the function literals that a helper of the package runs with `go`
 /// (`startWorker(func() {...})`), started from the declaration whose bodies these are:
 /// goroutines like a `go func`.
-pub(crate) fn helper_started(census: &Census<'_>, bodies: &[Body<'_>]) -> Vec<Span> {
+pub(crate) fn helper_started(starters: &Starters<'_>, bodies: &[Body<'_>]) -> Vec<Span> {
     let Some(decl_body) = bodies.first() else {
         return Vec::new();
     };
-    census
+    starters
         .started_in(decl_body.block)
         .iter()
         .filter(|s| s.helper)

@@ -282,8 +282,9 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
             Effect::CallLocks { call, .. } if self.deep_calls.borrow().contains(call) => {}
             Effect::Call(e) => {
                 let Expr::Call(c) = e else { return };
-                if ctx.enabled(&rules::double_lock::RULE) {
-                    let held = self.held(state);
+                let held = self.held(state);
+                // With nothing held no call can lock twice: the model is not asked.
+                if ctx.enabled(&rules::double_lock::RULE) && !held.is_empty() {
                     let skip = |k: &str| self.handed.iter().any(|h| h == k);
                     if rules::double_lock::check_deep_call(ctx, self.decl, c, &held, &skip, out) {
                         self.deep_calls.borrow_mut().push(c.span);
@@ -292,7 +293,6 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
                 let wait = c.args.is_empty()
                     && matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name == "Wait");
                 if wait && ctx.enabled(&rules::cond_wait_unsignalled::RULE) {
-                    let held = self.held(state);
                     rules::cond_wait_unsignalled::check_held(ctx, self.decl, e, &held, out);
                 }
             }

@@ -50,15 +50,33 @@ fn is_make_chan(e: &Expr<'_>) -> bool {
             && matches!(c.args.first(), Some(Expr::ChanType(_))))
 }
 
+/// The name a call is made by: the function's, or the method's.
+fn callee_name<'a>(c: &CallExpr<'a>) -> Option<&'a str> {
+    match unparen(c.fun) {
+        Expr::Ident(id) => Some(id.name),
+        Expr::Selector(s) => Some(s.sel.name),
+        _ => None,
+    }
+}
+
 fn same(a: &Expr<'_>, b: &Expr<'_>) -> bool {
     std::ptr::eq(unparen(a), unparen(b))
 }
 
 impl<'a> Semantic<'a> {
-    /// The package's references to channel fields (and accessors of them), computed on call.
-    pub fn field_chan_refs(&self) -> FieldChanRefs<'a> {
+    /// The package's references to the channel fields of these names, of these types (and to
+    /// accessors of them), computed on call: only what can concern those fields is resolved,
+    /// in the functions that spell one of those names.
+    pub fn field_chan_refs(
+        &self,
+        fields: &HashSet<&str>,
+        types: &HashSet<&str>,
+    ) -> FieldChanRefs<'a> {
         struct V<'s, 'a> {
             sem: &'s Semantic<'a>,
+            fields: &'s HashSet<&'s str>,
+            /// The names of the package's accessors of those fields.
+            accessors: HashSet<&'a str>,
             func: FuncId,
             file: usize,
             accessor: bool,
@@ -147,8 +165,10 @@ impl<'a> Semantic<'a> {
             }
             fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
                 match e {
-                    Expr::Selector(s) => self.place(e, s.sel.name, parents),
-                    Expr::Call(_) => {
+                    Expr::Selector(s) if self.fields.contains(s.sel.name) => {
+                        self.place(e, s.sel.name, parents)
+                    }
+                    Expr::Call(c) if callee_name(c).is_some_and(|n| self.accessors.contains(n)) => {
                         if let Some(r) = self.sem.resolve(self.func, e) {
                             if let (Kind::Chan, Identity::Field { field, .. }) = (r.kind, r.id) {
                                 self.place(e, field, parents);
@@ -178,8 +198,30 @@ impl<'a> Semantic<'a> {
                 true
             }
         }
+        let accessors = (0..super::id(self.funcs.len()))
+            .filter(|&f| {
+                // One that returns its parameter hands on whatever it is given.
+                self.accessor(f).is_some_and(|r| {
+                    r.kind == Kind::Chan
+                        && match r.id {
+                            Identity::Field { field, .. } => fields.contains(field),
+                            Identity::Param { .. } => true,
+                            _ => false,
+                        }
+                })
+            })
+            .map(|f| self.funcs[f as usize].name)
+            .collect::<HashSet<_>>();
+        let words: Vec<&str> = fields
+            .iter()
+            .chain(types)
+            .chain(&accessors)
+            .copied()
+            .collect();
         let mut v = V {
             sem: self,
+            fields,
+            accessors,
             func: 0,
             file: 0,
             accessor: false,
@@ -190,6 +232,10 @@ impl<'a> Semantic<'a> {
             let Some(body) = &info.decl.body else {
                 continue;
             };
+            let text = &self.source(info.file)[body.span.range()];
+            if !words.iter().any(|w| text.contains(w)) {
+                continue;
+            }
             v.func = f;
             v.file = info.file;
             // An exported accessor hands the channel to other packages: not followed.

@@ -528,42 +528,31 @@ impl<'a> Semantic<'a> {
         Vec::new()
     }
 
-    /// A field of a struct type, promoted through embedded package types (shallowest first).
+    /// A field of a struct type, promoted through embedded package types.
     pub fn field(&self, t: TypeId, name: &str) -> Option<FieldRef<'a>> {
-        self.field_depth(t, name, 0)
-    }
-
-    fn field_depth(&self, t: TypeId, name: &str, depth: u32) -> Option<FieldRef<'a>> {
-        let TypeShape::Struct(fields) = &self.types.get(t as usize)?.shape else {
-            return None;
-        };
-        if let Some(f) = fields.iter().find(|f| f.name == name) {
-            return Some(FieldRef {
+        self.promoted(t, 0, &|t| {
+            let TypeShape::Struct(fields) = &self.types.get(t as usize)?.shape else {
+                return None;
+            };
+            let f = fields.iter().find(|f| f.name == name)?;
+            Some(FieldRef {
                 owner: t,
                 name: f.name,
                 ty: f.ty.clone(),
-            });
-        }
-        if depth >= 4 {
-            return None;
-        }
-        fields
-            .iter()
-            .filter(|f| f.embedded)
-            .find_map(|f| match f.ty.pointee() {
-                Ty::Named(e) => self.field_depth(*e, name, depth + 1),
-                _ => None,
             })
+        })
     }
 
     /// A method of a package type, its own or promoted from an embedded package type.
     pub fn method(&self, t: TypeId, name: &str) -> Option<FuncId> {
-        self.method_depth(t, name, 0)
+        self.promoted(t, 0, &|t| self.methods.get(&(t, name)).copied())
     }
 
-    fn method_depth(&self, t: TypeId, name: &str, depth: u32) -> Option<FuncId> {
-        if let Some(&f) = self.methods.get(&(t, name)) {
-            return Some(f);
+    /// What `own` finds on `t` itself, or else on the package types embedded in it (in field
+    /// order, to four levels).
+    fn promoted<R>(&self, t: TypeId, depth: u32, own: &impl Fn(TypeId) -> Option<R>) -> Option<R> {
+        if let Some(r) = own(t) {
+            return Some(r);
         }
         let TypeShape::Struct(fields) = &self.types.get(t as usize)?.shape else {
             return None;
@@ -575,7 +564,7 @@ impl<'a> Semantic<'a> {
             .iter()
             .filter(|f| f.embedded)
             .find_map(|f| match f.ty.pointee() {
-                Ty::Named(e) => self.method_depth(*e, name, depth + 1),
+                Ty::Named(e) => self.promoted(*e, depth + 1, own),
                 _ => None,
             })
     }

@@ -215,7 +215,7 @@ pub(crate) fn check_package<'a>(
         }
         let sem = facts.semantic(file);
         let candidates: Vec<_> = sem
-            .uses()
+            .chan_uses()
             .iter()
             .filter(|u| {
                 u.prim.kind == Kind::Chan
@@ -227,15 +227,30 @@ pub(crate) fn check_package<'a>(
         if candidates.is_empty() {
             continue;
         }
-        let refs = sem.field_chan_refs();
+        let fields = candidates
+            .iter()
+            .filter_map(|u| match u.prim.id {
+                Identity::Field { field, .. } => Some(field),
+                _ => None,
+            })
+            .collect();
+        let types = candidates
+            .iter()
+            .filter_map(|u| match u.prim.id {
+                Identity::Field { typ, .. } => Some(sem.types[typ as usize].name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let refs = sem.field_chan_refs(&fields, &types);
         for u in candidates {
             let Identity::Field { typ, .. } = u.prim.id else {
                 continue;
             };
             if refs.fed_or_opaque(&u.prim.id, &sem.types[typ as usize].name)
                 || sem
-                    .uses_of(&u.prim.id)
-                    .any(|o| matches!(o.op, "send" | "close"))
+                    .chan_uses()
+                    .iter()
+                    .any(|o| o.prim.id == u.prim.id && matches!(o.op, "send" | "close"))
                 || (u.op == "recv" && refs.select_recvs.contains(&(u.file, u.span)))
             {
                 continue;

@@ -88,36 +88,19 @@ pub(crate) fn check<'a>(
     if !ctx.enabled(&RULE) || !ctx.text(decl.span).contains(".Done()") {
         return;
     }
-    let census = ctx.facts.census();
-    let helper_started = crate::helpers::helper_started(census, bodies);
+    let starters = ctx.facts.starters();
+    let helper_started = std::cell::OnceCell::new();
     let mut groups = None;
     for body in bodies {
-        let goroutine = match body.kind {
-            BodyKind::Go => true,
-            BodyKind::Decl => !wait_group_params(ctx.imports, body.typ).is_empty(),
-            BodyKind::Lit => helper_started.contains(&body.block.span),
-            BodyKind::Deferred => false,
-        };
-        if !goroutine || !ctx.text(body.block.span).contains(".Done()") {
+        if body.kind == BodyKind::Deferred || !ctx.text(body.block.span).contains(".Done()") {
             continue;
         }
         let calls = Calls::of(body.block);
-        // A body that adds to the wait group and starts goroutines is their starter: its
-        // `Done` compensates for one that failed to start (`if !startWorker(f) { wg.Done() }`).
-        let starts = !census.started_in(body.block).is_empty();
-        let starter = |k: &String| {
-            starts
-                && calls
-                    .direct
-                    .iter()
-                    .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add)
-        };
         let mut keys: Vec<&String> = calls
             .direct
             .iter()
             .filter(|(k, op, _, _)| {
                 *op == WaitGroupOp::Done
-                    && !starter(k)
                     && !calls
                         .deferred
                         .iter()
@@ -130,16 +113,40 @@ pub(crate) fn check<'a>(
             })
             .map(|(k, _, _, _)| k)
             .collect();
+        let groups = groups.get_or_insert_with(|| WaitGroups::of(ctx.imports, decl, bodies));
+        keys.retain(|k| groups.contains(ctx.summary(), k));
+        if keys.is_empty() {
+            continue;
+        }
+        let goroutine = match body.kind {
+            BodyKind::Go => true,
+            BodyKind::Decl => !wait_group_params(ctx.imports, body.typ).is_empty(),
+            BodyKind::Lit => helper_started
+                .get_or_init(|| crate::helpers::helper_started(starters, bodies))
+                .contains(&body.block.span),
+            BodyKind::Deferred => false,
+        };
+        if !goroutine {
+            continue;
+        }
+        // A body that adds to the wait group and starts goroutines is their starter: its
+        // `Done` compensates for one that failed to start (`if !startWorker(f) { wg.Done() }`).
+        let adds = |k: &String| {
+            calls
+                .direct
+                .iter()
+                .any(|(d, dop, _, _)| d == k && *dop == WaitGroupOp::Add)
+        };
+        if keys.iter().any(|k| adds(k)) && !starters.started_in(body.block).is_empty() {
+            keys.retain(|k| !adds(k));
+        }
         keys.sort();
         keys.dedup();
         if keys.is_empty() {
             continue;
         }
-        let groups = groups.get_or_insert_with(|| WaitGroups::of(ctx.imports, decl, bodies));
         for key in keys {
-            if groups.contains(ctx.summary(), key) {
-                check_key(ctx, body, key, &calls, out);
-            }
+            check_key(ctx, body, key, &calls, out);
         }
     }
 }

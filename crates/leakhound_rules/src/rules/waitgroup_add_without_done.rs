@@ -59,7 +59,7 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::{Body, BodyKind};
-use leakhound_model::census::{last_name, Census, Started};
+use leakhound_model::census::{last_name, Census, Started, Starters};
 use leakhound_model::semantic::types::Kind;
 use leakhound_model::summary::{wait_group_call, WaitGroupOp};
 use leakhound_model::waitgroups::{wait_group_params, Calls, WaitGroups};
@@ -185,7 +185,7 @@ pub(crate) fn check<'a>(
             && add.in_loop.is_none()
             && !local_done(census, bodies, &add.key, false)
         {
-            if let Some((added, dones)) = constant_shortfall(census, bodies, &adds, &add.key)
+            if let Some((added, dones)) = constant_shortfall(ctx.facts.starters(), bodies, &adds, &add.key)
             {
                 done_keys.push(&add.key);
                 out.push(report(
@@ -469,7 +469,7 @@ fn local_done<'a>(census: &Census<'a>, bodies: &[Body<'a>], key: &str, direct: b
 /// declaration's own body: the total and the number of goroutines that call `Done` when that
 /// number is smaller (`None` when the counts match or cannot be told).
 fn constant_shortfall<'a>(
-    census: &Census<'a>,
+    starters: &Starters<'a>,
     bodies: &[Body<'a>],
     adds: &[Add<'a>],
     key: &str,
@@ -482,7 +482,7 @@ fn constant_shortfall<'a>(
         added = added.checked_add(a.count?)?;
     }
     // Goroutine literals started directly by the declaration's body, outside loops.
-    let started = census.started_in(bodies[0].block);
+    let started = starters.started_in(bodies[0].block);
     let mut dones = 0u64;
     for (i, b) in bodies.iter().enumerate() {
         let calls = Calls::of(b.block);
@@ -551,7 +551,9 @@ fn undone_goroutine<'a>(
     origin: Origin,
 ) -> Option<Span> {
     let after = add.call.span().end;
-    let started: Vec<Started<'a>> = census
+    let started: Vec<Started<'a>> = ctx
+        .facts
+        .starters()
         .started_in(body)
         .into_iter()
         .filter(|s| s.at.start >= after)

@@ -99,12 +99,24 @@ pub(crate) fn check<'a>(
     }
     let text = ctx.text(decl.span);
     if text.contains(".Add(") && text.contains(".Done()") {
-        let helper_started = crate::helpers::helper_started(ctx.facts.census(), bodies);
-        for body in bodies.iter().filter(|b| {
-            b.kind == BodyKind::Go
-                || (b.kind == BodyKind::Lit && helper_started.contains(&b.block.span))
-        }) {
-            add_inside(ctx, body, out);
+        // The census (a walk of the whole package) only for a literal that adds to a wait
+        // group it also counts down: it may be a helper-started goroutine.
+        let helper_started = std::cell::OnceCell::new();
+        for body in bodies {
+            if !matches!(body.kind, BodyKind::Go | BodyKind::Lit) {
+                continue;
+            }
+            let calls = Calls::of(body.block);
+            let adds = counted_adds(&calls);
+            if adds.is_empty()
+                || (body.kind == BodyKind::Lit
+                    && !helper_started
+                        .get_or_init(|| crate::helpers::helper_started(ctx.facts.starters(), bodies))
+                        .contains(&body.block.span))
+            {
+                continue;
+            }
+            add_inside(ctx, body, &adds, out);
         }
     }
     if text.contains(".Wait()") && text.contains("go ") {
@@ -115,18 +127,36 @@ pub(crate) fn check<'a>(
     }
 }
 
+/// The `Add` calls of a body on wait groups the same body also calls `Done` on.
+fn counted_adds<'c, 'a>(calls: &'c Calls<'a>) -> Vec<(&'c String, &'a Expr<'a>)> {
+    let done = |key: &String| {
+        calls
+            .direct
+            .iter()
+            .any(|(k, o, _, _)| k == key && *o == WaitGroupOp::Done)
+            || calls
+                .deferred
+                .iter()
+                .any(|(k, o)| k == key && *o == WaitGroupOp::Done)
+    };
+    calls
+        .direct
+        .iter()
+        .filter(|(key, op, _, _)| *op == WaitGroupOp::Add && done(key))
+        .map(|(key, _, add, _)| (key, *add))
+        .collect()
+}
+
 /// `wg.Add` in a goroutine that also calls `wg.Done`, and starts no goroutine of its own that
 /// could be what `Add` counts.
-fn add_inside<'a>(ctx: &RuleContext<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diagnostic>) {
-    let calls = Calls::of(body.block);
-    for (key, op, add, _) in &calls.direct {
-        if *op != WaitGroupOp::Add {
-            continue;
-        }
-        let done = |k: &String, o: WaitGroupOp| k == key && o == WaitGroupOp::Done;
-        let counts_itself = calls.direct.iter().any(|(k, o, _, _)| done(k, *o))
-            || calls.deferred.iter().any(|(k, o)| done(k, *o));
-        if !counts_itself || starts_goroutine_with(ctx, body.block, key) {
+fn add_inside<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    body: &Body<'a>,
+    adds: &[(&String, &'a Expr<'a>)],
+    out: &mut Vec<Diagnostic>,
+) {
+    for &(key, add) in adds {
+        if starts_goroutine_with(ctx, body.block, key) {
             continue;
         }
         let mut d = ctx.diagnostic(
@@ -145,7 +175,7 @@ fn add_inside<'a>(ctx: &RuleContext<'_, 'a>, body: &Body<'a>, out: &mut Vec<Diag
 /// that runs its function parameter with `go`) mentions `key` or the variable it is a field of.
 fn starts_goroutine_with<'a>(ctx: &RuleContext<'_, 'a>, block: &'a Block<'a>, key: &str) -> bool {
     let root = key.split('.').next().unwrap_or(key);
-    ctx.facts.census().started_in(block).iter().any(|s| {
+    ctx.facts.starters().started_in(block).iter().any(|s| {
         let text = ctx.text(s.at);
         text.contains(key) || (s.helper && mentions_word(text, root))
     })
