@@ -401,7 +401,7 @@ fn takes_before<'a>(
     side: &Side<'a>,
     sends: bool,
 ) -> Option<Partner> {
-    for u in sem.uses_of(&side.chan) {
+    for u in sem.chan_uses().iter().filter(|u| u.prim.id == side.chan) {
         let opposite = if sends {
             matches!(u.op, "recv" | "range")
         } else {
