@@ -111,6 +111,82 @@ impl<'a> Semantic<'a> {
         }
     }
 
+    /// The package's `Error` or `String` methods that a `fmt` or `log` printing call runs on its
+    /// operands (`log.Printf("%v", s)` calls `s.String()`), each with its operand: for the
+    /// operands of `Print`/`Println`, and those of a constant format's `%v %s %q %x %X`
+    /// verbs; when the operand's type has the method in its method set (a method with a
+    /// pointer receiver needs a pointer operand). `Error` first, as `fmt` asks.
+    pub(crate) fn stringers_in(
+        &self,
+        func: FuncId,
+        locals: &[Local<'a>],
+        c: &'a CallExpr<'a>,
+    ) -> Vec<(FuncId, &'a Expr<'a>)> {
+        let Expr::Selector(s) = unparen(c.fun) else {
+            return Vec::new();
+        };
+        let Expr::Ident(pkg) = unparen(s.x) else {
+            return Vec::new();
+        };
+        let Binding::Import(path) = self.bind_in(func, locals, pkg) else {
+            return Vec::new();
+        };
+        let (format, first) = match (path, s.sel.name) {
+            ("fmt", "Print" | "Println" | "Sprint" | "Sprintln")
+            | ("log", "Print" | "Println" | "Fatal" | "Fatalln" | "Panic" | "Panicln") => (None, 0),
+            ("fmt", "Fprint" | "Fprintln" | "Append" | "Appendln") => (None, 1),
+            ("fmt", "Printf" | "Sprintf" | "Errorf") | ("log", "Printf" | "Fatalf" | "Panicf") => {
+                (Some(0), 1)
+            }
+            ("fmt", "Fprintf" | "Appendf") => (Some(1), 2),
+            _ => return Vec::new(),
+        };
+        if c.ellipsis.is_some() {
+            return Vec::new();
+        }
+        let operands: Vec<&'a Expr<'a>> = match format {
+            None => c.args.iter().skip(first).collect(),
+            Some(i) => {
+                let Some(Expr::BasicLit(lit)) = c.args.get(i).map(unparen) else {
+                    return Vec::new();
+                };
+                let Some(verbs) = format_verbs(lit.value) else {
+                    return Vec::new();
+                };
+                verbs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| matches!(v, Some('v' | 's' | 'q' | 'x' | 'X')))
+                    .filter_map(|(k, _)| c.args.get(first + k))
+                    .collect()
+            }
+        };
+        let mut out = Vec::new();
+        for op in operands {
+            let ty = self.type_in(func, locals, op);
+            let (t, pointer) = match &ty {
+                Ty::Named(t) => (*t, false),
+                Ty::Ptr(b) => match **b {
+                    Ty::Named(t) => (t, true),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let method = ["Error", "String"].into_iter().find_map(|m| {
+                let f = self.method(t, m)?;
+                let by_pointer = self.funcs[f as usize]
+                    .recv
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.ty, Ty::Ptr(_)));
+                (pointer || !by_pointer).then_some(f)
+            });
+            if let Some(f) = method {
+                out.push((f, op));
+            }
+        }
+        out
+    }
+
     /// The parameters (by position) that a function runs with `go` (`go fn()`), directly.
     pub fn go_params(&self, func: FuncId) -> &[u32] {
         self.go_params[func as usize].get_or_init(|| {
@@ -234,4 +310,33 @@ impl<'a> Semantic<'a> {
         walk_node(VNode::Block(body), &[], &mut v);
         v.out
     }
+}
+
+/// The verbs of a format string literal, one per operand it consumes (`None` for a `*` width
+/// or precision); `None` when it picks operands by index (`%[2]d`) or is not a plain literal.
+fn format_verbs(lit: &str) -> Option<Vec<Option<char>>> {
+    let body = lit
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .or_else(|| lit.strip_prefix('`').and_then(|l| l.strip_suffix('`')))?;
+    let mut out = Vec::new();
+    let mut chars = body.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '%' {
+            continue;
+        }
+        loop {
+            match chars.next()? {
+                '%' => break,
+                '+' | '-' | '#' | ' ' | '0'..='9' | '.' => {}
+                '*' => out.push(None),
+                '[' => return None,
+                verb => {
+                    out.push(Some(verb));
+                    break;
+                }
+            }
+        }
+    }
+    Some(out)
 }

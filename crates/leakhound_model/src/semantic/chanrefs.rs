@@ -64,18 +64,36 @@ fn same(a: &Expr<'_>, b: &Expr<'_>) -> bool {
 }
 
 impl<'a> Semantic<'a> {
-    /// The package's references to the channel fields of these names, of these types (and to
-    /// accessors of them), computed on call: only what can concern those fields is resolved,
-    /// in the functions that spell one of those names.
+    /// The names of the package's accessors of the channel fields of these names, and of
+    /// those that return their channel parameter (they hand on whatever they are given).
+    pub fn chan_field_accessors(&self, fields: &HashSet<&str>) -> HashSet<&'a str> {
+        self.func_ids()
+            .filter(|&f| {
+                self.accessor(f).is_some_and(|r| {
+                    r.kind == Kind::Chan
+                        && match r.id {
+                            Identity::Field { field, .. } => fields.contains(field),
+                            Identity::Param { .. } => true,
+                            _ => false,
+                        }
+                })
+            })
+            .map(|f| self.funcs[f as usize].name)
+            .collect()
+    }
+
+    /// The package's references to the channel fields of these names (and to their
+    /// `accessors`), computed on call: only what can concern those fields is resolved, in the
+    /// functions that spell one of those names or of the fields' `types`.
     pub fn field_chan_refs(
         &self,
         fields: &HashSet<&str>,
         types: &HashSet<&str>,
+        accessors: HashSet<&'a str>,
     ) -> FieldChanRefs<'a> {
         struct V<'s, 'a> {
             sem: &'s Semantic<'a>,
             fields: &'s HashSet<&'s str>,
-            /// The names of the package's accessors of those fields.
             accessors: HashSet<&'a str>,
             func: FuncId,
             file: usize,
@@ -198,20 +216,6 @@ impl<'a> Semantic<'a> {
                 true
             }
         }
-        let accessors = (0..super::id(self.funcs.len()))
-            .filter(|&f| {
-                // One that returns its parameter hands on whatever it is given.
-                self.accessor(f).is_some_and(|r| {
-                    r.kind == Kind::Chan
-                        && match r.id {
-                            Identity::Field { field, .. } => fields.contains(field),
-                            Identity::Param { .. } => true,
-                            _ => false,
-                        }
-                })
-            })
-            .map(|f| self.funcs[f as usize].name)
-            .collect::<HashSet<_>>();
         let words: Vec<&str> = fields
             .iter()
             .chain(types)
@@ -232,8 +236,7 @@ impl<'a> Semantic<'a> {
             let Some(body) = &info.decl.body else {
                 continue;
             };
-            let text = &self.source(info.file)[body.span.range()];
-            if !words.iter().any(|w| text.contains(w)) {
+            if !self.spells(f, &words) {
                 continue;
             }
             v.func = f;

@@ -120,17 +120,25 @@ impl<'a> Semantic<'a> {
     pub fn call_acquires(&self, func: FuncId, c: &'a CallExpr<'a>) -> Vec<Acquire<'a>> {
         let locals = self.locals(func);
         let (callees, _) = self.callees_in(func, locals, c);
-        if callees.len() != 1 {
-            return Vec::new();
-        }
+        let mut runs: Vec<(FuncId, Option<&'a Expr<'a>>)> = match callees.as_slice() {
+            [callee] => vec![(*callee, None)],
+            _ => Vec::new(),
+        };
+        runs.extend(
+            self.stringers_in(func, locals, c)
+                .into_iter()
+                .map(|(g, operand)| (g, Some(operand))),
+        );
         let file = self.funcs[func as usize].file;
         let mut out = Vec::new();
-        for a in &self.lock_effects(callees[0]).acquires {
-            if a.after_release {
-                continue;
-            }
-            if let Some(s) = self.substitute(func, locals, c, None, callees[0], a, file) {
-                out.push(s);
+        for (callee, recv) in runs {
+            for a in &self.lock_effects(callee).acquires {
+                if a.after_release {
+                    continue;
+                }
+                if let Some(s) = self.substitute(func, locals, c, recv, callee, a, file) {
+                    out.push(s);
+                }
             }
         }
         out
@@ -813,6 +821,9 @@ impl<'a> Pass<'_, 'a> {
         let (callees, _) = sem.callees_in(self.func, self.locals, c);
         if callees.len() == 1 {
             self.callee(c, None, callees[0], out);
+        }
+        for (g, operand) in sem.stringers_in(self.func, self.locals, c) {
+            self.callee(c, Some(operand), g, out);
         }
     }
 

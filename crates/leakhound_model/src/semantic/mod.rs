@@ -87,7 +87,6 @@ pub struct Semantic<'a> {
     /// Functions whose effects are being computed (recursion).
     pub(crate) in_progress: RefCell<Vec<bool>>,
     pub(crate) uses: OnceCell<Vec<identity::PrimUse<'a>>>,
-    pub(crate) chan_uses: OnceCell<Vec<identity::PrimUse<'a>>>,
     pub(crate) order: OnceCell<Vec<effects::OrderEdge<'a>>>,
 }
 
@@ -117,7 +116,6 @@ impl<'a> Semantic<'a> {
             effects: Vec::new(),
             in_progress: RefCell::new(Vec::new()),
             uses: OnceCell::new(),
-            chan_uses: OnceCell::new(),
             order: OnceCell::new(),
         };
         sem.declare_types();

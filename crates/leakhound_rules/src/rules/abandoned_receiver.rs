@@ -50,11 +50,13 @@
 //! ## Related
 //! LH301 abandoned-sender, LH302 range-unclosed, LH305 producer-no-close.
 
+use std::collections::HashSet;
+
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::summary::{self, channel_uses, made_channels, Callee, ChanUse, UseKind};
 use leakhound_model::package::PackageFacts;
 use leakhound_model::semantic::identity::Identity;
-use leakhound_model::semantic::types::Kind;
+use leakhound_model::semantic::types::{Kind, TypeShape};
 use leakhound_syntax::ast::{unparen, Decl, Expr, FuncDecl, Span, Spec, StructType};
 use leakhound_syntax::ParsedFile;
 
@@ -214,14 +216,30 @@ pub(crate) fn check_package<'a>(
             continue;
         }
         let sem = facts.semantic(file);
-        let candidates: Vec<_> = sem
-            .chan_uses()
+        // The unexported channel fields, and where the package spells them: only those
+        // functions are walked for their channel operations.
+        let unexported: HashSet<&str> = sem
+            .types
+            .iter()
+            .filter_map(|t| match &t.shape {
+                TypeShape::Struct(fields) => Some(fields),
+                _ => None,
+            })
+            .flatten()
+            .filter(|f| {
+                f.ty.kind() == Some(Kind::Chan)
+                    && f.name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            })
+            .map(|f| f.name)
+            .collect();
+        let accessors = sem.chan_field_accessors(&unexported);
+        let words: Vec<&str> = unexported.iter().chain(&accessors).copied().collect();
+        let uses = sem.chan_uses_spelling(&words);
+        let candidates: Vec<_> = uses
             .iter()
             .filter(|u| {
-                u.prim.kind == Kind::Chan
-                    && matches!(u.op, "recv" | "range")
-                    && matches!(u.prim.id, Identity::Field { field, .. }
-                        if field.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
+                matches!(u.op, "recv" | "range")
+                    && matches!(u.prim.id, Identity::Field { field, .. } if unexported.contains(field))
             })
             .collect();
         if candidates.is_empty() {
@@ -241,14 +259,13 @@ pub(crate) fn check_package<'a>(
                 _ => None,
             })
             .collect();
-        let refs = sem.field_chan_refs(&fields, &types);
+        let refs = sem.field_chan_refs(&fields, &types, accessors);
         for u in candidates {
             let Identity::Field { typ, .. } = u.prim.id else {
                 continue;
             };
             if refs.fed_or_opaque(&u.prim.id, &sem.types[typ as usize].name)
-                || sem
-                    .chan_uses()
+                || uses
                     .iter()
                     .any(|o| o.prim.id == u.prim.id && matches!(o.op, "send" | "close"))
                 || (u.op == "recv" && refs.select_recvs.contains(&(u.file, u.span)))

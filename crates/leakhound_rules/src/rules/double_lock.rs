@@ -5,6 +5,11 @@
 //! `s.mu.Lock()`). `RLock` after `Lock` and `Lock` after `RLock` count; `RLock` after `RLock`
 //! counts only across a call, where it is the usual way this bug hides.
 //!
+//! Calls are followed to any depth in the package, and into the `String` and `Error` methods
+//! that `fmt` and `log` call on an operand (`log.Printf("%v", s)` while holding the lock that
+//! `s.String()` takes): for the operands of `Print`/`Println` and of a constant format's
+//! `%v %s %q %x %X` verbs, when the operand's type has the method in its method set.
+//!
 //! Locks are told apart by their receiver as written; when the name is assigned again (the
 //! next node of a list, the next element of a `range`), it names another lock.
 //!
@@ -177,7 +182,8 @@ fn locked_call(
     d
 }
 
-/// A call the semantic model resolves to one package function: the locks it takes at any depth
+/// A call the semantic model resolves to one package function (or a `fmt`/`log` call that runs
+/// an operand's `String`/`Error` method): the locks it takes at any depth
 /// on this body's instances (`s.mu` for the callee's receiver field `mu` when the call is
 /// `s.helper()`, bool guards settled by constant arguments), each checked like a
 /// one-level [`check_call`]. `skip`: keys handed over between the declaration's goroutines.
@@ -190,16 +196,22 @@ pub(crate) fn check_deep_call<'a>(
     skip: &dyn Fn(&str) -> bool,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
+    // A call into another package reaches no lock of this one, but for the `String`/`Error`
+    // methods `fmt` and `log` call on their operands: the model is not asked (nor built) for
+    // any other.
+    if !matches!(ctx.names().resolve(c.fun), None | Some(("fmt" | "log", _))) {
+        return false;
+    }
     let sem = ctx.facts.semantic(ctx.file);
     let Some(func) = sem.func_of(ctx.file, decl) else {
         return false;
     };
     let (callees, _) = sem.callees(func, c);
-    let [callee] = callees.as_slice() else {
-        return false;
-    };
-    let method = sem.func(*callee).name;
-    for a in sem.call_acquires(func, c) {
+    let acquires = sem.call_acquires(func, c);
+    let resolved = callees.len() == 1 || !acquires.is_empty();
+    for a in acquires {
+        let Some(via) = a.via else { continue };
+        let method = sem.func(via).name;
         let root = match a.prim.place.base {
             Base::Recv => sem.func(func).recv.as_ref().and_then(|r| r.name),
             Base::Param(i) => sem.func(func).params[i as usize].name,
@@ -217,5 +229,5 @@ pub(crate) fn check_deep_call<'a>(
             check_call(ctx, held, c.span, method, &key, a.origin, out);
         }
     }
-    true
+    resolved
 }
