@@ -184,7 +184,7 @@ impl<'a> Semantic<'a> {
             fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
                 match e {
                     Expr::Selector(s) if self.fields.contains(s.sel.name) => {
-                        self.place(e, s.sel.name, parents)
+                        self.place(e, s.sel.name, parents);
                     }
                     Expr::Call(c) if callee_name(c).is_some_and(|n| self.accessors.contains(n)) => {
                         if let Some(r) = self.sem.resolve(self.func, e) {

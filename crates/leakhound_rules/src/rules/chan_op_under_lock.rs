@@ -106,6 +106,8 @@
 //! ## Related
 //! LH401 missing-unlock, LH402 double-lock, LH303 send-without-cancel, LH301 abandoned-sender.
 
+use std::collections::HashSet;
+
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::bodies::Body;
 use leakhound_model::channels::OpKind;
@@ -401,7 +403,26 @@ fn takes_before<'a>(
     side: &Side<'a>,
     sends: bool,
 ) -> Option<Partner> {
-    for u in sem.chan_uses().iter().filter(|u| u.prim.id == side.chan) {
+    // The functions that spell the channel: its field (or an accessor of it), its variable, or
+    // the parameter it is passed as.
+    let words: Vec<&str> = match side.chan {
+        Identity::Field { field, .. } => {
+            let mut words = vec![field];
+            words.extend(sem.chan_field_accessors(&HashSet::from([field])));
+            words
+        }
+        Identity::PkgVar(name) => vec![name],
+        Identity::Param { func, index } => sem
+            .func(func)
+            .params
+            .get(index as usize)
+            .and_then(|p| p.name)
+            .into_iter()
+            .collect(),
+        Identity::Local { .. } => return None,
+    };
+    let uses = sem.chan_uses_spelling(&words);
+    for u in uses.iter().filter(|u| u.prim.id == side.chan) {
         let opposite = if sends {
             matches!(u.op, "recv" | "range")
         } else {
