@@ -855,12 +855,11 @@ impl<'a> Builder<'a, '_> {
                         .map_or(Cap::Unknown, Cap::Known),
                     Some(_) => Cap::Unknown,
                 };
-                // A second `make` of the same name is a different channel: keep the first only
-                // when the shapes agree, otherwise forget both (the model is by name).
+                // A second `make` of the same name is a different channel (sibling function
+                // literals that each make their own): the model is by name and cannot tell
+                // their operations apart, so it forgets the capacity of both.
                 if let Some(i) = self.m.makes.iter().position(|m| m.name == name) {
-                    if self.m.makes[i].cap != cap {
-                        self.m.makes[i].cap = Cap::Unknown;
-                    }
+                    self.m.makes[i].cap = Cap::Unknown;
                 } else {
                     self.m.makes.push(Make {
                         name,

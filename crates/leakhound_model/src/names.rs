@@ -769,6 +769,9 @@ impl<'a> Walk<'_, 'a> {
             }
             Expr::Paren(p) => self.expr(ev, p.x),
             Expr::Selector(sel) => match sel.x {
+                // A `Stop` method value handed on (`t.Cleanup(ticker.Stop)`) is a stop that
+                // runs later.
+                Expr::Ident(id) if sel.sel.name == "Stop" => self.add_ref(id, RefKind::Stopped),
                 Expr::Ident(id) => self.add_ref(id, RefKind::Selected),
                 other => self.expr(ev, other),
             },

@@ -1,4 +1,5 @@
-//! The lock and wait-group rules' dispatcher: LH401–LH408 and LH306, per package.
+//! The lock and wait-group rules' dispatcher: LH401–LH408 and LH306, per package; and the
+//! other rules that judge on the package's semantic model (LH201 across functions and fields).
 //!
 //! For each function declaration whose text has something to ask (a `Lock` call, a `.Done()`
 //! or `.Wait()`, a `make(chan`), the facts give its bodies (the declaration's and each function
@@ -23,7 +24,8 @@ use crate::registry::Fact;
 use crate::rules;
 use crate::PackageFile;
 
-/// Runs LH401–LH408 and LH306 over the files of one package. One list per file.
+/// Runs LH401–LH408, LH306 and LH201's package pass over the files of one package. One list
+/// per file.
 pub(crate) fn check_package<'a>(
     files: &[PackageFile<'a>],
     facts: &PackageFacts<'a>,
@@ -107,6 +109,12 @@ pub(crate) fn check_package<'a>(
     }) && files.iter().any(|f| f.source.contains("<-"));
     if fields {
         rules::abandoned_receiver::check_package(files, facts, &mut out);
+    }
+    if files
+        .iter()
+        .any(|f| f.settings.rules.contains(rules::lost_cancel::RULE.id))
+    {
+        rules::lost_cancel::check_package(files, facts, &mut out);
     }
     out
 }

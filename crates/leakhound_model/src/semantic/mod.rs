@@ -9,12 +9,15 @@
 //! - [`callgraph`]: the calls of each function resolved to the package's functions (static
 //!   calls, methods through types, interface calls to the package's own implementations,
 //!   `go`, `defer`, `Once.Do`, function values run by a helper with `go`);
-//! - [`effects`]: what each function does with locks, bottom-up to any depth.
+//! - [`effects`]: what each function does with locks, bottom-up to any depth;
+//! - [`cancels`]: where each `context.With...` call's cancel func goes, the reads of fields and
+//!   package variables, and the calls that drop results.
 //!
 //! Anything that comes from another package, or that the model cannot follow (a value in an
 //! interface or a container, a function value), is opaque: no identity, no callee.
 
 pub mod callgraph;
+pub mod cancels;
 pub mod chanrefs;
 pub mod effects;
 pub mod identity;

@@ -4,6 +4,20 @@
 //! a variable that is never called, deferred, returned, stored, or passed on. `_ = cancel` is
 //! not a use. `main.main` is exempt: returning from it ends the process.
 //!
+//! Across the package (the semantic model, `_test.go` files included), it also flags:
+//! - a cancel func stored in an unexported field or package variable (`s.cancel = cancel`,
+//!   `&S{cancel: cancel}`, `ctx, s.cancel = context.WithCancel(p)`) when that is all that is
+//!   done with it and nothing in the package ever reads that field or variable (calls, defers,
+//!   returns, passes on or aliases it; a comparison with `nil` is not a read), reported at the
+//!   `context.With...` call;
+//! - a call of a package function that returns a cancel func (or a struct holding it in a
+//!   field, or a function literal that calls it) and does nothing else with it, when the caller
+//!   drops that result (`f()` as a statement, `_` in its place), reported at the call.
+//!
+//! It stays silent where another package or the model may reach the cancel func: an exported
+//! field or variable, a read on a value whose type the model cannot tell, a cancel func kept
+//! in a map or slice, passed to a function, or called by a goroutine of the function that made it.
+//!
 //! ## Why is this bad?
 //! Until cancel is called, the new context stays linked into its parent, and a `WithTimeout` or
 //! `WithDeadline` context keeps its timer. For a long-lived parent (a server's base context,
@@ -18,6 +32,14 @@
 //! }
 //! ```
 //!
+//! No method of `watcher` ever calls `w.cancel`:
+//! ```go
+//! func newWatcher(parent context.Context) *watcher {
+//!     ctx, cancel := context.WithCancel(parent)
+//!     return &watcher{ctx: ctx, cancel: cancel}
+//! }
+//! ```
+//!
 //! ## Use instead
 //! ```go
 //! func (s *Server) charge(ctx context.Context, o Order) error {
@@ -25,6 +47,16 @@
 //!     defer cancel()
 //!     return s.gateway.Charge(ctx, o)
 //! }
+//! ```
+//!
+//! A cancel func kept in a field is called where the owner's work ends:
+//! ```go
+//! func newWatcher(parent context.Context) *watcher {
+//!     ctx, cancel := context.WithCancel(parent)
+//!     return &watcher{ctx: ctx, cancel: cancel}
+//! }
+//!
+//! func (w *watcher) Close() { w.cancel() }
 //! ```
 //!
 //! ## Go version notes
@@ -43,13 +75,17 @@
 //! applied only with `--unsafe-fixes`. When the context outlives the function, inside a loop
 //! (a `defer` would pile up, LH202), or where the statement is a `switch` or `for` init or an
 //! `if` init with an `else`, the fix is only a suggestion: call `cancel()` where the context's
-//! use ends.
+//! use ends. The findings across the package (a field or package variable nothing reads, a
+//! dropped owner) carry no fix: where to call the cancel func is the owner's design.
 //!
 //! ## Related
 //! go vet lostcancel (reports `_` and paths that skip the cancel, but counts `_ = cancel` and a
 //! cancel stored in an unused field as uses), gosec G118, LH202 defer-in-loop.
 
+mod across;
 mod safety;
+
+pub(crate) use across::check_package;
 
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
 use leakhound_model::api::CANCEL_CONSTRUCTORS;
@@ -71,7 +107,7 @@ pub(crate) const RULE: Rule = Rule {
     doc: crate::docs::LOST_CANCEL,
     since: "0.1.0",
     status: Status::Stable,
-    requires: &[Fact::Names],
+    requires: &[Fact::Names, Fact::Semantic],
 };
 
 enum Cancel<'a> {
