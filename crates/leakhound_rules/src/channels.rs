@@ -34,7 +34,7 @@ pub(crate) fn check_package<'a>(
                 rules::abandoned_sender::check_local(&ctx, m, &mut out[i]);
             }
             if ctx.enabled(&rules::send_without_cancel::RULE) {
-                rules::send_without_cancel::check(&ctx, m, &mut out[i]);
+                rules::send_without_cancel::check(&ctx, func, m, &mut out[i]);
             }
             if ctx.enabled(&rules::unstoppable_loop::RULE) {
                 rules::unstoppable_loop::check(&ctx, m, &mut out[i]);

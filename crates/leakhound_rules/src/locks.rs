@@ -182,7 +182,7 @@ struct LockChecks<'c, 'f, 'a> {
     bodies: &'f [Body<'a>],
     body: usize,
     /// The channel operations of the declaration's other bodies, computed when first needed.
-    others: std::cell::OnceCell<rules::chan_op_under_lock::OtherBodies>,
+    others: std::cell::OnceCell<rules::chan_op_under_lock::OtherBodies<'a>>,
     /// Calls the semantic model resolved for LH402: their one-level summary is not asked.
     deep_calls: std::cell::RefCell<Vec<Span>>,
 }
@@ -252,7 +252,7 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
 
     /// The channel operations of the declaration's bodies other than this one (deferred
     /// literals run in this body's goroutine and are part of it).
-    fn other_bodies(&self) -> rules::chan_op_under_lock::OtherBodies {
+    fn other_bodies(&self) -> rules::chan_op_under_lock::OtherBodies<'a> {
         let ctx = self.ctx;
         let recv = self.recv.map(|(r, _)| r);
         let bodies = self
@@ -272,10 +272,13 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
                     ),
                 };
                 let waits = summary::channel_waits(b.block, &|e| ctx.never_returns(e), recv);
-                (name, waits)
+                (name, waits, b.block)
             })
             .collect();
-        rules::chan_op_under_lock::OtherBodies { bodies }
+        rules::chan_op_under_lock::OtherBodies {
+            bodies,
+            this: self.bodies[self.body].block,
+        }
     }
 
     /// LH402 and LH403, against the state before the effect.
@@ -327,7 +330,9 @@ impl<'c, 'f, 'a> LockChecks<'c, 'f, 'a> {
                 };
                 let others = self.others.get_or_init(|| self.other_bodies());
                 let held = self.held(state);
-                rules::chan_op_under_lock::check(ctx, &held, self.recv, others, &op, out);
+                rules::chan_op_under_lock::check(
+                    ctx, self.decl, &held, self.recv, others, &op, out,
+                );
             }
             _ => {}
         }

@@ -486,20 +486,22 @@ impl<'a> Semantic<'a> {
             }
         }
         let mut out = vec![Vec::new(); slots.len()];
-        let fields = slots
+        let fields: HashSet<&'a str> = slots
             .iter()
             .filter_map(|s| match s {
                 Slot::Field { field, .. } => Some(*field),
                 Slot::PkgVar(_) => None,
             })
             .collect();
-        let vars = slots
+        let vars: HashSet<&'a str> = slots
             .iter()
             .filter_map(|s| match s {
                 Slot::PkgVar(name) => Some(*name),
                 Slot::Field { .. } => None,
             })
             .collect();
+        // Only a function that spells a slot's name can read it.
+        let words: Vec<&str> = fields.iter().chain(&vars).copied().collect();
         let mut v = V {
             sem: self,
             func: 0,
@@ -510,7 +512,7 @@ impl<'a> Semantic<'a> {
             vars,
             out: Vec::new(),
         };
-        for func in self.func_ids() {
+        for func in self.func_ids().filter(|&f| self.spells(f, &words)) {
             let info = &self.funcs[func as usize];
             let Some(body) = &info.decl.body else {
                 continue;

@@ -73,12 +73,13 @@ pub struct CallHeld<'a> {
 }
 
 /// A channel operation that can block (a send, a receive, a `range` over a channel, a `select`
-/// without `default`), on the function's own goroutine or in a callee.
+/// without `default`), on the function's own goroutine or in a callee; and each `close`, which
+/// does not block but is the other side of a receive (the locks held there count as much).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocking<'a> {
     /// The channel, when the model identifies it (none for a `select`, or a callee's local).
     pub chan: Option<Resolved<'a>>,
-    /// `send`, `recv`, `range` or `select`.
+    /// `send`, `recv`, `range`, `select` or `close`.
     pub op: &'static str,
     /// This function's file.
     pub file: usize,
@@ -1093,6 +1094,12 @@ impl<'a> Pass<'_, 'a> {
 
     fn call(&mut self, e: &'a Expr<'a>, c: &'a CallExpr<'a>, out: &mut Vec<Ev<'a>>) {
         let sem = self.sem;
+        if let (Expr::Ident(id), [arg]) = (unparen(c.fun), c.args.as_slice()) {
+            if id.name == "close" && sem.bind_in(self.func, self.locals, id) == Binding::Unknown {
+                out.push(self.block(Some(arg), "close", c.span));
+                return;
+            }
+        }
         if let Some((r, m)) = sem.prim_call_in(self.func, self.locals, e) {
             if r.kind.is_lock() {
                 let at = c.span.start;

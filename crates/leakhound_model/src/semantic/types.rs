@@ -517,6 +517,12 @@ impl<'a> Semantic<'a> {
             Expr::Paren(_) | Expr::ArrayType(_) | Expr::MapType(_) | Expr::ChanType(_) => {
                 return vec![type_from_expr(self, imports, c.fun)];
             }
+            // A generic function instantiated explicitly: `NewStream[A, B](x)`.
+            Expr::Index(_) => {
+                if let Some(f) = self.func_value_in(func, locals, c.fun) {
+                    return self.funcs[f as usize].results.clone();
+                }
+            }
             _ => {}
         }
         Vec::new()

@@ -10,7 +10,12 @@
 //! without going round again runs once; it is a one-shot result rather than a stage's output,
 //! and LH301 covers those on local channels. Not flagged either: a channel made in the
 //! function whose receiver there is a `for range` loop that nothing but the close ends: it
-//! takes every value until then.
+//! takes every value until then. Nor a send in a handler whose every caller in the package
+//! drains its output channel until the handler returns (a wrapper that makes the channel,
+//! starts a goroutine that ranges over it until the close, or loops on a `select` until a
+//! channel closed after the call, and then calls the handler; the handler is an unexported
+//! function called directly, or a literal passed to a package function that calls it or hands
+//! it on): a handler whose callers are out of sight is still flagged.
 //!
 //! ## Why is this bad?
 //! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
@@ -46,7 +51,12 @@
 //! LH301 abandoned-sender.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::cfg::{clause_leaves, loop_escapes};
 use leakhound_model::channels::{Cap, FuncModel, OpKind};
+use leakhound_model::semantic::types::{Binding, Ty};
+use leakhound_model::semantic::{FuncId, Semantic};
+use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
 use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
@@ -64,7 +74,12 @@ pub(crate) const RULE: Rule = Rule {
     requires: &[Fact::Channels],
 };
 
-pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    m: &FuncModel<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     // Only channels named by an identifier (a parameter, a local or captured variable): a
     // channel in a struct field has an owner whose protocol is out of sight (buffered in a
     // constructor, drained until every worker exits). And only sends that repeat with the
@@ -88,6 +103,9 @@ pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<
             continue;
         }
         let chan = send.chan;
+        if drained_by_wrappers(ctx, decl, send.span, chan) {
+            continue;
+        }
         let mut d = ctx.diagnostic(
             &RULE,
             send.span,
@@ -100,4 +118,459 @@ pub(crate) fn check(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<
         ));
         out.push(d);
     }
+}
+
+/// A send on a parameter `chan` of a handler whose every caller the package can see drains
+/// that channel until the handler returns: the caller makes the channel, starts a goroutine
+/// that receives from it until it is closed (`for v := range out`) or until a channel the
+/// caller closes after the call (`case <-done: return`), then calls the handler. The handler is
+/// the declaration itself (unexported, called directly) or a function literal passed to a
+/// package function that calls it, or hands it on to another that does (`Register(m, func(ctx,
+/// p, out) {...})`). Any other use of the handler (stored, passed to another package) leaves
+/// its callers out of sight: the finding stands.
+fn drained_by_wrappers<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    send: Span,
+    chan: &str,
+) -> bool {
+    let Some(body) = &decl.body else {
+        return false;
+    };
+    let sem = ctx.facts.semantic(ctx.file);
+    let Some(f) = sem.func_of(ctx.file, decl) else {
+        return false;
+    };
+    let (typ, lit) = innermost_func(decl, body, send);
+    // A parameter of the innermost function, or of the declaration captured by a literal.
+    let (index, lit) = match (param_index(typ, chan), param_index(&decl.typ, chan)) {
+        (Some(i), _) => (i, lit),
+        (None, Some(i)) => (i, None),
+        (None, None) => return returned_and_drained(sem, f, body, chan),
+    };
+    let mut calls = Vec::new();
+    let visible = match lit {
+        // Handed as a value to another package's function: that package's wrapper owns the
+        // channel, and the model cannot see how it drains it.
+        None if handed_to_other_package(sem, f) => return true,
+        // The declaration itself: its direct calls in the package.
+        None => {
+            let exported = decl.name.name.starts_with(|c: char| c.is_ascii_uppercase());
+            !exported && decl.recv.is_none() && direct_calls(sem, f, index, &mut calls)
+        }
+        // A literal that is not an argument: stored or run in place, callers out of sight.
+        Some(None) => false,
+        // A literal passed as argument `j` to a package function.
+        Some(Some((c, j))) => {
+            let (callees, dynamic) = sem.callees(f, c);
+            match callees.as_slice() {
+                [r] if !dynamic => follow_param(sem, *r, j, index, 0, &mut calls),
+                _ => false,
+            }
+        }
+    };
+    visible
+        && !calls.is_empty()
+        && calls
+            .iter()
+            .all(|&(g, c, i)| drains_during(sem, g, c, i))
+}
+
+/// A function literal, with the call it is an argument of and its position there.
+type Lit<'a> = Option<(&'a CallExpr<'a>, u32)>;
+
+/// The innermost function around `at`: its type, and for a function literal, the call it is
+/// an argument of (`None` for the declaration itself).
+fn innermost_func<'a>(
+    decl: &'a FuncDecl<'a>,
+    body: &'a Block<'a>,
+    at: Span,
+) -> (&'a FuncType<'a>, Option<Lit<'a>>) {
+    struct V<'a> {
+        at: Span,
+        found: Option<(&'a FuncType<'a>, Lit<'a>)>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            let Expr::FuncLit(lit) = e else { return true };
+            if !(lit.span.start <= self.at.start && self.at.end <= lit.span.end) {
+                return false;
+            }
+            let call = match parents.last() {
+                Some(VNode::Expr(Expr::Call(c))) => c
+                    .args
+                    .iter()
+                    .position(|a| std::ptr::eq(a, e))
+                    .map(|j| (c, u32::try_from(j).unwrap_or(u32::MAX))),
+                _ => None,
+            };
+            self.found = Some((&lit.typ, call));
+            true
+        }
+    }
+    let mut v = V { at, found: None };
+    walk_node(VNode::Block(body), &[], &mut v);
+    match v.found {
+        Some((typ, call)) => (typ, Some(call)),
+        None => (&decl.typ, None),
+    }
+}
+
+fn param_index(typ: &FuncType<'_>, name: &str) -> Option<u32> {
+    let mut i = 0u32;
+    for field in &typ.params.list {
+        if field.names.is_empty() {
+            i += 1;
+        }
+        for n in &field.names {
+            if n.name == name {
+                return Some(i);
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The calls of `h` in the package (callers, call, channel argument's position). False when
+/// `h` is referred to otherwise than called (a value handed on: callers out of sight).
+fn direct_calls<'a>(
+    sem: &Semantic<'a>,
+    h: FuncId,
+    index: u32,
+    out: &mut Vec<(FuncId, &'a CallExpr<'a>, u32)>,
+) -> bool {
+    let name = sem.func(h).name;
+    for g in sem.func_ids() {
+        let called: Vec<&'a CallExpr<'a>> = sem
+            .calls(g)
+            .iter()
+            .filter(|s| s.callees == [h] && !s.dynamic)
+            .map(|s| s.call)
+            .collect();
+        let Some(body) = &sem.func(g).decl.body else {
+            continue;
+        };
+        // Every mention of the name must be one of those calls.
+        let src = sem.source(sem.func(g).file);
+        let mentions = src
+            .get(body.span.range())
+            .unwrap_or("")
+            .match_indices(name)
+            .count();
+        if mentions > called.len() {
+            return false;
+        }
+        for c in called {
+            if c.args.len() <= index as usize {
+                return false;
+            }
+            out.push((g, c, index));
+        }
+    }
+    true
+}
+
+/// The handler is parameter `param` of `r`: every use of it in `r` is a call (to check) or an
+/// argument of a package function (followed, a few levels deep).
+fn follow_param<'a>(
+    sem: &Semantic<'a>,
+    r: FuncId,
+    param: u32,
+    index: u32,
+    depth: u32,
+    out: &mut Vec<(FuncId, &'a CallExpr<'a>, u32)>,
+) -> bool {
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        r: FuncId,
+        param: u32,
+        /// Uses as a call's function, uses as an argument (call, position), other uses.
+        called: Vec<&'a CallExpr<'a>>,
+        passed: Vec<(&'a CallExpr<'a>, u32)>,
+        other: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            let Expr::Ident(id) = e else { return true };
+            if self.sem.bind(self.r, id) != Binding::Param(self.param) {
+                return true;
+            }
+            match parents.last() {
+                Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(c.fun, e) => self.called.push(c),
+                Some(VNode::Expr(Expr::Call(c))) => {
+                    match c.args.iter().position(|a| std::ptr::eq(a, e)) {
+                        Some(k) => self.passed.push((c, u32::try_from(k).unwrap_or(u32::MAX))),
+                        None => self.other = true,
+                    }
+                }
+                _ => self.other = true,
+            }
+            true
+        }
+    }
+    if depth > 3 {
+        return false;
+    }
+    let Some(body) = &sem.func(r).decl.body else {
+        return false;
+    };
+    let mut v = V {
+        sem,
+        r,
+        param,
+        called: Vec::new(),
+        passed: Vec::new(),
+        other: false,
+    };
+    walk_node(VNode::Block(body), &[], &mut v);
+    if v.other {
+        return false;
+    }
+    for c in v.called {
+        if c.args.len() <= index as usize {
+            return false;
+        }
+        out.push((r, c, index));
+    }
+    v.passed.into_iter().all(|(c, k)| {
+        let (callees, dynamic) = sem.callees(r, c);
+        match callees.as_slice() {
+            [r2] if !dynamic => follow_param(sem, *r2, k, index, depth + 1, out),
+            _ => false,
+        }
+    })
+}
+
+/// Whether `g` drains argument `i` of its call `c` while the call runs: the argument is a
+/// channel `g` makes, and a goroutine started earlier in the same statement list receives from
+/// it until it is closed, or until a channel closed after the call.
+fn drains_during<'a>(sem: &Semantic<'a>, g: FuncId, c: &'a CallExpr<'a>, i: u32) -> bool {
+    let Some(Expr::Ident(arg)) = c.args.get(i as usize).map(unparen) else {
+        return false;
+    };
+    let Binding::Local(l) = sem.bind(g, arg) else {
+        return false;
+    };
+    let made = sem.locals(g)[l].init.is_some_and(|e| {
+        matches!(unparen(e), Expr::Call(m) if matches!(unparen(m.fun), Expr::Ident(id) if id.name == "make"))
+    });
+    if !made {
+        return false;
+    }
+    let Some(body) = &sem.func(g).decl.body else {
+        return false;
+    };
+    let Some((stmts, k)) = statement_of(body, c.span) else {
+        return false;
+    };
+    let closed_after: Vec<&str> = stmts[k + 1..]
+        .iter()
+        .chain(stmts[..k].iter().filter(|s| matches!(s, Stmt::Defer(_))))
+        .filter_map(closed_name)
+        .collect();
+    stmts[..k].iter().any(|s| {
+        let Stmt::Go(go) = s else { return false };
+        let Expr::Call(gc) = unparen(&go.call) else {
+            return false;
+        };
+        let Expr::FuncLit(lit) = unparen(gc.fun) else {
+            return false;
+        };
+        lit.body
+            .stmts
+            .iter()
+            .any(|s| drain_loop(s, arg.name, &closed_after))
+    })
+}
+
+/// `for v := range name { ... }` that nothing leaves, or `for { select { ... } }` with a case
+/// receiving from `name` whose leaving cases receive from `name` or from a channel in `closed`.
+fn drain_loop(s: &Stmt<'_>, name: &str, closed: &[&str]) -> bool {
+    let is_name = |e: &Expr<'_>| matches!(unparen(e), Expr::Ident(id) if id.name == name);
+    match s {
+        Stmt::Range(r) => is_name(&r.x) && !loop_escapes(&r.body.stmts, &|_| false),
+        Stmt::For(f) if f.cond.is_none() => {
+            let [Stmt::Select(sel)] = f.body.stmts.as_slice() else {
+                return false;
+            };
+            let recv_of = |c: &CommClause<'_>| -> Option<String> {
+                let e = match c.comm? {
+                    Stmt::Expr(e) => &e.x,
+                    Stmt::Assign(a) => a.rhs.first()?,
+                    _ => return None,
+                };
+                match unparen(e) {
+                    Expr::Unary(u) if u.op == UnaryOp::Recv => match unparen(u.x) {
+                        Expr::Ident(id) => Some(id.name.to_string()),
+                        _ => Some(String::new()),
+                    },
+                    _ => None,
+                }
+            };
+            sel.body.iter().any(|c| recv_of(c).is_some_and(|n| n == name))
+                && sel.body.iter().all(|c| {
+                    !clause_leaves(&c.body)
+                        || recv_of(c).is_some_and(|n| n == name || closed.contains(&n.as_str()))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `close(x)` or `defer close(x)`: `x`.
+fn closed_name<'a>(s: &'a Stmt<'a>) -> Option<&'a str> {
+    let call = match s {
+        Stmt::Expr(e) => &e.x,
+        Stmt::Defer(d) => &d.call,
+        _ => return None,
+    };
+    let Expr::Call(c) = unparen(call) else {
+        return None;
+    };
+    match (unparen(c.fun), c.args.as_slice()) {
+        (Expr::Ident(f), [Expr::Ident(x)]) if f.name == "close" => Some(x.name),
+        _ => None,
+    }
+}
+
+/// The statement list (of a block, a case clause or a comm clause) with a statement around
+/// `at`, and that statement's position: the innermost one.
+fn statement_of<'a>(body: &'a Block<'a>, at: Span) -> Option<(&'a [Stmt<'a>], usize)> {
+    struct V<'a> {
+        at: Span,
+        found: Option<(&'a [Stmt<'a>], usize)>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, parents: &[VNode<'a>]) -> bool {
+            let sp = s.span();
+            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+                return false;
+            }
+            let list: &'a [Stmt<'a>] = match parents.last() {
+                Some(VNode::Block(b)) => &b.stmts,
+                Some(VNode::CaseClause(c)) => &c.body,
+                Some(VNode::CommClause(c)) => &c.body,
+                _ => return true,
+            };
+            if let Some(k) = list.iter().position(|x| std::ptr::eq(x, s)) {
+                self.found = Some((list, k));
+            }
+            true
+        }
+    }
+    let mut v = V { at, found: None };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.found
+}
+
+/// Whether the package hands `h` as a function value (`s.Handler`, `handler`) to a call it
+/// cannot resolve: a function of another package (a framework's `Register`).
+fn handed_to_other_package(sem: &Semantic<'_>, h: FuncId) -> bool {
+    struct V<'s, 'a> {
+        sem: &'s Semantic<'a>,
+        g: FuncId,
+        h: FuncId,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_, 'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            let name = self.sem.func(self.h).name;
+            let denotes = match e {
+                Expr::Ident(id) => id.name == name && self.sem.bind(self.g, id) == Binding::Func(self.h),
+                Expr::Selector(s) if s.sel.name == name => {
+                    matches!(self.sem.type_of(self.g, s.x).pointee(), Ty::Named(t) if self.sem.method(*t, name) == Some(self.h))
+                }
+                _ => false,
+            };
+            if denotes {
+                if let Some(VNode::Expr(Expr::Call(c))) = parents.last() {
+                    if c.args.iter().any(|a| std::ptr::eq(a, e)) && self.sem.callees(self.g, c).0.is_empty() {
+                        self.found = true;
+                    }
+                }
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        sem,
+        g: 0,
+        h,
+        found: false,
+    };
+    for g in sem.func_ids() {
+        let Some(body) = &sem.func(g).decl.body else {
+            continue;
+        };
+        v.g = g;
+        walk_node(VNode::Block(body), &[], &mut v);
+        if v.found {
+            return true;
+        }
+    }
+    false
+}
+
+/// `chan` is made in `f` (unexported) and returned, and every call of `f` in the package
+/// binds the result to a variable that a `range` nothing leaves then drains: every value sent
+/// is taken.
+fn returned_and_drained<'a>(sem: &Semantic<'a>, f: FuncId, body: &'a Block<'a>, chan: &str) -> bool {
+    struct R<'n> {
+        chan: &'n str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for R<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Return(r) = s {
+                self.found |= r
+                    .results
+                    .iter()
+                    .any(|e| matches!(unparen(e), Expr::Ident(id) if id.name == self.chan));
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            !matches!(e, Expr::FuncLit(_))
+        }
+    }
+    if sem.func(f).name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    let mut r = R { chan, found: false };
+    walk_node(VNode::Block(body), &[], &mut r);
+    if !r.found {
+        return false;
+    }
+    let mut called = false;
+    for g in sem.func_ids() {
+        for site in sem.calls(g) {
+            if !site.callees.contains(&f) {
+                continue;
+            }
+            called = true;
+            let Some(gbody) = &sem.func(g).decl.body else {
+                return false;
+            };
+            let Some((stmts, k)) = statement_of(gbody, site.call.span) else {
+                return false;
+            };
+            let Stmt::Assign(a) = &stmts[k] else {
+                return false;
+            };
+            let bound = matches!((a.lhs.as_slice(), a.rhs.as_slice()),
+                ([Expr::Ident(_), ..], [rhs]) if rhs.span() == site.call.span);
+            let Some(Expr::Ident(x)) = a.lhs.first().filter(|_| bound) else {
+                return false;
+            };
+            let drained = stmts[k + 1..].iter().any(|s| {
+                matches!(s, Stmt::Range(rs) if matches!(unparen(&rs.x), Expr::Ident(id) if id.name == x.name)
+                    && !loop_escapes(&rs.body.stmts, &|_| false))
+            });
+            if !drained {
+                return false;
+            }
+        }
+    }
+    called
 }
