@@ -7,6 +7,7 @@
 //! judge them.
 
 use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
 use crate::cfg::{clause_leaves, contains_return, ends_path, jumps_back, loop_escapes};
 use crate::imports::Imports;
@@ -396,7 +397,15 @@ impl<'a> FuncModel<'a> {
 /// Builds the model of one function declaration.
 /// Builds the model of one function declaration; `names` resolves calls as the file's scopes
 /// do.
-pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>) -> FuncModel<'a> {
+pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>, source: &str) -> FuncModel<'a> {
+    // A declaration that spells no channel, goroutine, `select` or `range` has no operation to
+    // model: only its discarded calls matter (the callers' side of LH301 across functions).
+    if !spells_channels(&source[decl.span.range()]) {
+        return FuncModel {
+            discarded: discarded_calls(decl),
+            ..FuncModel::default()
+        };
+    }
     let mut b = Builder {
         m: FuncModel::default(),
         names,
@@ -418,6 +427,48 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>) -> FuncModel<'a> 
         b.block(body);
     }
     b.m
+}
+
+/// Whether the text may hold a channel type or operation, a `go` statement, a `select` or a
+/// `range` (over a channel or not: the walk cannot tell without a model).
+fn spells_channels(text: &str) -> bool {
+    ["chan", "<-", "select", "range", "close("]
+        .iter()
+        .any(|w| text.contains(w))
+        || text
+            .match_indices("go")
+            .any(|(i, _)| text[i + 2..].starts_with(|c: char| c.is_ascii_whitespace()))
+}
+
+/// The calls whose results a declaration throws away (a call statement, or `_ = f()`), its
+/// function literals included, in source order: what the model records of them.
+fn discarded_calls<'a>(decl: &'a FuncDecl<'a>) -> Vec<&'a CallExpr<'a>> {
+    struct V<'a>(Vec<&'a CallExpr<'a>>);
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            match s {
+                Stmt::Expr(e) => {
+                    if let Expr::Call(call) = unparen(&e.x) {
+                        self.0.push(call);
+                    }
+                }
+                Stmt::Assign(a) => {
+                    if let ([Expr::Ident(blank)], [value]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
+                        if let (Expr::Call(call), "_") = (unparen(value), blank.name) {
+                            self.0.push(call);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            true
+        }
+    }
+    let mut v = V(Vec::new());
+    if let Some(body) = &decl.body {
+        walk_node(VNode::Block(body), &[], &mut v);
+    }
+    v.0
 }
 
 fn is_ctx_type<'a>(typ: &'a Expr<'a>, imports: &Imports<'a>) -> bool {

@@ -122,7 +122,7 @@ impl<'a> PackageFacts<'a> {
             (source.contains("chan") || source.contains("go "))
                 .then(|| parsed.file.decls.iter().map(|_| OnceCell::new()).collect())
         });
-        Some(cells.as_ref()?[decl].get_or_init(|| model(func, self.names(file))))
+        Some(cells.as_ref()?[decl].get_or_init(|| model(func, self.names(file), parsed.source)))
     }
 
     fn decl_facts(&self, file: usize, decl: usize) -> Option<(&'a FuncDecl<'a>, &DeclFacts<'a>)> {
