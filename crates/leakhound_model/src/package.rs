@@ -169,6 +169,19 @@ impl<'a> PackageFacts<'a> {
             .as_ref()
     }
 
+    /// The packages of the directory (the external test package is another), each as its
+    /// files, in file order: a package-wide rule runs once per entry.
+    pub fn packages(&self) -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for file in 0..self.package.len() {
+            match out.iter_mut().find(|p| self.same_package(p[0], file)) {
+                Some(p) => p.push(file),
+                None => out.push(vec![file]),
+            }
+        }
+        out
+    }
+
     /// Whether two files belong to the same package (the external test package is another).
     pub fn same_package(&self, a: usize, b: usize) -> bool {
         self.package[a] == self.package[b]

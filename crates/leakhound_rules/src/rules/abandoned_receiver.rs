@@ -202,16 +202,10 @@ pub(crate) fn check_package<'a>(
     facts: &PackageFacts<'a>,
     out: &mut [Vec<Diagnostic>],
 ) {
-    // One model per package of the directory (the external test package is another).
-    for file in 0..files.len() {
-        if (0..file).any(|f| facts.same_package(f, file)) {
-            continue;
-        }
+    for package in facts.packages() {
+        let file = package[0];
         // Most packages declare no unexported channel field: no model to build for them.
-        let package: Vec<_> = (0..files.len())
-            .filter(|&f| facts.same_package(f, file))
-            .map(|f| files[f].parsed)
-            .collect();
+        let package: Vec<_> = package.iter().map(|&f| files[f].parsed).collect();
         if !has_unexported_chan_field(&package) {
             continue;
         }

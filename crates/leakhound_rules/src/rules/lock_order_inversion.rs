@@ -112,11 +112,8 @@ pub(crate) fn check_package<'a>(
     facts: &PackageFacts<'a>,
     out: &mut [Vec<Diagnostic>],
 ) {
-    for file in 0..files.len() {
-        // Once per package: at its first file.
-        if (0..file).all(|f| !facts.same_package(f, file)) {
-            check_one(files, facts, facts.semantic(file), out);
-        }
+    for package in facts.packages() {
+        check_one(files, facts, facts.semantic(package[0]), out);
     }
 }
 

@@ -28,14 +28,8 @@ pub(crate) fn check_package<'a>(
     facts: &PackageFacts<'a>,
     out: &mut [Vec<Diagnostic>],
 ) {
-    // One model per package of the directory (the external test package is another).
-    for file in 0..files.len() {
-        if (0..file).any(|f| facts.same_package(f, file)) {
-            continue;
-        }
-        let package: Vec<usize> = (0..files.len())
-            .filter(|&f| facts.same_package(f, file))
-            .collect();
+    for package in facts.packages() {
+        let file = package[0];
         // No `context.With...` call, no cancel func: no model to build.
         let makes_cancel = |f: usize| {
             let src = files[f].source;
