@@ -701,6 +701,17 @@ impl<'a> Builder<'a, '_> {
                         self.op(&call.args[0], OpKind::Close, call.span);
                         return;
                     }
+                    // `g.Go(func() error { ... })` (errgroup.Group, sync.WaitGroup from Go
+                    // 1.25): the literal runs as a goroutine.
+                    if let (Expr::Selector(s), [arg]) = (unparen(call.fun), call.args.as_slice()) {
+                        if let (Expr::FuncLit(f), "Go") = (unparen(arg), s.sel.name) {
+                            self.expr(s.x);
+                            let idx = self.m.lits.len();
+                            self.func_lit(f, true, self.loop_id);
+                            self.started.push(idx);
+                            return;
+                        }
+                    }
                     self.m.discarded.push(call);
                 }
                 self.expr(&e.x);

@@ -6,6 +6,8 @@
 //! channel with capacity < N while the receiver takes only the first value. Across functions
 //! of one package: a function or method that makes the channel, feeds it from a goroutine and
 //! returns it, called by another function of the package as a `select` case beside a timeout.
+//! A function literal handed to a `Go` method (`g.Go(func() error { ... })`: errgroup's Group,
+//! `sync.WaitGroup` from Go 1.25) is a goroutine like one started with `go`.
 //!
 //! Stays silent when the buffer has room for every value: one per goroutine (a send followed
 //! by `return`, or by a `break` out of the goroutine's only loop, runs once), times the trip

@@ -1,5 +1,6 @@
 //! ## What it does
-//! Flags an endless `for { ... }` in a goroutine started with `go func() { ... }()` that has no
+//! Flags an endless `for { ... }` in a goroutine started with `go func() { ... }()` (or handed
+//! to a `Go` method: `g.Go(func() error { ... })`, errgroup's and `sync.WaitGroup`'s) that has no
 //! way out: no `return`, no labelled `break` or `goto` leaving the loop, no `panic`, no
 //! `os.Exit` or `log.Fatal`. That includes the classic bug where an unlabelled `break` in a
 //! `select` case only leaves the `select`, and a goroutine that ranges over a ticker's channel
