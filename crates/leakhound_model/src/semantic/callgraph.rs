@@ -5,7 +5,7 @@
 //! with `go`. Calls the model cannot resolve have no callee.
 
 use leakhound_syntax::ast::*;
-use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
+use leakhound_syntax::visit::{Node as VNode, Visitor};
 
 use super::types::{Binding, Kind, Local, Ty, TypeShape};
 use super::{FuncId, Semantic};
@@ -209,16 +209,12 @@ impl<'a> Semantic<'a> {
                     true
                 }
             }
-            let info = &self.funcs[func as usize];
-            let Some(body) = &info.decl.body else {
-                return Vec::new();
-            };
             let mut v = V {
                 sem: self,
                 func,
                 out: Vec::new(),
             };
-            walk_node(VNode::Block(body), &[], &mut v);
+            self.walk_body(func, &mut v);
             v.out
         })
     }
@@ -296,10 +292,6 @@ impl<'a> Semantic<'a> {
                 }
             }
         }
-        let info = &self.funcs[func as usize];
-        let Some(body) = &info.decl.body else {
-            return Vec::new();
-        };
         let mut v = V {
             sem: self,
             func,
@@ -307,7 +299,7 @@ impl<'a> Semantic<'a> {
             lits: 0,
             out: Vec::new(),
         };
-        walk_node(VNode::Block(body), &[], &mut v);
+        self.walk_body(func, &mut v);
         v.out
     }
 }

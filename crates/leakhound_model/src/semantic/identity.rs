@@ -9,7 +9,7 @@
 //! of a local or of a package variable. Anything else is opaque (`None`).
 
 use leakhound_syntax::ast::*;
-use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
+use leakhound_syntax::visit::{Node as VNode, Visitor};
 
 use super::types::{Binding, Kind, Local, Ty};
 use super::{FuncId, Semantic, TypeId};
@@ -469,19 +469,17 @@ impl<'a> Semantic<'a> {
                 }
             }
         }
-        let info = &self.funcs[func as usize];
-        let Some(body) = &info.decl.body else { return };
         let mut v = V {
             sem: self,
             func,
-            file: info.file,
+            file: self.funcs[func as usize].file,
             calls,
             locals: None,
             out,
             lits: 0,
             loops: vec![0],
         };
-        walk_node(VNode::Block(body), &[], &mut v);
+        self.walk_body(func, &mut v);
     }
 
     /// `Field(S.mu)`-style name of an identity, for messages.

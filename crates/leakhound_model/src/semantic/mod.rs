@@ -29,6 +29,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use leakhound_syntax::ast::*;
+use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use leakhound_syntax::ParsedFile;
 
 use crate::imports::Imports;
@@ -368,6 +369,13 @@ impl<'a> Semantic<'a> {
     /// Every function of the model, by id.
     pub fn func_ids(&self) -> impl Iterator<Item = FuncId> {
         (0..).take(self.funcs.len())
+    }
+
+    /// Walks the body of `func` with `v` (nothing for a declaration without one).
+    pub(crate) fn walk_body(&self, func: FuncId, v: &mut impl Visitor<'a>) {
+        if let Some(body) = &self.funcs[func as usize].decl.body {
+            walk_node(VNode::Block(body), &[], v);
+        }
     }
 
     pub fn func(&self, id: FuncId) -> &FuncInfo<'a> {

@@ -330,17 +330,13 @@ impl<'a> Semantic<'a> {
                     .rposition(|l| l.name == id.name && l.scope == scope)
             }
         }
-        let info = &self.funcs[func as usize];
-        let Some(body) = &info.decl.body else {
-            return Vec::new();
-        };
         let mut v = V {
             sem: self,
             func,
-            imports: &self.imports[info.file],
+            imports: &self.imports[self.funcs[func as usize].file],
             locals: Vec::new(),
         };
-        walk_node(VNode::Block(body), &[], &mut v);
+        self.walk_body(func, &mut v);
         v.locals
     }
 
