@@ -168,6 +168,13 @@ pub struct FuncModel<'a> {
     /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
     /// sent until then. The channel and the literal the loop is in.
     pub drains: Vec<(&'a str, Option<usize>)>,
+    /// `defer x.Close()`: the closed local and the function literal the `defer` is in.
+    pub deferred_close_calls: Vec<(&'a str, Option<usize>)>,
+    /// Sends reached only when a read failed with an error the goroutine did not stop on: in
+    /// the `err != nil` branch of `err := r.M(...)`, after an `if` on that error that returns
+    /// (the read's terminal errors, such as a closed source). The send and the local the read
+    /// comes from (`p` for `dec := codec.NewDecoder(p, h)`, `dec.Decode(&m)`).
+    pub read_failure_sends: Vec<(Span, &'a str)>,
 }
 
 impl<'a> FuncModel<'a> {
@@ -389,6 +396,23 @@ impl<'a> FuncModel<'a> {
             && (c.returns || c.leaves_normally)
     }
 
+    /// The local a send reports the failure of a read from, when it is in
+    /// [`FuncModel::read_failure_sends`].
+    pub fn read_failure_source(&self, send: Span) -> Option<&'a str> {
+        self.read_failure_sends
+            .iter()
+            .find(|(s, _)| *s == send)
+            .map(|(_, src)| *src)
+    }
+
+    /// A `defer x.Close()` outside the goroutines: whoever returns from that function closes
+    /// `x` on the way out.
+    pub fn closed_on_return(&self, x: &str) -> bool {
+        self.deferred_close_calls
+            .iter()
+            .any(|(c, l)| *c == x && !self.in_goroutine(*l))
+    }
+
     pub fn has(&self, name: &str, kind: OpKind) -> bool {
         self.ops_on(name).any(|o| o.kind == kind)
     }
@@ -421,6 +445,9 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>, source: &str) -> 
         lens: Vec::new(),
         started: Vec::new(),
         reachable: true,
+        sources: Vec::new(),
+        reads: Vec::new(),
+        failure: None,
     };
     b.ctx = has_ctx_param(&decl.typ, names.imports);
     if let Some(body) = &decl.body {
@@ -550,6 +577,15 @@ struct Builder<'a, 'i> {
     started: Vec<usize>,
     /// No call that never returns was walked earlier in the statement lists being walked.
     reachable: bool,
+    /// `x := f(y, ...)` / `x := y.f(...)`: the local `x` wraps `y` (a decoder over a
+    /// connection), latest binding last.
+    sources: Vec<(&'a str, &'a str)>,
+    /// `err := r.M(...)`, `v, err := r.M(...)`: the error local and the local the read comes
+    /// from, latest binding last.
+    reads: Vec<(&'a str, &'a str)>,
+    /// Walking a read's failure branch past an `if` on the error that returns: the source, the
+    /// offset the branch's remaining statements start at, and the literal.
+    failure: Option<(&'a str, u32, Option<usize>)>,
 }
 
 fn chan_name<'a>(
@@ -670,6 +706,11 @@ impl<'a> Builder<'a, '_> {
     fn stmt(&mut self, s: &'a Stmt<'a>) {
         match s {
             Stmt::Send(send) => {
+                if let Some((src, after, lit)) = self.failure {
+                    if send.span.start >= after && lit == self.lit {
+                        self.m.read_failure_sends.push((send.span, src));
+                    }
+                }
                 self.op(&send.chan, OpKind::Send, send.span);
                 self.expr(&send.value);
             }
@@ -737,6 +778,11 @@ impl<'a> Builder<'a, '_> {
                             return;
                         }
                     }
+                    if let (Expr::Selector(s), []) = (call.fun, call.args.as_slice()) {
+                        if let (Expr::Ident(x), "Close") = (unparen(s.x), s.sel.name) {
+                            self.m.deferred_close_calls.push((x.name, self.lit));
+                        }
+                    }
                 }
                 self.expr(&d.call);
             }
@@ -775,7 +821,12 @@ impl<'a> Builder<'a, '_> {
                     self.stmt(init);
                 }
                 self.expr(&i.cond);
+                let saved = self.failure;
+                if let Some(f) = self.read_failure(i) {
+                    self.failure = Some(f);
+                }
                 self.block(&i.body);
+                self.failure = saved;
                 if let Some(e) = &i.els {
                     self.stmt(e);
                 }
@@ -860,7 +911,67 @@ impl<'a> Builder<'a, '_> {
         }
     }
 
+    /// `if err != nil { ...; if <err test> { return }; ... }` on the error of a read: the
+    /// source of the read and where the statements after the terminal test start.
+    fn read_failure(&self, i: &'a IfStmt<'a>) -> Option<(&'a str, u32, Option<usize>)> {
+        let Expr::Binary(b) = unparen(&i.cond) else {
+            return None;
+        };
+        let (Expr::Ident(err), Expr::Ident(nil)) = (unparen(b.x), unparen(b.y)) else {
+            return None;
+        };
+        if b.op != BinaryOp::Ne || nil.name != "nil" {
+            return None;
+        }
+        let src = match i.init {
+            Some(Stmt::Assign(a)) => read_of(a).filter(|(e, _)| *e == err.name).map(|r| r.1),
+            _ => None,
+        }
+        .or_else(|| {
+            self.reads
+                .iter()
+                .rev()
+                .find(|(e, _)| *e == err.name)
+                .map(|r| r.1)
+        })?;
+        let terminal = i.body.stmts.iter().find(|s| match s {
+            Stmt::If(t) => {
+                mentions(&t.cond, err.name)
+                    && t.body
+                        .stmts
+                        .last()
+                        .is_some_and(|l| matches!(l, Stmt::Return(_)))
+            }
+            _ => false,
+        })?;
+        Some((self.source_root(src), terminal.span().end, self.lit))
+    }
+
+    /// The local a chain of wrappers is built on: `p` for `dec` after `dec := NewDecoder(p)`.
+    fn source_root(&self, mut x: &'a str) -> &'a str {
+        for _ in 0..4 {
+            match self.sources.iter().rev().find(|(w, _)| *w == x) {
+                Some((_, y)) if *y != x => x = y,
+                _ => break,
+            }
+        }
+        x
+    }
+
     fn assign(&mut self, a: &'a AssignStmt<'a>) {
+        if let Some(read) = read_of(a) {
+            self.reads.push(read);
+        }
+        if let ([Expr::Ident(w)], [Expr::Call(c)]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
+            let wrapped = match c.fun {
+                Expr::Selector(s) => ident(s.x).filter(|x| !self.names.imports.is_import_name(x)),
+                _ => None,
+            }
+            .or_else(|| c.args.iter().find_map(ident));
+            if let Some(y) = wrapped {
+                self.sources.push((w.name, y));
+            }
+        }
         if a.lhs.len() == a.rhs.len() {
             for (l, r) in a.lhs.iter().zip(&a.rhs) {
                 if let Expr::Ident(id) = unparen(l) {
@@ -1101,6 +1212,33 @@ impl<'a> Builder<'a, '_> {
             _ => {}
         }
     }
+}
+
+/// `err := r.M(...)` or `v, err := r.M(...)` (also `=`): the error local and the receiver.
+fn read_of<'a>(a: &'a AssignStmt<'a>) -> Option<(&'a str, &'a str)> {
+    let ([.., Expr::Ident(err)], [Expr::Call(c)]) = (a.lhs.as_slice(), a.rhs.as_slice()) else {
+        return None;
+    };
+    let Expr::Selector(s) = unparen(c.fun) else {
+        return None;
+    };
+    Some((err.name, ident(s.x)?))
+}
+
+/// Whether `e` uses the identifier `name`.
+fn mentions(e: &Expr<'_>, name: &str) -> bool {
+    struct V<'n>(&'n str, bool);
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if matches!(e, Expr::Ident(id) if id.name == self.0) {
+                self.1 = true;
+            }
+            !self.1
+        }
+    }
+    let mut v = V(name, false);
+    walk_node(VNode::Expr(e), &[], &mut v);
+    v.1
 }
 
 fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {

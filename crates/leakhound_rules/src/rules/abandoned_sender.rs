@@ -16,7 +16,12 @@
 //! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
 //! receive of the channel follows it (in the case, or after a `select` outside a loop or
 //! one the loop never comes back to), or when it receives a channel every sender closes with
-//! `defer` (when it wins, they are done).
+//! `defer` (when it wins, they are done). A send that reports a failed read after the
+//! goroutine already returned on some errors of that read (`if err == io.EOF || ... { return }`)
+//! is not stranded when the receiving function closes the read's source on its way out (`defer
+//! conn.Close()`, the source followed through wrappers like `dec := json.NewDecoder(conn)`):
+//! after the receiver left, the read fails on the close and the goroutine returns. This trusts
+//! the goroutine's test to cover the errors of a closed source.
 //!
 //! Also flagged: a goroutine that loops over its send on an unbuffered channel while the
 //! receiver leaves the loop from
@@ -173,6 +178,13 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
         } else {
             "the receiver takes the first value"
         };
+        // A send that reports a failed read after the goroutine returned on the read's
+        // terminal errors, from a source the receiver closes on its way out: once the receiver
+        // left, the read fails on the close and the goroutine returns instead of sending.
+        let sends: Vec<Span> = sends
+            .into_iter()
+            .filter(|s| !m.read_failure_source(*s).is_some_and(|src| m.closed_on_return(src)))
+            .collect();
         for send in sends {
             let room = if cap == 0 {
                 format!("{name} is unbuffered")
