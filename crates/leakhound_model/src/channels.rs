@@ -113,6 +113,8 @@ pub struct Case<'a> {
     /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
     /// stranded sender no longer matters.
     pub fatal: bool,
+    /// Local function values the case body calls (`cancel()`), outside function literals.
+    pub calls: Vec<&'a str>,
     /// `v, ok := <-ch`: the case can tell a closed channel from a value.
     pub comma_ok: bool,
 }
@@ -128,6 +130,8 @@ pub struct Select<'a> {
     pub lit: Option<usize>,
     /// How many loops of its own function (literal) are around it.
     pub loop_depth: u32,
+    /// The innermost loop around it.
+    pub loop_id: Option<usize>,
 }
 
 /// The values goroutines can send on one channel.
@@ -175,6 +179,18 @@ pub struct FuncModel<'a> {
     /// (the read's terminal errors, such as a closed source). The send and the local the read
     /// comes from (`p` for `dec := codec.NewDecoder(p, h)`, `dec.Decode(&m)`).
     pub read_failure_sends: Vec<(Span, &'a str)>,
+    /// Sends in a goroutine's loop, at the loop's own level, after a `select` of the same round
+    /// that leaves the loop on `<-x.Done()`: the send and `x`. Each runs at most once between
+    /// two checks of `x`.
+    pub guarded_sends: Vec<(Span, &'a str)>,
+    /// `ctx, cancel := context.WithCancel(...)` (or `WithTimeout`, `WithDeadline`, the `Cause`
+    /// forms): the context and its cancel func.
+    pub cancel_funcs: Vec<(&'a str, &'a str)>,
+    /// `defer f()` of a local function value, and the literal the `defer` is in.
+    pub deferred_calls: Vec<(&'a str, Option<usize>)>,
+    /// A loop followed directly by a call of a local function value (`cancel()`): the loop
+    /// and the function.
+    pub after_loop_calls: Vec<(usize, &'a str)>,
 }
 
 impl<'a> FuncModel<'a> {
@@ -413,6 +429,40 @@ impl<'a> FuncModel<'a> {
             .any(|(c, l)| *c == x && !self.in_goroutine(*l))
     }
 
+    /// The context a guarded send checks before each round ([`FuncModel::guarded_sends`]).
+    pub fn send_guard(&self, send: Span) -> Option<&'a str> {
+        self.guarded_sends
+            .iter()
+            .find(|(s, _)| *s == send)
+            .map(|(_, g)| *g)
+    }
+
+    /// The cancel func of the context local `ctx`.
+    pub fn cancel_of(&self, ctx: &str) -> Option<&'a str> {
+        self.cancel_funcs
+            .iter()
+            .find(|(c, _)| *c == ctx)
+            .map(|(_, f)| *f)
+    }
+
+    /// Whether leaving through case `case` of select `sel` calls `f`: in the case, right after
+    /// the loop the case breaks out of, or (when it returns) by a `defer` of the function.
+    pub fn case_calls_on_leaving(&self, sel: usize, case: usize, f: &str) -> bool {
+        let s = &self.selects[sel];
+        let c = &s.cases[case];
+        if c.calls.contains(&f) {
+            return true;
+        }
+        if c.returns {
+            self.deferred_calls
+                .iter()
+                .any(|(d, l)| *d == f && *l == s.lit)
+        } else {
+            s.loop_id
+                .is_some_and(|l| self.after_loop_calls.contains(&(l, f)))
+        }
+    }
+
     pub fn has(&self, name: &str, kind: OpKind) -> bool {
         self.ops_on(name).any(|o| o.kind == kind)
     }
@@ -639,10 +689,20 @@ impl<'a> Builder<'a, '_> {
         let reachable = self.reachable;
         let mut starts = Vec::with_capacity(stmts.len() + 1);
         let mut sels = Vec::with_capacity(stmts.len() + 1);
-        for s in stmts {
+        for (i, s) in stmts.iter().enumerate() {
             starts.push(self.m.ops.len());
             sels.push(self.m.selects.len());
+            let loop_id = self.loops + 1;
             self.stmt(s);
+            let inner = match s {
+                Stmt::Labeled(l) => l.stmt,
+                s => s,
+            };
+            if matches!(inner, Stmt::For(_) | Stmt::Range(_)) {
+                if let Some(f) = stmts.get(i + 1).and_then(local_call) {
+                    self.m.after_loop_calls.push((loop_id, f));
+                }
+            }
             if matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x)) {
                 self.reachable = false;
             }
@@ -778,6 +838,9 @@ impl<'a> Builder<'a, '_> {
                             return;
                         }
                     }
+                    if let (Expr::Ident(f), []) = (call.fun, call.args.as_slice()) {
+                        self.m.deferred_calls.push((f.name, self.lit));
+                    }
                     if let (Expr::Selector(s), []) = (call.fun, call.args.as_slice()) {
                         if let (Expr::Ident(x), "Close") = (unparen(s.x), s.sel.name) {
                             self.m.deferred_close_calls.push((x.name, self.lit));
@@ -868,12 +931,14 @@ impl<'a> Builder<'a, '_> {
                         escapes,
                     });
                 }
+                let start = self.m.ops.len();
                 self.looped(for_trips(f), |b| {
                     if let Some(p) = &f.post {
                         b.stmt(p);
                     }
                     b.block(&f.body);
                 });
+                self.guard_sends(&f.body, start);
             }
             Stmt::Range(r) => {
                 self.op(&r.x, OpKind::Range, r.span);
@@ -904,7 +969,9 @@ impl<'a> Builder<'a, '_> {
                         .and_then(|(_, len)| *len),
                     _ => None,
                 };
+                let start = self.m.ops.len();
                 self.looped(trips, |b| b.block(&r.body));
+                self.guard_sends(&r.body, start);
             }
             Stmt::IncDec(i) => self.expr(&i.x),
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
@@ -947,6 +1014,50 @@ impl<'a> Builder<'a, '_> {
         Some((self.source_root(src), terminal.span().end, self.lit))
     }
 
+    /// After walking a loop of a goroutine: its sends at the loop's own level that follow a
+    /// `select` of the body that leaves the loop on `<-x.Done()` run at most once per check.
+    fn guard_sends(&mut self, body: &'a Block<'a>, start: usize) {
+        if !self.m.in_goroutine(self.lit) {
+            return;
+        }
+        let guard = body.stmts.iter().find_map(|s| {
+            let Stmt::Select(sel) = s else {
+                return None;
+            };
+            sel.body.iter().find_map(|clause| {
+                let Some(Stmt::Expr(e)) = clause.comm else {
+                    return None;
+                };
+                let Expr::Unary(u) = unparen(&e.x) else {
+                    return None;
+                };
+                let Expr::Call(c) = unparen(u.x) else {
+                    return None;
+                };
+                let Expr::Selector(done) = unparen(c.fun) else {
+                    return None;
+                };
+                (u.op == UnaryOp::Recv && done.sel.name == "Done" && clause_leaves(&clause.body))
+                    .then(|| ident(done.x).map(|x| (x, sel.span.start)))
+                    .flatten()
+            })
+        });
+        let Some((x, after)) = guard else {
+            return;
+        };
+        let (lit, depth) = (self.lit, self.depth + 1);
+        for op in &self.m.ops[start..] {
+            if op.kind == OpKind::Send
+                && op.lit == lit
+                && op.loop_depth == depth
+                && op.select.is_none()
+                && op.span.start > after
+            {
+                self.m.guarded_sends.push((op.span, x));
+            }
+        }
+    }
+
     /// The local a chain of wrappers is built on: `p` for `dec` after `dec := NewDecoder(p)`.
     fn source_root(&self, mut x: &'a str) -> &'a str {
         for _ in 0..4 {
@@ -961,6 +1072,26 @@ impl<'a> Builder<'a, '_> {
     fn assign(&mut self, a: &'a AssignStmt<'a>) {
         if let Some(read) = read_of(a) {
             self.reads.push(read);
+        }
+        if let ([Expr::Ident(ctx), Expr::Ident(cancel)], [Expr::Call(c)]) =
+            (a.lhs.as_slice(), a.rhs.as_slice())
+        {
+            let with = matches!(c.fun, Expr::Selector(s) if s.sel.name.starts_with("With"))
+                && self.names.resolve(c.fun).is_some_and(|(path, f)| {
+                    path == "context"
+                        && matches!(
+                            f,
+                            "WithCancel"
+                                | "WithTimeout"
+                                | "WithDeadline"
+                                | "WithCancelCause"
+                                | "WithTimeoutCause"
+                                | "WithDeadlineCause"
+                        )
+                });
+            if with {
+                self.m.cancel_funcs.push((ctx.name, cancel.name));
+            }
         }
         if let ([Expr::Ident(w)], [Expr::Call(c)]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
             let wrapped = match c.fun {
@@ -1062,6 +1193,7 @@ impl<'a> Builder<'a, '_> {
             runs_once: false,
             lit: self.lit,
             loop_depth: self.depth,
+            loop_id: self.loop_id,
         });
         // Every case's channel operation first: they are all waited on before any body runs.
         for clause in &sel.body {
@@ -1076,6 +1208,7 @@ impl<'a> Builder<'a, '_> {
                     .iter()
                     .any(|s| matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x))),
                 comma_ok: false,
+                calls: local_calls(&clause.body),
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
@@ -1212,6 +1345,39 @@ impl<'a> Builder<'a, '_> {
             _ => {}
         }
     }
+}
+
+/// `f()` as a statement, `f` an identifier: the call of a local function value.
+fn local_call<'a>(s: &'a Stmt<'a>) -> Option<&'a str> {
+    match s {
+        Stmt::Expr(e) => match unparen(&e.x) {
+            Expr::Call(c) if c.args.is_empty() => ident(c.fun),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The local function values called as statements in `stmts`, nested statements included,
+/// function literals not.
+fn local_calls<'a>(stmts: &'a [Stmt<'a>]) -> Vec<&'a str> {
+    struct V<'a>(Vec<&'a str>);
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Some(f) = local_call(s) {
+                self.0.push(f);
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            !matches!(e, Expr::FuncLit(_))
+        }
+    }
+    let mut v = V(Vec::new());
+    for s in stmts {
+        walk_node(VNode::Stmt(s), &[], &mut v);
+    }
+    v.0
 }
 
 /// `err := r.M(...)` or `v, err := r.M(...)` (also `=`): the error local and the receiver.

@@ -21,7 +21,12 @@
 //! is not stranded when the receiving function closes the read's source on its way out (`defer
 //! conn.Close()`, the source followed through wrappers like `dec := json.NewDecoder(conn)`):
 //! after the receiver left, the read fails on the close and the goroutine returns. This trusts
-//! the goroutine's test to cover the errors of a closed source.
+//! the goroutine's test to cover the errors of a closed source. Nor is a looping sender that
+//! checks a context before each round (a `select` leaving on `<-ctx.Done()`) when the receiver
+//! drains the channel in a loop and calls that context's cancel func on every way out of it
+//! (in the case, right after the loop, or deferred when the case returns), and the buffer has
+//! room for the sends of one round: the round in flight fits, the next check ends the sender.
+//! This assumes the receiver, draining every turn, leaves little in the buffer.
 //!
 //! Also flagged: a goroutine that loops over its send on an unbuffered channel while the
 //! receiver leaves the loop from
@@ -68,7 +73,7 @@
 //! LH305 producer-no-close, LH306 abandoned-receiver, goleak.
 
 use leakhound_diagnostics::{Diagnostic, Related, Severity};
-use leakhound_model::channels::{Cap, FuncModel, OpKind};
+use leakhound_model::channels::{Cap, FuncModel, Op, OpKind};
 use leakhound_model::package::PackageFacts;
 use leakhound_syntax::ast::{FuncDecl, Span};
 
@@ -117,6 +122,39 @@ fn overfull(
     Some((cap, sends.spans, sends.count))
 }
 
+/// The receiver drains the channel in a loop and, on every way out of it, cancels the context
+/// each round of the sender checks first, and the buffer holds one round of sends: after the
+/// receiver left, the sends of the round in flight fit and the next check ends the sender.
+fn cancels_sender(m: &FuncModel<'_>, name: &str, cap: u64, recvs: &[&Op<'_>]) -> bool {
+    let mut sends = m.ops_on(name).filter(|o| o.kind == OpKind::Send).peekable();
+    let Some(guard) = sends.peek().and_then(|o| m.send_guard(o.span)) else {
+        return false;
+    };
+    let mut round = 0;
+    for o in sends {
+        if m.send_guard(o.span) != Some(guard) {
+            return false;
+        }
+        round += 1;
+    }
+    let Some(cancel) = m.cancel_of(guard) else {
+        return false;
+    };
+    cap >= round
+        && !recvs.is_empty()
+        && recvs.iter().all(|r| {
+            r.select.is_some_and(|s| {
+                let sel = &m.selects[s];
+                sel.in_loop
+                    && !sel.runs_once
+                    && (0..sel.cases.len()).all(|c| {
+                        !(m.abandons(name, s, c) || m.leaves_stream(name, s, c))
+                            || m.case_calls_on_leaving(s, c, cancel)
+                    })
+            })
+        })
+}
+
 /// Within one function: the receive is a `select` case that may be abandoned, or a single
 /// receive of the first of many results.
 pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mut Vec<Diagnostic>) {
@@ -156,7 +194,7 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
         // On a buffered channel the sends left after the receiver went may all fit: how many
         // there are is not known.
         let stream_left = looping && cap == 0 && any_case(&|s, c| m.leaves_stream(name, s, c));
-        let abandoned = other_case || stream_left;
+        let abandoned = (other_case || stream_left) && !cancels_sender(m, name, cap, &recvs);
         let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
             && recvs.len() == 1
