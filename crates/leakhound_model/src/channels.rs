@@ -172,6 +172,8 @@ pub struct FuncModel<'a> {
     /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
     /// sent until then. The channel and the literal the loop is in.
     pub drains: Vec<(&'a str, Option<usize>)>,
+    /// Sends followed in their statement list by a `return` and no other send.
+    pub sends_then_return: Vec<Span>,
     /// `defer x.Close()`: the closed local and the function literal the `defer` is in.
     pub deferred_close_calls: Vec<(&'a str, Option<usize>)>,
     /// Sends reached only when a read failed with an error the goroutine did not stop on: in
@@ -179,6 +181,11 @@ pub struct FuncModel<'a> {
     /// (the read's terminal errors, such as a closed source). The send and the local the read
     /// comes from (`p` for `dec := codec.NewDecoder(p, h)`, `dec.Decode(&m)`).
     pub read_failure_sends: Vec<(Span, &'a str)>,
+    /// Sends in a goroutine's loop, at the loop's own level, after a read in the same round
+    /// whose failure makes the goroutine return (`v, err := dec.Decode(); if err != nil { ...
+    /// return }`): the send and the root local of the read's source. The source decides
+    /// whether another value comes.
+    pub read_driven_sends: Vec<(Span, &'a str)>,
     /// Sends in a goroutine's loop, at the loop's own level, after a `select` of the same round
     /// that leaves the loop on `<-x.Done()`: the send and `x`. Each runs at most once between
     /// two checks of `x`.
@@ -312,6 +319,9 @@ impl<'a> FuncModel<'a> {
             if sends.peek().is_some() && sends.all(|o| self.closes_on_exit(x, o)) {
                 return false;
             }
+            if self.sent_only_after(x, name) {
+                return false;
+            }
         }
         let in_loop = s.in_loop && !s.runs_once;
         if c.returns || (in_loop && c.leaves_normally) {
@@ -327,6 +337,26 @@ impl<'a> FuncModel<'a> {
                     || o.span.start >= s.span.end)
         });
         !later
+    }
+
+    /// A receive of `x` can win only once the goroutine that sends on `name` will not send on
+    /// it again: one goroutine, started once, outside loops and directly in its body, does all
+    /// the sends on both, and each send on `x` comes after every send on `name` (a send on
+    /// `name` then completed, or its path skipped it) or is followed by a `return` with no
+    /// other send.
+    fn sent_only_after(&self, x: &str, name: &str) -> bool {
+        let sends = |c| self.ops_on(c).filter(|o| o.kind == OpKind::Send);
+        let Some(g) = sends(name).next().and_then(|o| o.lit) else {
+            return false;
+        };
+        let last = sends(name).map(|o| o.span.end).max().unwrap_or(0);
+        self.lits[g].is_go
+            && self.lits[g].go_loop.is_none()
+            && sends(x).next().is_some()
+            && sends(name)
+                .chain(sends(x))
+                .all(|o| !o.in_loop && o.lit == Some(g))
+            && sends(x).all(|o| o.span.start > last || self.sends_then_return.contains(&o.span))
     }
 
     /// The goroutine an op in `lit` runs in: the literal itself or the nearest enclosing one
@@ -421,6 +451,15 @@ impl<'a> FuncModel<'a> {
             .map(|(_, src)| *src)
     }
 
+    /// The source a send forwards values read from, when it is in
+    /// [`FuncModel::read_driven_sends`].
+    pub fn read_driven_source(&self, send: Span) -> Option<&'a str> {
+        self.read_driven_sends
+            .iter()
+            .find(|(s, _)| *s == send)
+            .map(|(_, src)| *src)
+    }
+
     /// A `defer x.Close()` outside the goroutines: whoever returns from that function closes
     /// `x` on the way out.
     pub fn closed_on_return(&self, x: &str) -> bool {
@@ -497,6 +536,7 @@ pub fn model<'a>(decl: &'a FuncDecl<'a>, names: Names<'_, 'a>, source: &str) -> 
         reachable: true,
         sources: Vec::new(),
         reads: Vec::new(),
+        read_exits: Vec::new(),
         failure: None,
     };
     b.ctx = has_ctx_param(&decl.typ, names.imports);
@@ -630,9 +670,12 @@ struct Builder<'a, 'i> {
     /// `x := f(y, ...)` / `x := y.f(...)`: the local `x` wraps `y` (a decoder over a
     /// connection), latest binding last.
     sources: Vec<(&'a str, &'a str)>,
-    /// `err := r.M(...)`, `v, err := r.M(...)`: the error local and the local the read comes
-    /// from, latest binding last.
-    reads: Vec<(&'a str, &'a str)>,
+    /// `err := r.M(...)`, `v, err := r.M(...)`: the error local, the local the read comes
+    /// from and where the read is, latest binding last.
+    reads: Vec<(&'a str, &'a str, u32)>,
+    /// Reads in a loop of a goroutine whose failure branch returns: the source's root local,
+    /// where the read is, the literal and the loop depth.
+    read_exits: Vec<(&'a str, u32, Option<usize>, u32)>,
     /// Walking a read's failure branch past an `if` on the error that returns: the source, the
     /// offset the branch's remaining statements start at, and the literal.
     failure: Option<(&'a str, u32, Option<usize>)>,
@@ -710,6 +753,23 @@ impl<'a> Builder<'a, '_> {
         starts.push(self.m.ops.len());
         sels.push(self.m.selects.len());
         self.started.truncate(started);
+        // `ch <- v` followed in its list by a `return` and no other send: the last send of
+        // its function on that path.
+        if let Some(Stmt::Return(_)) = stmts.last() {
+            let n = stmts.len();
+            for i in (0..n).rev() {
+                if let Stmt::Send(send) = &stmts[i] {
+                    self.m.sends_then_return.push(send.span);
+                    break;
+                }
+                if self.m.ops[starts[i]..starts[i + 1]]
+                    .iter()
+                    .any(|o| o.kind == OpKind::Send)
+                {
+                    break;
+                }
+            }
+        }
         self.reachable = reachable;
         // A list that ends by leaving (a `return`, a call that never returns, or a `break` out
         // of the only loop): a send in its tail with no `continue` or `goto` after it runs at
@@ -885,8 +945,13 @@ impl<'a> Builder<'a, '_> {
                 }
                 self.expr(&i.cond);
                 let saved = self.failure;
-                if let Some(f) = self.read_failure(i) {
-                    self.failure = Some(f);
+                if let Some((err, src, pos)) = self.failed_read(i) {
+                    if let Some(after) = terminal_test(&i.body, err) {
+                        self.failure = Some((src, after, self.lit));
+                    }
+                    if self.depth > 0 && i.body.stmts.iter().any(contains_return) {
+                        self.read_exits.push((src, pos, self.lit, self.depth));
+                    }
                 }
                 self.block(&i.body);
                 self.failure = saved;
@@ -938,7 +1003,7 @@ impl<'a> Builder<'a, '_> {
                     }
                     b.block(&f.body);
                 });
-                self.guard_sends(&f.body, start);
+                self.round_sends(&f.body, start);
             }
             Stmt::Range(r) => {
                 self.op(&r.x, OpKind::Range, r.span);
@@ -971,16 +1036,17 @@ impl<'a> Builder<'a, '_> {
                 };
                 let start = self.m.ops.len();
                 self.looped(trips, |b| b.block(&r.body));
-                self.guard_sends(&r.body, start);
+                self.round_sends(&r.body, start);
             }
             Stmt::IncDec(i) => self.expr(&i.x),
             Stmt::Branch(_) | Stmt::Empty(_) | Stmt::Bad(_) => {}
         }
     }
 
-    /// `if err != nil { ...; if <err test> { return }; ... }` on the error of a read: the
-    /// source of the read and where the statements after the terminal test start.
-    fn read_failure(&self, i: &'a IfStmt<'a>) -> Option<(&'a str, u32, Option<usize>)> {
+    /// `if err != nil` on the error of a read (`if err := r.M(...); err != nil`, or after
+    /// `v, err := r.M(...)`): the error local, the root local of the read's source and where
+    /// the read is.
+    fn failed_read(&self, i: &'a IfStmt<'a>) -> Option<(&'a str, &'a str, u32)> {
         let Expr::Binary(b) = unparen(&i.cond) else {
             return None;
         };
@@ -990,36 +1056,47 @@ impl<'a> Builder<'a, '_> {
         if b.op != BinaryOp::Ne || nil.name != "nil" {
             return None;
         }
-        let src = match i.init {
-            Some(Stmt::Assign(a)) => read_of(a).filter(|(e, _)| *e == err.name).map(|r| r.1),
+        let (src, pos) = match i.init {
+            Some(Stmt::Assign(a)) => read_of(a)
+                .filter(|(e, _)| *e == err.name)
+                .map(|r| (r.1, i.span.start)),
             _ => None,
         }
         .or_else(|| {
             self.reads
                 .iter()
                 .rev()
-                .find(|(e, _)| *e == err.name)
-                .map(|r| r.1)
+                .find(|(e, ..)| *e == err.name)
+                .map(|r| (r.1, r.2))
         })?;
-        let terminal = i.body.stmts.iter().find(|s| match s {
-            Stmt::If(t) => {
-                mentions(&t.cond, err.name)
-                    && t.body
-                        .stmts
-                        .last()
-                        .is_some_and(|l| matches!(l, Stmt::Return(_)))
-            }
-            _ => false,
-        })?;
-        Some((self.source_root(src), terminal.span().end, self.lit))
+        Some((err.name, self.source_root(src), pos))
     }
 
-    /// After walking a loop of a goroutine: its sends at the loop's own level that follow a
+    /// After walking a loop of a goroutine, its sends at the loop's own level: those after a
+    /// read of the round whose failure returns are driven by the read's source; those after a
     /// `select` of the body that leaves the loop on `<-x.Done()` run at most once per check.
-    fn guard_sends(&mut self, body: &'a Block<'a>, start: usize) {
+    fn round_sends(&mut self, body: &'a Block<'a>, start: usize) {
         if !self.m.in_goroutine(self.lit) {
             return;
         }
+        let (lit, depth) = (self.lit, self.depth + 1);
+        for &(src, pos, l, d) in &self.read_exits {
+            if l != lit || d != depth {
+                continue;
+            }
+            for op in &self.m.ops[start..] {
+                if op.kind == OpKind::Send
+                    && op.lit == lit
+                    && op.loop_depth == depth
+                    && op.select.is_none()
+                    && op.span.start > pos
+                {
+                    self.m.read_driven_sends.push((op.span, src));
+                }
+            }
+        }
+        self.read_exits
+            .retain(|&(_, _, l, d)| l != lit || d != depth);
         let guard = body.stmts.iter().find_map(|s| {
             let Stmt::Select(sel) = s else {
                 return None;
@@ -1045,7 +1122,6 @@ impl<'a> Builder<'a, '_> {
         let Some((x, after)) = guard else {
             return;
         };
-        let (lit, depth) = (self.lit, self.depth + 1);
         for op in &self.m.ops[start..] {
             if op.kind == OpKind::Send
                 && op.lit == lit
@@ -1070,8 +1146,8 @@ impl<'a> Builder<'a, '_> {
     }
 
     fn assign(&mut self, a: &'a AssignStmt<'a>) {
-        if let Some(read) = read_of(a) {
-            self.reads.push(read);
+        if let Some((err, src)) = read_of(a) {
+            self.reads.push((err, src, a.span.start));
         }
         if let ([Expr::Ident(ctx), Expr::Ident(cancel)], [Expr::Call(c)]) =
             (a.lhs.as_slice(), a.rhs.as_slice())
@@ -1345,6 +1421,24 @@ impl<'a> Builder<'a, '_> {
             _ => {}
         }
     }
+}
+
+/// In a read's failure branch, an `if` on the error that returns (`if err == io.EOF { return
+/// }`): where the statements after it start.
+fn terminal_test<'a>(body: &'a Block<'a>, err: &str) -> Option<u32> {
+    body.stmts
+        .iter()
+        .find(|s| match s {
+            Stmt::If(t) => {
+                mentions(&t.cond, err)
+                    && t.body
+                        .stmts
+                        .last()
+                        .is_some_and(|l| matches!(l, Stmt::Return(_)))
+            }
+            _ => false,
+        })
+        .map(|t| t.span().end)
 }
 
 /// `f()` as a statement, `f` an identifier: the call of a local function value.

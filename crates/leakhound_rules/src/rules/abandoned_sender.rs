@@ -16,7 +16,10 @@
 //! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
 //! receive of the channel follows it (in the case, or after a `select` outside a loop or
 //! one the loop never comes back to), or when it receives a channel every sender closes with
-//! `defer` (when it wins, they are done). A send that reports a failed read after the
+//! `defer` (when it wins, they are done), or a channel the sending goroutine (started once,
+//! no loops) sends only after its sends on this one, or right before a `return` (`if err !=
+//! nil { errCh <- err; return }; resCh <- v`: when the error case wins, no value follows). A
+//! send that reports a failed read after the
 //! goroutine already returned on some errors of that read (`if err == io.EOF || ... { return }`)
 //! is not stranded when the receiving function closes the read's source on its way out (`defer
 //! conn.Close()`, the source followed through wrappers like `dec := json.NewDecoder(conn)`):
@@ -193,7 +196,15 @@ pub(crate) fn check_local(ctx: &RuleContext<'_, '_>, m: &FuncModel<'_>, out: &mu
             .any(|o| o.kind == OpKind::Send && o.in_loop && !o.runs_once);
         // On a buffered channel the sends left after the receiver went may all fit: how many
         // there are is not known.
-        let stream_left = looping && cap == 0 && any_case(&|s, c| m.leaves_stream(name, s, c));
+        // A forwarder of values read from a source the receiver closes on return: whether
+        // another value comes after the one the receiver left on is the source's business
+        // (a finished stream ends the read and the goroutine), which the model cannot see.
+        let forwarded = m.ops_on(name).filter(|o| o.kind == OpKind::Send).all(|o| {
+            m.read_driven_source(o.span)
+                .is_some_and(|src| m.closed_on_return(src))
+        });
+        let stream_left =
+            looping && cap == 0 && !forwarded && any_case(&|s, c| m.leaves_stream(name, s, c));
         let abandoned = (other_case || stream_left) && !cancels_sender(m, name, cap, &recvs);
         let early = if abandoned { None } else { m.early_exit(name) };
         let first_wins = count.is_none()
