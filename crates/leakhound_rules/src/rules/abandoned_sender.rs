@@ -29,7 +29,11 @@
 //! drains the channel in a loop and calls that context's cancel func on every way out of it
 //! (in the case, right after the loop, or deferred when the case returns), and the buffer has
 //! room for the sends of one round: the round in flight fits, the next check ends the sender.
-//! This assumes the receiver, draining every turn, leaves little in the buffer.
+//! This assumes the receiver, draining every turn, leaves little in the buffer. A goroutine
+//! that forwards values it reads from a source the receiver closes on return (`defer
+//! conn.Close()`) is not judged by the receiver leaving after some values: whether another
+//! value follows is the source's business, which the model cannot see (this gives up
+//! following streams whose next frame strands the forwarder).
 //!
 //! Also flagged: a goroutine that loops over its send on an unbuffered channel while the
 //! receiver leaves the loop from
