@@ -69,7 +69,7 @@ pub struct Op<'a> {
     pub loop_depth: u32,
 }
 
-pub struct Lit {
+pub struct Lit<'a> {
     pub is_go: bool,
     /// The innermost loop around the `go` statement, in the enclosing function.
     pub go_loop: Option<usize>,
@@ -80,6 +80,9 @@ pub struct Lit {
     /// `ops[..ops_end]` were recorded before the end of the literal's body: an op at or after
     /// this index comes after the `go` statement in walk order.
     pub ops_end: usize,
+    /// The wait group that tracks the goroutine: it was started by `wg.Go(...)`, or calls
+    /// `wg.Done()`.
+    pub group: Option<&'a str>,
 }
 
 /// A `return` of the declaration or of a function literal.
@@ -159,7 +162,7 @@ pub struct FuncModel<'a> {
     pub makes: Vec<Make<'a>>,
     pub ops: Vec<Op<'a>>,
     pub selects: Vec<Select<'a>>,
-    pub lits: Vec<Lit>,
+    pub lits: Vec<Lit<'a>>,
     pub endless: Vec<Endless>,
     /// Names bound to `time.NewTicker(...)`.
     tickers: Vec<&'a str>,
@@ -172,6 +175,8 @@ pub struct FuncModel<'a> {
     /// `for v := range x` loops that nothing leaves but the close of `x`: they take every value
     /// sent until then. The channel and the literal the loop is in.
     pub drains: Vec<(&'a str, Option<usize>)>,
+    /// `wg.Wait()` as a statement: the wait group, the literal it is in and where it ends.
+    pub waits: Vec<(&'a str, Option<usize>, u32)>,
     /// Sends followed in their statement list by a `return` and no other send.
     pub sends_then_return: Vec<Span>,
     /// `defer x.Close()`: the closed local and the function literal the `defer` is in.
@@ -319,9 +324,19 @@ impl<'a> FuncModel<'a> {
             if sends.peek().is_some() && sends.all(|o| self.closes_on_exit(x, o)) {
                 return false;
             }
-            if self.sent_only_after(x, name) {
+            if self.sent_only_after(x, name) || self.closed_after_senders(x, name) {
                 return false;
             }
+        }
+        // The case hands the channel to a goroutine of its own that receives it (a drain).
+        if self.ops_on(name).any(|o| {
+            matches!(o.kind, OpKind::Recv | OpKind::Range)
+                && o.lit != s.lit
+                && self.in_goroutine(o.lit)
+                && o.span.start >= c.span.start
+                && o.span.end <= c.span.end
+        }) {
+            return false;
         }
         let in_loop = s.in_loop && !s.runs_once;
         if c.returns || (in_loop && c.leaves_normally) {
@@ -330,13 +345,52 @@ impl<'a> FuncModel<'a> {
         if in_loop {
             return false;
         }
+        // A receive in the case or after the select; also one after it in another function
+        // literal, or out of the literal the select is in (a callback): when each runs is not
+        // known, so the later receive may take the value.
         let later = self.ops_on(name).any(|o| {
             matches!(o.kind, OpKind::Recv | OpKind::Range)
-                && o.lit == s.lit
-                && ((o.span.start >= c.span.start && o.span.end <= c.span.end)
-                    || o.span.start >= s.span.end)
+                && ((o.lit == s.lit && o.span.start >= c.span.start && o.span.end <= c.span.end)
+                    || (o.span.start >= s.span.end
+                        && (o.lit == s.lit || !self.in_goroutine(o.lit))))
         });
         !later
+    }
+
+    /// `x` is closed only after a `wg.Wait()` in the same literal (closed after it, or by a
+    /// `defer` there) and every goroutine that sends on `name` is tracked by that `wg`: when a
+    /// receive of `x` wins, the senders are done.
+    fn closed_after_senders(&self, x: &str, name: &str) -> bool {
+        let mut closes = self
+            .ops_on(x)
+            .filter(|o| o.kind == OpKind::Close)
+            .peekable();
+        if closes.peek().is_none() {
+            return false;
+        }
+        let mut groups = Vec::new();
+        for c in closes {
+            let deferred = self.deferred_closes.contains(&(x, c.lit));
+            let Some(wg) = self
+                .waits
+                .iter()
+                .find(|(_, l, at)| *l == c.lit && (deferred || *at <= c.span.start))
+                .map(|w| w.0)
+            else {
+                return false;
+            };
+            groups.push(wg);
+        }
+        let mut sends = self
+            .ops_on(name)
+            .filter(|o| o.kind == OpKind::Send)
+            .peekable();
+        sends.peek().is_some()
+            && sends.all(|o| {
+                self.go_root(o.lit)
+                    .and_then(|g| self.lits[g].group)
+                    .is_some_and(|wg| groups.iter().all(|w| *w == wg))
+            })
     }
 
     /// A receive of `x` can win only once the goroutine that sends on `name` will not send on
@@ -869,10 +923,12 @@ impl<'a> Builder<'a, '_> {
                             self.expr(s.x);
                             let idx = self.m.lits.len();
                             self.func_lit(f, true, self.loop_id);
+                            self.m.lits[idx].group = ident(s.x);
                             self.started.push(idx);
                             return;
                         }
                     }
+                    self.wait_group_call(call, e.span().end);
                     self.m.discarded.push(call);
                 }
                 self.expr(&e.x);
@@ -901,6 +957,7 @@ impl<'a> Builder<'a, '_> {
                     if let (Expr::Ident(f), []) = (call.fun, call.args.as_slice()) {
                         self.m.deferred_calls.push((f.name, self.lit));
                     }
+                    self.wait_group_call(call, u32::MAX);
                     if let (Expr::Selector(s), []) = (call.fun, call.args.as_slice()) {
                         if let (Expr::Ident(x), "Close") = (unparen(s.x), s.sel.name) {
                             self.m.deferred_close_calls.push((x.name, self.lit));
@@ -1070,6 +1127,26 @@ impl<'a> Builder<'a, '_> {
                 .map(|r| (r.1, r.2))
         })?;
         Some((err.name, self.source_root(src), pos))
+    }
+
+    /// `wg.Done()` marks the goroutine it runs in as tracked by `wg`; `wg.Wait()` is recorded
+    /// with where it returns (`u32::MAX` when deferred: it runs last).
+    fn wait_group_call(&mut self, call: &'a CallExpr<'a>, at: u32) {
+        let (Expr::Selector(s), []) = (unparen(call.fun), call.args.as_slice()) else {
+            return;
+        };
+        let Some(wg) = ident(s.x) else {
+            return;
+        };
+        match s.sel.name {
+            "Done" => {
+                if let Some(g) = self.m.go_root(self.lit) {
+                    self.m.lits[g].group.get_or_insert(wg);
+                }
+            }
+            "Wait" if at != u32::MAX => self.m.waits.push((wg, self.lit, at)),
+            _ => {}
+        }
     }
 
     /// After walking a loop of a goroutine, its sends at the loop's own level: those after a
@@ -1337,6 +1414,7 @@ impl<'a> Builder<'a, '_> {
             go_trips,
             parent: self.lit,
             ops_end: 0,
+            group: None,
         });
         let saved = (
             self.lit,

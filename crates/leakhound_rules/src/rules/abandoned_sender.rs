@@ -18,8 +18,12 @@
 //! one the loop never comes back to), or when it receives a channel every sender closes with
 //! `defer` (when it wins, they are done), or a channel the sending goroutine (started once,
 //! no loops) sends only after its sends on this one, or right before a `return` (`if err !=
-//! nil { errCh <- err; return }; resCh <- v`: when the error case wins, no value follows). A
-//! send that reports a failed read after the
+//! nil { errCh <- err; return }; resCh <- v`: when the error case wins, no value follows), or
+//! a channel closed only after `wg.Wait()` for a wait group that tracks every sender (`wg.Go`,
+//! or `wg.Done()` in the goroutine): when it wins, the senders are done. Nor does a case that
+//! starts a goroutine receiving the channel (it drains the late value), or a `select` in a
+//! function literal (a callback) with a receive of the channel after it elsewhere: when each
+//! runs is not known. A send that reports a failed read after the
 //! goroutine already returned on some errors of that read (`if err == io.EOF || ... { return }`)
 //! is not stranded when the receiving function closes the read's source on its way out (`defer
 //! conn.Close()`, the source followed through wrappers like `dec := json.NewDecoder(conn)`):
