@@ -254,6 +254,66 @@ pub fn drains<'a>(block: &'a Block<'a>, keys: &[String]) -> Vec<Drain<'a>> {
     v.out
 }
 
+/// Whether the `select` case whose receive is at `recv` re-arms the timer `key` (`Reset`, or a
+/// new timer assigned) on some path of its body.
+pub fn case_rearms<'a>(block: &'a Block<'a>, recv: Span, key: &str) -> bool {
+    struct V<'k> {
+        recv: Span,
+        key: &'k str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            let Stmt::Select(sel) = s else {
+                return !self.found;
+            };
+            for c in &sel.body {
+                let Some(comm) = c.comm else { continue };
+                let span = comm.span();
+                if span.start <= self.recv.start && self.recv.end <= span.end {
+                    self.found = c.body.iter().any(|b| {
+                        let mut stmts = vec![b];
+                        while let Some(st) = stmts.pop() {
+                            if node_ops(&Node::Stmt(st), self.key).contains(&TimerOp::Rearm) {
+                                return true;
+                            }
+                            nested(st, &mut stmts);
+                        }
+                        false
+                    });
+                    return false;
+                }
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        recv,
+        key,
+        found: false,
+    };
+    walk_node(VNode::Block(block), &[], &mut v);
+    v.found
+}
+
+/// The statements directly nested in `s` (its blocks and clauses).
+fn nested<'a>(s: &'a Stmt<'a>, out: &mut Vec<&'a Stmt<'a>>) {
+    match s {
+        Stmt::Block(b) => out.extend(b.stmts.iter()),
+        Stmt::Labeled(l) => out.push(l.stmt),
+        Stmt::If(i) => {
+            out.extend(i.body.stmts.iter());
+            out.extend(i.els);
+        }
+        Stmt::Switch(sw) => sw.body.iter().for_each(|c| out.extend(c.body.iter())),
+        Stmt::TypeSwitch(ts) => ts.body.iter().for_each(|c| out.extend(c.body.iter())),
+        Stmt::Select(sel) => sel.body.iter().for_each(|c| out.extend(c.body.iter())),
+        Stmt::For(f) => out.extend(f.body.stmts.iter()),
+        Stmt::Range(r) => out.extend(r.body.stmts.iter()),
+        _ => {}
+    }
+}
+
 /// What `node` does to the timer `key`, in evaluation order (function literals not entered).
 pub fn node_ops<'a>(node: &Node<'a>, key: &str) -> Vec<TimerOp> {
     struct V<'k> {

@@ -15,7 +15,10 @@
 //! Not flagged: a drain in a `select` with a `default` case; a drain whose `if` also tests a flag
 //! (`if !t.Stop() && !fired { <-t.C }`: the flag says whether the value was taken); a timer whose
 //! channel is not received from earlier on any path to the drain; a receive followed by
-//! `t.Reset` before the drain.
+//! `t.Reset` before the drain; a `select` case that takes the value and re-arms the timer on
+//! some of its paths (the program keeps the timer armed by an invariant of its own, such as
+//! "armed while requests are pending", which the paths alone do not show; given up: a drain
+//! reached on the path where that case skipped the re-arm).
 //!
 //! ## Why is this bad?
 //! A goroutine blocked on `<-t.C` of a stopped timer never wakes up: nothing else sends on a
@@ -71,7 +74,7 @@
 
 use leakhound_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
 use leakhound_model::cfg::Cfg;
-use leakhound_model::timers::{drains, node_ops, timer_keys, Drain, TimerOp};
+use leakhound_model::timers::{case_rearms, drains, node_ops, timer_keys, Drain, TimerOp};
 use leakhound_syntax::ast::*;
 
 use crate::context::RuleContext;
@@ -111,13 +114,14 @@ pub(crate) fn check<'a>(
         }
         let cfg = Cfg::build(block, &|e| ctx.never_returns(e));
         for drain in &found {
-            check_drain(ctx, &cfg, drain, &found, out);
+            check_drain(ctx, block, &cfg, drain, &found, out);
         }
     }
 }
 
 fn check_drain<'a>(
     ctx: &RuleContext<'_, 'a>,
+    block: &'a Block<'a>,
     cfg: &Cfg<'a>,
     drain: &Drain<'a>,
     all: &[Drain<'a>],
@@ -168,6 +172,12 @@ fn check_drain<'a>(
                 }
             }
         }
+    }
+    // A case that takes the value and re-arms the timer on some of its paths: the program
+    // keeps the timer armed by an invariant of its own (armed whenever something is being
+    // timed), which the paths alone do not show.
+    if earlier.is_some_and(|recv| case_rearms(block, recv, key)) {
+        return;
     }
     let timers = &ctx.files[ctx.file].settings.timers;
     let sync = timers.sync_timer_chans();
