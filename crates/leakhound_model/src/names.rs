@@ -105,7 +105,8 @@ pub struct Frame<'a> {
     pub loops: Vec<LoopCtx<'a>>,
     /// References to names, the function's literals' included (captures).
     pub refs: Vec<Ref<'a>>,
-    /// `for ... range x` over a plain name, with the statement's span (literals included).
+    /// `for ... range x` over a plain name with no way out of its body but the end of `x`, with
+    /// the statement's span (literals included).
     pub ranges: Vec<(&'a str, Span)>,
     /// Bindings of resolved calls in the function's own body, in statement order.
     pub bindings: Vec<Binding<'a>>,
@@ -712,10 +713,10 @@ impl<'a> Walk<'_, 'a> {
                     Expr::Ident(id) => {
                         self.add_ref(id, RefKind::Operated);
                         // A body that never goes round again is one receive, not a wait for
-                        // a close.
-                        let once = crate::cfg::runs_at_most_once(&s.body.stmts, &|e| {
-                            self.never_returns(e)
-                        });
+                        // a close; one with a way out (`break` on a value, `return`) ends on
+                        // a value the producer sends, not only on the close.
+                        let once =
+                            crate::cfg::loop_escapes(&s.body.stmts, &|e| self.never_returns(e));
                         if let Some(frame) = self.frames.last_mut().filter(|_| !once) {
                             frame.ranges.push((
                                 id.name,

@@ -2,9 +2,10 @@
 //! Flags `for v := range ch` where `ch` is made in the same function (`make(chan T)`), and
 //! nothing in that function, its function literals included, ever calls `close(ch)`.
 //!
-//! Not flagged: a `range` whose body never goes round again (it ends in `return`, `break` or
-//! a call that never returns such as `t.Fatalf`, with no `continue`): that is one receive,
-//! not a loop waiting for a close.
+//! Not flagged: a `range` whose body has a way out (a `return`, a `break` of the loop itself,
+//! a call that never returns such as `t.Fatalf`): it ends on a value the producer sends (the
+//! fifth item, a sentinel), not only on a close; a body that never goes round again is one
+//! receive. Given up: a sentinel the producer never sends.
 //!
 //! ## Why is this bad?
 //! A `range` over a channel ends only when the channel is closed. If nobody closes it, the
