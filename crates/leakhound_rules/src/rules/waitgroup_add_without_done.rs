@@ -16,6 +16,8 @@
 //! package's functions by name.
 //!
 //! Not flagged: a wait group passed to, stored in or returned to code the package cannot see;
+//! an `Add` in a loop when another loop of the function that adds nothing itself calls `Done`
+//! (a collector counting results down, one per item; the trip counts are not compared);
 //! `Add` with a computed count when some goroutine calls `Done`; a wait group nothing waits for.
 //!
 //! ## Why is this bad?
@@ -202,6 +204,11 @@ pub(crate) fn check<'a>(
         // to code the package cannot see may reach any goroutine.
         let escapes = origin == Origin::Local && local_done(census, bodies, &add.key, false);
         if let (Some(body), false) = (add.in_loop, escapes) {
+            // A `Done` in another loop of the function (a collector counting results down, one
+            // per item): it balances the Adds per iteration; the trip counts are not compared.
+            if done_in_other_loop(ctx, decl, body, &add.key) {
+                continue;
+            }
             if let Some(started) = undone_goroutine(ctx, census, body, add, origin) {
                 out.push(report(
                     format!(
@@ -539,6 +546,68 @@ fn inside_loop_or_literal<'a>(block: &'a Block<'a>, at: Span) -> bool {
     let mut v = V { at, found: false };
     walk_node(VNode::Block(block), &[], &mut v);
     v.found
+}
+
+/// Whether `key.Done()` is called inside a loop of the declaration (its literals included)
+/// that adds nothing to `key` itself and is not the `Add`'s loop `body`.
+fn done_in_other_loop<'a>(
+    ctx: &RuleContext<'_, 'a>,
+    decl: &'a FuncDecl<'a>,
+    body: &'a Block<'a>,
+    key: &str,
+) -> bool {
+    struct V<'c, 'x, 'a> {
+        ctx: &'c RuleContext<'x, 'a>,
+        key: &'c str,
+        loops: Vec<Span>,
+        adds: Vec<Span>,
+        dones: Vec<Span>,
+    }
+    impl<'a> Visitor<'a> for V<'_, '_, 'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::For(_) | Stmt::Range(_) = s {
+                self.loops.push(s.span());
+            }
+            true
+        }
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Expr::Call(c) = e {
+                if let Expr::Selector(sel) = unparen(c.fun) {
+                    let at = e.span();
+                    let ours = self.ctx.text(sel.x.span()) == self.key;
+                    if ours && sel.sel.name == "Add" {
+                        self.adds.push(at);
+                    }
+                    if ours && sel.sel.name == "Done" && c.args.is_empty() {
+                        self.dones.push(at);
+                    }
+                }
+            }
+            true
+        }
+    }
+    let Some(block) = &decl.body else {
+        return false;
+    };
+    let mut v = V {
+        ctx,
+        key,
+        loops: Vec::new(),
+        adds: Vec::new(),
+        dones: Vec::new(),
+    };
+    walk_node(VNode::Block(block), &[], &mut v);
+    // A countdown loop: it calls Done and adds nothing itself.
+    v.dones.iter().any(|d| {
+        !within(*d, body.span)
+            && v.loops.iter().any(|l| {
+                within(*d, *l) && !within(*l, body.span) && !v.adds.iter().any(|a| within(*a, *l))
+            })
+    })
+}
+
+fn within(inner: Span, outer: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
 }
 
 /// For an `Add` in a loop: a goroutine the loop starts after it, when none of the goroutines it
