@@ -3,7 +3,9 @@
 //! semantic model whatever it is called where it is used):
 //! - that nothing in the package ever `Signal`s or `Broadcast`s (error): the waiter never wakes;
 //! - that checks its condition once, in an `if`, rather than in a loop re-checking it (warning;
-//!   a `Wait` under no condition at all is a one-shot handshake and is not reported);
+//!   a `Wait` under no condition at all is a one-shot handshake and is not reported, nor a
+//!   latch: `if x.f == nil` or `if !x.f` where nothing in the package sets a field of that
+//!   name back to `nil` or `false`, so the condition stays false once it is);
 //! - reached while this function holds a second lock — besides the cond's own `L` — that a
 //!   function signalling the cond takes too (warning): the signaller blocks on that lock, and
 //!   the waiter waits for the signal.
@@ -127,6 +129,8 @@ pub(crate) fn check<'a>(
 ) {
     for body in bodies {
         for (call, in_loop, checked) in waits(body.block) {
+            let latch = checked.is_some_and(|c| latch_holds(ctx, c));
+            let checked = checked.is_some();
             let Some((_, cond)) = cond_wait(ctx, decl, call) else {
                 continue;
             };
@@ -178,7 +182,7 @@ pub(crate) fn check<'a>(
             }
             // A condition checked once by an `if`; with no condition at all (a one-shot
             // handshake whose signal comes after the waiter parks) there is nothing to re-check.
-            if !in_loop && checked {
+            if !in_loop && checked && !latch {
                 let mut d = ctx.diagnostic(
                     &RULE,
                     call.span(),
@@ -257,11 +261,65 @@ fn receiver_text<'a>(ctx: &RuleContext<'_, 'a>, call: &'a Expr<'a>) -> &'a str {
     }
 }
 
+/// A condition that stays false once it is false: `x.f == nil` where nothing in the package
+/// assigns `nil` to a field `f`, or `!x.f` where nothing assigns `false` to one (by the field's
+/// name: any such assignment keeps the warning). Woken after the field was set, the waiter
+/// finds it still set, so checking once is enough.
+fn latch_holds<'a>(ctx: &RuleContext<'_, 'a>, cond: &'a Expr<'a>) -> bool {
+    let (field, reset) = match unparen(cond) {
+        Expr::Binary(b) if b.op == BinaryOp::Eq => match (unparen(b.x), unparen(b.y)) {
+            (Expr::Selector(s), Expr::Ident(nil)) if nil.name == "nil" => (s.sel.name, "nil"),
+            _ => return false,
+        },
+        Expr::Unary(u) if u.op == UnaryOp::Not => match unparen(u.x) {
+            Expr::Selector(s) => (s.sel.name, "false"),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    struct V<'f> {
+        field: &'f str,
+        reset: &'f str,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                let resets = |(l, r): (&Expr<'_>, &Expr<'_>)| {
+                    matches!(unparen(l), Expr::Selector(sel) if sel.sel.name == self.field)
+                        && matches!(unparen(r), Expr::Ident(v) if v.name == self.reset)
+                };
+                if a.lhs.len() == a.rhs.len() && a.lhs.iter().zip(a.rhs.iter()).any(resets) {
+                    self.found = true;
+                }
+            }
+            !self.found
+        }
+    }
+    let mut v = V {
+        field,
+        reset,
+        found: false,
+    };
+    for (i, f) in ctx.files.iter().enumerate() {
+        if ctx.facts.same_package(ctx.file, i) {
+            for decl in &f.parsed.file.decls {
+                walk_node(VNode::Decl(decl), &[], &mut v);
+            }
+        }
+    }
+    !v.found
+}
+
+/// Stands for the condition of an `else` branch: no latch.
+static ELSE: Expr<'static> = Expr::Bad(Span { start: 0, end: 0 });
+
 /// The `x.Wait()` calls of one body (function literals are bodies of their own), with whether
-/// each is inside a loop of the body, and inside an `if` (a condition checked once).
-fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool, bool)> {
+/// each is inside a loop of the body, and the condition of the innermost `if` around it (a
+/// condition checked once).
+fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool, Option<&'a Expr<'a>>)> {
     struct V<'a> {
-        out: Vec<(&'a Expr<'a>, bool, bool)>,
+        out: Vec<(&'a Expr<'a>, bool, Option<&'a Expr<'a>>)>,
     }
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
@@ -272,9 +330,19 @@ fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool, bool)> {
                         let in_loop = parents
                             .iter()
                             .any(|p| matches!(p, VNode::Stmt(Stmt::For(_) | Stmt::Range(_))));
-                        let checked = parents
-                            .iter()
-                            .any(|p| matches!(p, VNode::Stmt(Stmt::If(_))));
+                        // The condition as written when the `Wait` is in the `if`'s body;
+                        // in an `else` it is the opposite, which no latch test reads.
+                        let at = e.span();
+                        let checked = parents.iter().rev().find_map(|p| match p {
+                            VNode::Stmt(Stmt::If(i)) => Some(
+                                if i.body.span.start <= at.start && at.end <= i.body.span.end {
+                                    &i.cond
+                                } else {
+                                    &ELSE
+                                },
+                            ),
+                            _ => None,
+                        });
                         self.out.push((e, in_loop, checked));
                     }
                 }
