@@ -1045,6 +1045,16 @@ impl<'a> Builder<'a, '_> {
                 if let Some(c) = &f.cond {
                     self.expr(c);
                 }
+                // `for { v, ok := <-x; if !ok { return }; ... }` takes every value until the
+                // close, like a `range`.
+                if let Some((x, rest)) = crate::fanin::receive_loop(s) {
+                    let names = self.names;
+                    if matches!(f.body.stmts.first(), Some(Stmt::Assign(_)))
+                        && !loop_escapes(rest, &|e| names.never_returns(e))
+                    {
+                        self.m.drains.push((x, self.lit));
+                    }
+                }
                 if f.cond.is_none() && self.m.in_goroutine(self.lit) {
                     let escapes = loop_escapes(&f.body.stmts, &|e| self.names.never_returns(e));
                     self.m.endless.push(Endless {

@@ -15,6 +15,7 @@ pub mod bodies;
 pub mod census;
 pub mod cfg;
 pub mod channels;
+pub mod fanin;
 pub mod gomod;
 pub mod imports;
 pub mod lockflow;

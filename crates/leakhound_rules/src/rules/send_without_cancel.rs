@@ -10,7 +10,12 @@
 //! without going round again runs once; it is a one-shot result rather than a stage's output,
 //! and LH301 covers those on local channels. Not flagged either: a channel made in the
 //! function whose receiver there is a `for range` loop that nothing but the close ends: it
-//! takes every value until then. Nor a send in a handler whose every caller in the package
+//! takes every value until then (also `for { v, ok := <-ch; if !ok { return }; ... }`). Nor
+//! a counted fan-in: the function's receiver loops once per item of a collection (`for range
+//! reqs`, `for i := 0; i < len(reqs); i++`) with no way out, taking one value per iteration
+//! from the result channels (a `select` of receives, or a receive), while one goroutine literal
+//! sends at most one value per item on them (started per item, or workers over a channel fed
+//! once per item): sends never outnumber receives. Nor a send in a handler whose every caller in the package
 //! drains its output channel until the handler returns (a wrapper that makes the channel,
 //! starts a goroutine that ranges over it until the close, or loops on a `select` until a
 //! channel closed after the call, and then calls the handler; the handler is an unexported
@@ -53,6 +58,7 @@
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::cfg::{clause_leaves, loop_escapes};
 use leakhound_model::channels::{Cap, FuncModel, OpKind};
+use leakhound_model::fanin::counted_fan_in;
 use leakhound_model::semantic::types::{Binding, Ty};
 use leakhound_model::semantic::{FuncId, Semantic};
 use leakhound_syntax::ast::*;
@@ -80,6 +86,7 @@ pub(crate) fn check<'a>(
     m: &FuncModel<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let mut counted = None;
     // Only channels named by an identifier (a parameter, a local or captured variable): a
     // channel in a struct field has an owner whose protocol is out of sight (buffered in a
     // constructor, drained until every worker exits). And only sends that repeat with the
@@ -103,6 +110,12 @@ pub(crate) fn check<'a>(
             continue;
         }
         let chan = send.chan;
+        if counted
+            .get_or_insert_with(|| counted_fan_in(decl, &|e| ctx.never_returns(e)))
+            .contains(&chan)
+        {
+            continue;
+        }
         if drained_by_wrappers(ctx, decl, send.span, chan) {
             continue;
         }
