@@ -151,7 +151,7 @@ impl<'a> Goroutine<'a> {
         // A worker: its one loop ranges over a channel fed once per item, and it sends
         // nowhere else.
         let mut worker = None;
-        for s in self.body.stmts.iter() {
+        for s in self.body.stmts {
             if let Some((ch, body)) = receive_loop(s) {
                 if results.iter().any(|r| sends_on(body, r)) {
                     worker = Some((ch, body));
@@ -199,7 +199,7 @@ pub fn receive_loop<'a>(s: &'a Stmt<'a>) -> Option<(&'a str, &'a [Stmt<'a>])> {
 /// body whose cases all receive from plain names (no `default`), or one plain receive.
 fn one_receive_per_round<'a>(body: &'a Block<'a>) -> Option<Vec<&'a str>> {
     let mut found: Option<Vec<&'a str>> = None;
-    for s in body.stmts.iter() {
+    for s in body.stmts {
         let here = match s {
             Stmt::Select(sel) => {
                 let mut chans = Vec::new();
@@ -287,11 +287,9 @@ fn collect_sends(
 ) {
     for s in stmts {
         match s {
-            Stmt::Send(send) => {
-                if ident(&send.chan).is_some_and(|c| chans.contains(&c)) {
-                    *looped |= in_loop;
-                    out.push(send.span);
-                }
+            Stmt::Send(send) if ident(&send.chan).is_some_and(|c| chans.contains(&c)) => {
+                *looped |= in_loop;
+                out.push(send.span);
             }
             Stmt::Block(b) => collect_sends(&b.stmts, chans, in_loop, out, looped),
             Stmt::Labeled(l) => {
