@@ -293,7 +293,7 @@ fn collect_sends(
             }
             Stmt::Block(b) => collect_sends(&b.stmts, chans, in_loop, out, looped),
             Stmt::Labeled(l) => {
-                collect_sends(std::slice::from_ref(l.stmt), chans, in_loop, out, looped)
+                collect_sends(std::slice::from_ref(l.stmt), chans, in_loop, out, looped);
             }
             Stmt::If(i) => {
                 collect_sends(&i.body.stmts, chans, in_loop, out, looped);
