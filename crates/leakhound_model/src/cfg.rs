@@ -662,6 +662,82 @@ fn escapes<'a>(
     })
 }
 
+/// Whether every path from the statement at `at` (a statement somewhere in `body`, the body of
+/// the innermost loop around it) leaves the loop before going round again: each enclosing
+/// statement list, from the innermost out, either ends (a `return`, a call that never returns,
+/// or, when `break_leaves`, an unlabelled `break` outside any `switch` or `select`) or falls
+/// through to the next one, and no `continue` or `goto` follows on the way. Reaching the end of
+/// the loop body goes round again.
+pub fn leaves_after<'a>(
+    body: &'a [Stmt<'a>],
+    at: Span,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+    break_leaves: bool,
+) -> bool {
+    after(body, at, never_returns, break_leaves) == Some(true)
+}
+
+/// `Some(true)`: every path from `at` leaves; `Some(false)`: some path goes back or may;
+/// `None`: it falls through past the end of `stmts`.
+fn after<'a>(
+    stmts: &'a [Stmt<'a>],
+    at: Span,
+    never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
+    break_leaves: bool,
+) -> Option<bool> {
+    let within = |o: Span| o.start <= at.start && at.end <= o.end;
+    let i = stmts.iter().position(|s| within(s.span()))?;
+    let s = &stmts[i];
+    let inner = if s.span() == at {
+        None
+    } else {
+        match s {
+            Stmt::Block(b) => after(&b.stmts, at, never_returns, break_leaves),
+            Stmt::Labeled(l) => after(
+                std::slice::from_ref(l.stmt),
+                at,
+                never_returns,
+                break_leaves,
+            ),
+            Stmt::If(f) if within(f.body.span) => {
+                after(&f.body.stmts, at, never_returns, break_leaves)
+            }
+            Stmt::If(f) => match f.els {
+                Some(e) => after(std::slice::from_ref(e), at, never_returns, break_leaves),
+                None => return Some(false),
+            },
+            // In a case, an unlabelled `break` leaves only the `switch` or `select`.
+            Stmt::Switch(sw) => sw
+                .body
+                .iter()
+                .find(|c| within(c.span))
+                .map_or(Some(false), |c| after(&c.body, at, never_returns, false)),
+            Stmt::TypeSwitch(ts) => ts
+                .body
+                .iter()
+                .find(|c| within(c.span))
+                .map_or(Some(false), |c| after(&c.body, at, never_returns, false)),
+            Stmt::Select(sel) => sel
+                .body
+                .iter()
+                .find(|c| within(c.span))
+                .map_or(Some(false), |c| after(&c.body, at, never_returns, false)),
+            _ => return Some(false),
+        }
+    };
+    if inner.is_some() {
+        return inner;
+    }
+    let tail = &stmts[i + 1..];
+    if tail.iter().any(|t| jumps_back(t, false)) {
+        return Some(false);
+    }
+    match tail.last() {
+        Some(last) if ends_path(last, never_returns, break_leaves) => Some(true),
+        _ => None,
+    }
+}
+
 /// Whether the statement ends the path for good, so that nothing after it in its list runs: a
 /// `return`, a call that never returns, or, when `break_leaves`, an unlabelled `break` (it
 /// leaves the only loop around it).

@@ -53,6 +53,7 @@ pub struct Ref<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct LoopCtx<'a> {
     pub label: Option<&'a str>,
+    pub body: &'a Block<'a>,
 }
 
 /// What a call resolves to.
@@ -528,7 +529,7 @@ impl<'a> Walk<'_, 'a> {
     fn loop_body(&mut self, ev: &mut impl Events<'a>, body: &'a Block<'a>) {
         let label = self.pending_label.take();
         if let Some(frame) = self.frames.last_mut() {
-            frame.loops.push(LoopCtx { label });
+            frame.loops.push(LoopCtx { label, body });
         }
         self.block(ev, body);
         if let Some(frame) = self.frames.last_mut() {

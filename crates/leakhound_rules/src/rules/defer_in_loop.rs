@@ -1,5 +1,11 @@
 //! ## What it does
-//! Flags a `defer` statement directly in a loop body (not inside a function literal).
+//! Flags a `defer` statement directly in a loop body (not inside a function literal) from which
+//! a path goes round the loop again.
+//!
+//! Not flagged: a `defer` after which every path leaves the loop — `if err != nil { defer
+//! f(); return err }`, `defer f.Close(); ...; return v`, or a `break` of the function's only
+//! loop (a `break` in a `switch` or `select` case only leaves that statement, and one in an
+//! inner loop goes on with the outer loop): it runs at most once.
 //!
 //! ## Why is this bad?
 //! Deferred calls run when the enclosing function returns, not at the end of the iteration.
@@ -39,6 +45,7 @@
 //! gocritic deferInLoop, revive `defer` (loop option), CodeQL DeferInLoop, LH201 lost-cancel.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::cfg::leaves_after;
 use leakhound_model::names::Walk;
 use leakhound_syntax::ast::DeferStmt;
 
@@ -64,7 +71,16 @@ pub(crate) fn check<'a>(
     stmt: &'a DeferStmt<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
-    if !walk.in_loop() {
+    let Some(frame) = walk.frame() else {
+        return;
+    };
+    let Some(lp) = frame.loops.last() else {
+        return;
+    };
+    // Every path after the `defer` leaves the loop (`if err != nil { defer f(); return err }`):
+    // it runs once, not once per iteration.
+    let break_leaves = frame.loops.len() == 1;
+    if leaves_after(&lp.body.stmts, stmt.span, &|e| walk.never_returns(e), break_leaves) {
         return;
     }
     let call = ctx.text(stmt.call.span());
