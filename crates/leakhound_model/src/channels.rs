@@ -9,7 +9,7 @@
 use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
-use crate::cfg::{clause_leaves, contains_return, ends_path, jumps_back, loop_escapes};
+use crate::cfg::{clause_leaves, contains_return, ends_path, jumps_back, loop_escapes, mentions};
 use crate::imports::Imports;
 use crate::names::Names;
 
@@ -1571,22 +1571,6 @@ fn read_of<'a>(a: &'a AssignStmt<'a>) -> Option<(&'a str, &'a str)> {
         return None;
     };
     Some((err.name, ident(s.x)?))
-}
-
-/// Whether `e` uses the identifier `name`.
-fn mentions(e: &Expr<'_>, name: &str) -> bool {
-    struct V<'n>(&'n str, bool);
-    impl<'a> Visitor<'a> for V<'_> {
-        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
-            if matches!(e, Expr::Ident(id) if id.name == self.0) {
-                self.1 = true;
-            }
-            !self.1
-        }
-    }
-    let mut v = V(name, false);
-    walk_node(VNode::Expr(e), &[], &mut v);
-    v.1
 }
 
 fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {

@@ -54,6 +54,8 @@ pub struct Ref<'a> {
 pub struct LoopCtx<'a> {
     pub label: Option<&'a str>,
     pub body: &'a Block<'a>,
+    /// The condition of a `for cond { ... }` loop, tested before each iteration.
+    pub cond: Option<&'a Expr<'a>>,
 }
 
 /// What a call resolves to.
@@ -526,10 +528,15 @@ impl<'a> Walk<'_, 'a> {
         self.pop_scope();
     }
 
-    fn loop_body(&mut self, ev: &mut impl Events<'a>, body: &'a Block<'a>) {
+    fn loop_body(
+        &mut self,
+        ev: &mut impl Events<'a>,
+        body: &'a Block<'a>,
+        cond: Option<&'a Expr<'a>>,
+    ) {
         let label = self.pending_label.take();
         if let Some(frame) = self.frames.last_mut() {
-            frame.loops.push(LoopCtx { label, body });
+            frame.loops.push(LoopCtx { label, body, cond });
         }
         self.block(ev, body);
         if let Some(frame) = self.frames.last_mut() {
@@ -706,7 +713,7 @@ impl<'a> Walk<'_, 'a> {
                 if let Some(post) = &s.post {
                     self.stmt(ev, post);
                 }
-                self.loop_body(ev, &s.body);
+                self.loop_body(ev, &s.body, s.cond.as_ref());
                 self.pop_scope();
             }
             Stmt::Range(s) => {
@@ -737,7 +744,7 @@ impl<'a> Walk<'_, 'a> {
                         other => self.expr(ev, other),
                     }
                 }
-                self.loop_body(ev, &s.body);
+                self.loop_body(ev, &s.body, None);
                 self.pop_scope();
             }
         }

@@ -1,6 +1,10 @@
 //! ## What it does
 //! Flags `time.After(d)` used as a case of a `select` inside a loop, when another case or a
-//! `default` of that `select` can win and let the loop go on.
+//! `default` of that `select` can win and let the loop go on. A case that leaves the loop
+//! (`return`, a `break` of the loop, a call that never returns) does not, nor one that gives a
+//! variable the loop's condition tests a new value (`for errc == nil { select { case errc =
+//! <-quit: ... } }`: the loop ends there); one that updates it (`got = append(got, v)` under
+//! `for len(got) < n`) still lets the loop go on.
 //!
 //! ## Why is this bad?
 //! Every iteration makes a new timer. When the other case wins, the timer is abandoned. Before
@@ -59,7 +63,8 @@
 
 use leakhound_diagnostics::{Diagnostic, Severity};
 use leakhound_model::names::Walk;
-use leakhound_syntax::ast::{unparen, Expr, SelectStmt, Stmt, UnaryOp};
+use leakhound_model::cfg::mentions;
+use leakhound_syntax::ast::{unparen, AssignOp, CommClause, Expr, SelectStmt, Stmt, UnaryOp};
 
 use crate::context::RuleContext;
 use crate::helpers::leaves_loop;
@@ -94,6 +99,25 @@ fn after_call<'a>(walk: &Walk<'_, 'a>, comm: &'a Stmt<'a>) -> Option<&'a Expr<'a
     walk.calls(u.x, "time", &["After"]).map(|_| unparen(u.x))
 }
 
+/// Whether the case gives a variable that the loop's own condition tests a new value (`for
+/// errc == nil { select { case errc = <-quit: ... } }`): the loop may end there rather than go
+/// on.
+fn sets_loop_condition<'a>(walk: &Walk<'_, 'a>, clause: &'a CommClause<'a>) -> bool {
+    let Some(cond) = walk.frame().and_then(|f| f.loops.last()).and_then(|l| l.cond) else {
+        return false;
+    };
+    // A new value (`done = true`, `errc = <-quit`), not an update of the old one (`got =
+    // append(got, v)`, which the condition may keep counting).
+    let assigned = |s: &'a Stmt<'a>| match s {
+        Stmt::Assign(a) if a.tok == AssignOp::Assign => a.lhs.iter().any(|l| {
+            matches!(unparen(l), Expr::Ident(id)
+                if mentions(cond, id.name) && !a.rhs.iter().any(|r| mentions(r, id.name)))
+        }),
+        _ => false,
+    };
+    clause.comm.is_some_and(assigned) || clause.body.iter().any(assigned)
+}
+
 pub(crate) fn check<'a>(
     ctx: &RuleContext<'_, 'a>,
     walk: &Walk<'_, 'a>,
@@ -109,11 +133,9 @@ pub(crate) fn check<'a>(
             continue;
         };
         // Another case (or default) that keeps the loop going abandons this timer each time.
-        let others_continue = select
-            .body
-            .iter()
-            .enumerate()
-            .any(|(j, other)| j != i && !leaves_loop(walk, &other.body));
+        let others_continue = select.body.iter().enumerate().any(|(j, other)| {
+            j != i && !leaves_loop(walk, &other.body) && !sets_loop_condition(walk, other)
+        });
         if !others_continue {
             continue;
         }
