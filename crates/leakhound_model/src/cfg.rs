@@ -785,6 +785,22 @@ fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
     }
 }
 
+/// Whether `e` uses the identifier `name`.
+pub fn mentions(e: &Expr<'_>, name: &str) -> bool {
+    struct V<'n>(&'n str, bool);
+    impl<'a> Visitor<'a> for V<'_> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
+            if matches!(e, Expr::Ident(id) if id.name == self.0) {
+                self.1 = true;
+            }
+            !self.1
+        }
+    }
+    let mut v = V(name, false);
+    walk_node(VNode::Expr(e), &[], &mut v);
+    v.1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -957,20 +973,4 @@ mod tests {
         assert!(ends_path(&sel.body[1].body[0], &never, false));
         assert!(!ends_path(&sel.body[0].body[0], &never, false));
     }
-}
-
-/// Whether `e` uses the identifier `name`.
-pub fn mentions(e: &Expr<'_>, name: &str) -> bool {
-    struct V<'n>(&'n str, bool);
-    impl<'a> Visitor<'a> for V<'_> {
-        fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
-            if matches!(e, Expr::Ident(id) if id.name == self.0) {
-                self.1 = true;
-            }
-            !self.1
-        }
-    }
-    let mut v = V(name, false);
-    walk_node(VNode::Expr(e), &[], &mut v);
-    v.1
 }
