@@ -179,6 +179,9 @@ pub struct FuncModel<'a> {
     pub waits: Vec<(&'a str, Option<usize>, u32)>,
     /// Sends followed in their statement list by a `return` and no other send.
     pub sends_then_return: Vec<Span>,
+    /// Locals bound to the elements of a container by a `range` over a slice, array or map
+    /// field or value (`for _, w := range s.waiters`): whoever made them is out of sight.
+    pub elements: Vec<&'a str>,
     /// `defer x.Close()`: the closed local and the function literal the `defer` is in.
     pub deferred_close_calls: Vec<(&'a str, Option<usize>)>,
     /// Sends reached only when a read failed with an error the goroutine did not stop on: in
@@ -1073,6 +1076,13 @@ impl<'a> Builder<'a, '_> {
                 self.round_sends(&f.body, start);
             }
             Stmt::Range(r) => {
+                // Over a container (not a channel: `range ch` has no second variable, and a
+                // channel named by a selector is rare): its values' origin is elsewhere.
+                if r.tok == Some(AssignOp::Define) {
+                    if let Some(Expr::Ident(v)) = r.value.as_ref().map(unparen) {
+                        self.m.elements.push(v.name);
+                    }
+                }
                 self.op(&r.x, OpKind::Range, r.span);
                 if let Some(x) = ident(&r.x) {
                     let names = self.names;

@@ -20,7 +20,14 @@
 //! starts a goroutine that ranges over it until the close, or loops on a `select` until a
 //! channel closed after the call, and then calls the handler; the handler is an unexported
 //! function called directly, or a literal passed to a package function that calls it or hands
-//! it on): a handler whose callers are out of sight is still flagged.
+//! it on): a handler whose callers are out of sight is still flagged. The handler may also be
+//! an unexported method (never called through an interface), or a literal bound to a local
+//! that is only called or handed to package functions that call it; and a caller also drains
+//! when it runs the handler in goroutines a wait group tracks (`defer wg.Done()`) and drains
+//! the channel until that wait group is done: a `range` ended by a `close` after `wg.Wait()`,
+//! or a `for { select }` whose leaving cases receive a channel closed or sent to after
+//! `wg.Wait()`. Nor a channel taken from a container (`for _, w := range s.waiters { w <- v
+//! }`): it was made and buffered where it was stored, out of sight.
 //!
 //! ## Why is this bad?
 //! When the consumer stops (its context was cancelled), a pipeline stage blocked on that send
@@ -105,6 +112,11 @@ pub(crate) fn check<'a>(
         {
             continue;
         }
+        // An element of a container (`for _, w := range s.waiters { w <- v }`): the channel's
+        // buffer and receiver are where it was made and stored, out of sight.
+        if m.elements.contains(&send.chan) && m.make_of(send.chan).is_none() {
+            continue;
+        }
         // Made here and drained by a `range` that only a close ends: every value is taken.
         if m.make_of(send.chan).is_some() && m.drains.iter().any(|(c, _)| *c == send.chan) {
             continue;
@@ -169,10 +181,10 @@ fn drained_by_wrappers<'a>(
         // The declaration itself: its direct calls in the package.
         None => {
             let exported = decl.name.name.starts_with(|c: char| c.is_ascii_uppercase());
-            !exported && decl.recv.is_none() && direct_calls(sem, f, index, &mut calls)
+            !exported && direct_calls(sem, f, index, &mut calls)
         }
-        // A literal that is not an argument: stored or run in place, callers out of sight.
-        Some(None) => false,
+        // A literal bound to a local (`process := func(...)`): its calls in the declaration.
+        Some(None) => local_calls(sem, f, body, send, index, &mut calls),
         // A literal passed as argument `j` to a package function.
         Some(Some((c, j))) => {
             let (callees, dynamic) = sem.callees(f, c);
@@ -255,6 +267,10 @@ fn direct_calls<'a>(
 ) -> bool {
     let name = sem.func(h).name;
     for g in sem.func_ids() {
+        // Called through an interface: the call sites are not all in sight.
+        if sem.calls(g).iter().any(|s| s.dynamic && s.callees.contains(&h)) {
+            return false;
+        }
         let called: Vec<&'a CallExpr<'a>> = sem
             .calls(g)
             .iter()
@@ -266,10 +282,14 @@ fn direct_calls<'a>(
         };
         // Every mention of the name must be one of those calls.
         let src = sem.source(sem.func(g).file);
-        let mentions = src
-            .get(body.span.range())
-            .unwrap_or("")
+        // Whole words only: `move` is not mentioned by `mover`.
+        let text = src.get(body.span.range()).unwrap_or("");
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let mentions = text
             .match_indices(name)
+            .filter(|(k, _)| {
+                !word(text[..*k].chars().next_back()) && !word(text[k + name.len()..].chars().next())
+            })
             .count();
         if mentions > called.len() {
             return false;
@@ -359,6 +379,234 @@ fn follow_param<'a>(
 /// channel `g` makes, and a goroutine started earlier in the same statement list receives from
 /// it until it is closed, or until a channel closed after the call.
 fn drains_during<'a>(sem: &Semantic<'a>, g: FuncId, c: &'a CallExpr<'a>, i: u32) -> bool {
+    drains_while_running(sem, g, c, i) || drains_until_done(sem, g, c, i)
+}
+
+/// The channel argument `i` of `c` when it is a local `g` makes.
+fn made_arg<'a>(sem: &Semantic<'a>, g: FuncId, c: &'a CallExpr<'a>, i: u32) -> Option<&'a str> {
+    let Some(Expr::Ident(arg)) = c.args.get(i as usize).map(unparen) else {
+        return None;
+    };
+    let Binding::Local(l) = sem.bind(g, arg) else {
+        return None;
+    };
+    let made = sem.locals(g)[l].init.is_some_and(|e| {
+        matches!(unparen(e), Expr::Call(m) if matches!(unparen(m.fun), Expr::Ident(id) if id.name == "make"))
+    });
+    made.then_some(arg.name)
+}
+
+/// The call runs in a goroutine of `g` that a wait group `wg` tracks (`defer wg.Done()`), and
+/// `g` drains the channel until `wg` is done: a `range` over it with `close(ch)` after
+/// `wg.Wait()`, or a `for { select }` whose leaving cases receive a channel closed or sent to
+/// after `wg.Wait()`. Every send of the call happens before the drain stops.
+fn drains_until_done<'a>(sem: &Semantic<'a>, g: FuncId, c: &'a CallExpr<'a>, i: u32) -> bool {
+    let Some(arg) = made_arg(sem, g, c, i) else {
+        return false;
+    };
+    let Some(body) = &sem.func(g).decl.body else {
+        return false;
+    };
+    let Some(wg) = tracking_group(body, c.span) else {
+        return false;
+    };
+    let mut lists = Lists(Vec::new());
+    walk_node(VNode::Block(body), &[], &mut lists);
+    // What is closed or sent to after `wg.Wait()` in the same list.
+    let mut after_wait: Vec<&str> = Vec::new();
+    for list in &lists.0 {
+        let Some(k) = list.iter().position(|s| is_call_on(s, wg, "Wait")) else {
+            continue;
+        };
+        for s in &list[k + 1..] {
+            if let Some(x) = closed_name(s) {
+                after_wait.push(x);
+            }
+            if let Stmt::Send(send) = s {
+                if let Expr::Ident(x) = unparen(&send.chan) {
+                    after_wait.push(x.name);
+                }
+            }
+        }
+    }
+    lists.0.iter().flat_map(|l| l.iter()).any(|s| {
+        (after_wait.contains(&arg) && drain_loop(s, arg, &[]))
+            || (!after_wait.is_empty() && drain_loop(s, arg, &after_wait))
+    })
+}
+
+/// Every statement list of a body, function literals included.
+struct Lists<'a>(Vec<&'a [Stmt<'a>]>);
+
+impl<'a> Visitor<'a> for Lists<'a> {
+    fn visit_stmt(&mut self, _s: &'a Stmt<'a>, parents: &[VNode<'a>]) -> bool {
+        let list: Option<&'a [Stmt<'a>]> = match parents.last() {
+            Some(VNode::Block(b)) => Some(&b.stmts),
+            Some(VNode::CaseClause(c)) => Some(&c.body),
+            Some(VNode::CommClause(c)) => Some(&c.body),
+            _ => None,
+        };
+        if let Some(l) = list {
+            if !self.0.iter().any(|x| std::ptr::eq(*x, l)) {
+                self.0.push(l);
+            }
+        }
+        true
+    }
+}
+
+/// `x.name()` as a statement (or deferred), `x` a plain name.
+fn is_call_on(s: &Stmt<'_>, x: &str, name: &str) -> bool {
+    let call = match s {
+        Stmt::Expr(e) => &e.x,
+        Stmt::Defer(d) => &d.call,
+        _ => return false,
+    };
+    matches!(unparen(call), Expr::Call(c) if c.args.is_empty()
+        && matches!(unparen(c.fun), Expr::Selector(sel) if sel.sel.name == name
+            && matches!(unparen(sel.x), Expr::Ident(id) if id.name == x)))
+}
+
+/// The wait group that tracks the goroutine literal around `at`: its body calls `wg.Done()`
+/// (deferred, or as its last statement).
+fn tracking_group<'a>(body: &'a Block<'a>, at: Span) -> Option<&'a str> {
+    struct V<'a> {
+        at: Span,
+        found: Option<&'a Block<'a>>,
+    }
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            let sp = s.span();
+            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+                return false;
+            }
+            if let Stmt::Go(g) = s {
+                if let Expr::Call(c) = unparen(&g.call) {
+                    if let Expr::FuncLit(lit) = unparen(c.fun) {
+                        self.found = Some(&lit.body);
+                    }
+                }
+            }
+            true
+        }
+    }
+    let mut v = V { at, found: None };
+    walk_node(VNode::Block(body), &[], &mut v);
+    let lit = v.found?;
+    lit.stmts.iter().find_map(|s| {
+        let (Stmt::Defer(_) | Stmt::Expr(_)) = s else {
+            return None;
+        };
+        let call = match s {
+            Stmt::Defer(d) => &d.call,
+            Stmt::Expr(e) => &e.x,
+            _ => return None,
+        };
+        match unparen(call) {
+            Expr::Call(c) if c.args.is_empty() => match unparen(c.fun) {
+                Expr::Selector(sel) if sel.sel.name == "Done" => match unparen(sel.x) {
+                    Expr::Ident(id) => Some(id.name),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+}
+
+/// The calls of a function literal bound to a local (`process := func(...)`) that is only ever
+/// called or handed to package functions that call it: (caller, call, channel argument's
+/// position).
+fn local_calls<'a>(
+    sem: &Semantic<'a>,
+    f: FuncId,
+    body: &'a Block<'a>,
+    at: Span,
+    index: u32,
+    out: &mut Vec<(FuncId, &'a CallExpr<'a>, u32)>,
+) -> bool {
+    struct B<'a> {
+        at: Span,
+        name: Option<&'a str>,
+    }
+    impl<'a> Visitor<'a> for B<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            if let Stmt::Assign(a) = s {
+                if let ([Expr::Ident(x)], [Expr::FuncLit(lit)]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
+                    if lit.span.start <= self.at.start && self.at.end <= lit.span.end {
+                        self.name = Some(x.name);
+                    }
+                }
+            }
+            true
+        }
+    }
+    struct U<'a> {
+        name: &'a str,
+        called: Vec<&'a CallExpr<'a>>,
+        passed: Vec<(&'a CallExpr<'a>, u32)>,
+        other: bool,
+    }
+    impl<'a> Visitor<'a> for U<'a> {
+        fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
+            if let Expr::Ident(id) = e {
+                if id.name == self.name {
+                    match parents.last() {
+                        Some(VNode::Expr(Expr::Call(c))) if std::ptr::eq(c.fun, e) => {
+                            self.called.push(c);
+                        }
+                        Some(VNode::Expr(Expr::Call(c))) => {
+                            match c.args.iter().position(|a| std::ptr::eq(a, e)) {
+                                Some(k) => {
+                                    self.passed.push((c, u32::try_from(k).unwrap_or(u32::MAX)));
+                                }
+                                None => self.other = true,
+                            }
+                        }
+                        Some(VNode::Stmt(Stmt::Assign(a)))
+                            if a.lhs.iter().any(|l| std::ptr::eq(l, e)) => {}
+                        _ => self.other = true,
+                    }
+                }
+            }
+            true
+        }
+    }
+    let mut b = B { at, name: None };
+    walk_node(VNode::Block(body), &[], &mut b);
+    let Some(name) = b.name else {
+        return false;
+    };
+    let mut u = U {
+        name,
+        called: Vec::new(),
+        passed: Vec::new(),
+        other: false,
+    };
+    walk_node(VNode::Block(body), &[], &mut u);
+    if u.other || (u.called.is_empty() && u.passed.is_empty()) {
+        return false;
+    }
+    for c in u.called {
+        if c.args.len() <= index as usize {
+            return false;
+        }
+        out.push((f, c, index));
+    }
+    // Handed to a package function: its calls of that parameter.
+    u.passed.into_iter().all(|(c, k)| {
+        let (callees, dynamic) = sem.callees(f, c);
+        match callees.as_slice() {
+            [r] if !dynamic => follow_param(sem, *r, k, index, 0, out),
+            _ => false,
+        }
+    })
+}
+
+/// The call runs while a goroutine started before it in the same statement list drains the
+/// channel: until it is closed, or until a channel closed after the call.
+fn drains_while_running<'a>(sem: &Semantic<'a>, g: FuncId, c: &'a CallExpr<'a>, i: u32) -> bool {
     let Some(Expr::Ident(arg)) = c.args.get(i as usize).map(unparen) else {
         return false;
     };
