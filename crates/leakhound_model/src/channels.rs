@@ -116,8 +116,8 @@ pub struct Case<'a> {
     /// The case ends in `t.Fatal`, `log.Fatal`, `panic`: a failing test or process, where a
     /// stranded sender no longer matters.
     pub fatal: bool,
-    /// Local function values the case body calls (`cancel()`), outside function literals.
-    pub calls: Vec<&'a str>,
+    /// The case's statements.
+    pub body: &'a [Stmt<'a>],
     /// `v, ok := <-ch`: the case can tell a closed channel from a value.
     pub comma_ok: bool,
 }
@@ -546,7 +546,7 @@ impl<'a> FuncModel<'a> {
     pub fn case_calls_on_leaving(&self, sel: usize, case: usize, f: &str) -> bool {
         let s = &self.selects[sel];
         let c = &s.cases[case];
-        if c.calls.contains(&f) {
+        if local_calls(c.body).contains(&f) {
             return true;
         }
         if c.returns {
@@ -1381,7 +1381,7 @@ impl<'a> Builder<'a, '_> {
                     .iter()
                     .any(|s| matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x))),
                 comma_ok: false,
-                calls: local_calls(&clause.body),
+                body: &clause.body,
             };
             if let Some(comm) = &clause.comm {
                 let recv = match &**comm {
