@@ -785,6 +785,96 @@ fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
     }
 }
 
+/// Whether the statement holding the call at `at` (somewhere in `body`) is a double-checked
+/// lazy initialisation: an `if` before it in its list that returns under some condition, and
+/// the same condition (as written) tested again after it, also returning — `if n.ready() {
+/// return n }; n.mu.Lock(); defer n.mu.Unlock(); if n.ready() { return n }; ...`. The lock is
+/// taken only until the value is built once.
+pub fn double_checked(body: &Block<'_>, at: Span, source: &str) -> bool {
+    fn find<'s, 'a>(stmts: &'s [Stmt<'a>], at: Span) -> Option<(&'s [Stmt<'a>], usize)> {
+        let i = stmts
+            .iter()
+            .position(|s| s.span().start <= at.start && at.end <= s.span().end)?;
+        let inner = match &stmts[i] {
+            Stmt::Block(b) => find(&b.stmts, at),
+            Stmt::If(f) if f.body.span.start <= at.start && at.end <= f.body.span.end => {
+                find(&f.body.stmts, at)
+            }
+            _ => None,
+        };
+        inner.or(Some((stmts, i)))
+    }
+    let Some((stmts, k)) = find(&body.stmts, at) else {
+        return false;
+    };
+    let guard = |s: &Stmt<'_>| match s {
+        Stmt::If(f)
+            if f.init.is_none()
+                && f.els.is_none()
+                && matches!(f.body.stmts.last(), Some(Stmt::Return(_))) =>
+        {
+            source.get(f.cond.span().range())
+        }
+        _ => None,
+    };
+    stmts[..k].iter().filter_map(guard).any(|before| {
+        stmts[k + 1..]
+            .iter()
+            .filter_map(guard)
+            .any(|after| after == before)
+    })
+}
+
+/// Whether the call at `at` (somewhere in `body`) runs only on the last-reference path of a
+/// reference count: inside `if atomic.AddInt32(&x.refs, -1) == 0 { ... }` (or a `.Add(-1)`
+/// method of an atomic counter). When the count reaches zero no other holder is left, so no
+/// other path can hold the object's lock.
+pub fn last_reference(body: &Block<'_>, at: Span) -> bool {
+    struct V {
+        at: Span,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for V {
+        fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
+            let sp = s.span();
+            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+                return false;
+            }
+            if let Stmt::If(f) = s {
+                let inside = f.body.span.start <= self.at.start && self.at.end <= f.body.span.end;
+                self.found |= inside && decrements_to_zero(&f.cond);
+            }
+            !self.found
+        }
+    }
+    let mut v = V { at, found: false };
+    walk_node(VNode::Block(body), &[], &mut v);
+    v.found
+}
+
+/// `atomic.AddInt32(&n, -1) == 0`, `n.Add(-1) == 0`.
+fn decrements_to_zero(cond: &Expr<'_>) -> bool {
+    let Expr::Binary(b) = unparen(cond) else {
+        return false;
+    };
+    let zero = |e: &Expr<'_>| matches!(unparen(e), Expr::BasicLit(l) if l.value == "0");
+    let minus_one = |e: &Expr<'_>| match unparen(e) {
+        Expr::Unary(u) if u.op == UnaryOp::Neg => {
+            matches!(unparen(u.x), Expr::BasicLit(l) if l.value == "1")
+        }
+        Expr::BasicLit(l) => l.value == "-1",
+        _ => false,
+    };
+    let add = |e: &Expr<'_>| match unparen(e) {
+        Expr::Call(c) => {
+            matches!(unparen(c.fun), Expr::Selector(s) if s.sel.name.starts_with("Add"))
+                && c.args.last().is_some_and(minus_one)
+        }
+        _ => false,
+    };
+    b.op == BinaryOp::Eq && ((add(b.x) && zero(b.y)) || (zero(b.x) && add(b.y)))
+}
+
 /// Whether `e` uses the identifier `name`.
 pub fn mentions(e: &Expr<'_>, name: &str) -> bool {
     struct V<'n>(&'n str, bool);

@@ -24,6 +24,11 @@
 //!   inversion after the new value was published to the other path while still locked);
 //! - the first lock was handed to another goroutine or callback that releases it (a function
 //!   literal, a package function started with `go` or passed as a value);
+//! - one of the two locks is taken only while a value is built once (a double-checked lazy
+//!   initialisation: `if built { return }; mu.Lock(); if built { return }`), or on the
+//!   last-reference path of a reference count (`if atomic.AddInt32(&refs, -1) == 0 {
+//!   mu.Lock() }`: no other holder is left); given up: a cycle between two goroutines building
+//!   the same value at the same moment;
 //! - both sides hold or want one lock only as readers (`RLock`) and nothing in the package
 //!   write-locks it: readers do not block readers. With a writer somewhere, they count: Go's
 //!   `RWMutex` queues a new `RLock` behind a waiting `Lock`, so the writer closes the cycle.
@@ -71,12 +76,14 @@
 //! LH402 double-lock (the same lock twice), LH403 chan-op-under-lock.
 
 use leakhound_diagnostics::{Diagnostic, Severity};
+use leakhound_model::cfg::{double_checked, last_reference};
 use leakhound_model::package::PackageFacts;
 use leakhound_model::semantic::effects::{Acquire, OrderEdge};
 use leakhound_model::semantic::entry::EntryLocks;
 use leakhound_model::semantic::identity::Identity;
 use leakhound_model::semantic::Semantic;
 use leakhound_model::summary::Mode;
+use leakhound_syntax::ast::{Decl, Span};
 
 use crate::context::RuleContext;
 use crate::registry::{Fact, Rule, Status};
@@ -94,6 +101,22 @@ pub(crate) const RULE: Rule = Rule {
     status: Status::Preview,
     requires: &[Fact::Semantic],
 };
+
+/// Whether the `Lock` call at `origin` is a double-checked lazy initialisation (taken only until
+/// the value is built once: a cycle through it needs two goroutines building the same value at
+/// the same moment) or on the last-reference path of a reference count (no other holder is
+/// left to hold the lock).
+fn lazy_init(files: &[PackageFile<'_>], (file, at): (usize, Span)) -> bool {
+    let f = &files[file];
+    f.parsed.file.decls.iter().any(|d| match d {
+        Decl::Func(fd) => fd.body.as_ref().is_some_and(|b| {
+            b.span.start <= at.start
+                && at.end <= b.span.end
+                && (double_checked(b, at, f.source) || last_reference(b, at))
+        }),
+        _ => false,
+    })
+}
 
 /// Where an edge's second acquisition is: what orders the paths in the file.
 fn place(e: &OrderEdge<'_>) -> (usize, u32) {
@@ -136,6 +159,8 @@ fn check_one<'a>(
                     .into_iter()
                     .flatten()
                     .all(|g| sem.guard_reachable(e.func, g))
+                && !lazy_init(files, e.first.origin)
+                && !lazy_init(files, e.second.origin)
         })
         .collect();
     edges.sort_by_key(|e| place(e));
