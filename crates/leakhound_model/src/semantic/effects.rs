@@ -126,20 +126,7 @@ impl<'a> Semantic<'a> {
         if let Some(e) = self.effects[func as usize].get() {
             return e;
         }
-        // Recursion is cut where a function is met again while being summarised, so what is
-        // cached depends on where the first question entered a cycle. Summarise the functions
-        // that lock in one fixed order before answering anything: every rule then sees the
-        // same summaries, whichever asks first.
-        if !self.primed.replace(true) {
-            for f in self.func_ids() {
-                if self.body_text(f).contains("Lock()") {
-                    self.lock_effects(f);
-                }
-            }
-            if let Some(e) = self.effects[func as usize].get() {
-                return e;
-            }
-        }
+
         if self.in_progress.borrow()[func as usize] {
             return &EMPTY;
         }

@@ -25,7 +25,7 @@ pub mod entry;
 pub mod identity;
 pub mod types;
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use leakhound_syntax::ast::*;
@@ -92,8 +92,6 @@ pub struct Semantic<'a> {
     pub(crate) effects: Vec<OnceCell<effects::LockEffects<'a>>>,
     /// Functions whose effects are being computed (recursion).
     pub(crate) in_progress: RefCell<Vec<bool>>,
-    /// The functions that lock were summarised, in order (see `lock_effects`).
-    pub(crate) primed: Cell<bool>,
     pub(crate) uses: OnceCell<Vec<identity::PrimUse<'a>>>,
     pub(crate) order: OnceCell<Vec<effects::OrderEdge<'a>>>,
 }
@@ -123,7 +121,6 @@ impl<'a> Semantic<'a> {
             accessors: Vec::new(),
             effects: Vec::new(),
             in_progress: RefCell::new(Vec::new()),
-            primed: Cell::new(false),
             uses: OnceCell::new(),
             order: OnceCell::new(),
         };
