@@ -494,9 +494,6 @@ fn tracking_group<'a>(body: &'a Block<'a>, at: Span) -> Option<&'a str> {
     walk_node(VNode::Block(body), &[], &mut v);
     let lit = v.found?;
     lit.stmts.iter().find_map(|s| {
-        let (Stmt::Defer(_) | Stmt::Expr(_)) = s else {
-            return None;
-        };
         let call = match s {
             Stmt::Defer(d) => &d.call,
             Stmt::Expr(e) => &e.x,
