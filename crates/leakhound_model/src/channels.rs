@@ -12,6 +12,7 @@ use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 use crate::cfg::{clause_leaves, contains_return, ends_path, jumps_back, loop_escapes, mentions};
 use crate::imports::Imports;
 use crate::names::Names;
+use crate::terminal::asserts_no_err_of;
 
 /// A buffer capacity as written in `make(chan T, n)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1376,10 +1377,12 @@ impl<'a> Builder<'a, '_> {
                 leaves_normally: clause_leaves(&clause.body),
                 returns: clause.body.iter().any(contains_return),
                 span: clause.span,
-                fatal: clause
-                    .body
-                    .iter()
-                    .any(|s| matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x))),
+                fatal: clause.body.iter().any(|s| {
+                    matches!(s, Stmt::Expr(e) if self.names.never_returns(&e.x)
+                    || done_of(clause.comm).is_some_and(|ctx| {
+                        asserts_no_err_of(&e.x, ctx, |f| self.names.resolve(f))
+                    }))
+                }),
                 comma_ok: false,
                 body: &clause.body,
             };
@@ -1537,6 +1540,25 @@ fn terminal_test<'a>(body: &'a Block<'a>, err: &str) -> Option<u32> {
             _ => false,
         })
         .map(|t| t.span().end)
+}
+
+/// `<-ctx.Done()` as a `select` case: `ctx`.
+fn done_of<'a>(comm: Option<&'a Stmt<'a>>) -> Option<&'a str> {
+    let Some(Stmt::Expr(e)) = comm else {
+        return None;
+    };
+    let Expr::Unary(u) = unparen(&e.x) else {
+        return None;
+    };
+    let Expr::Call(c) = unparen(u.x) else {
+        return None;
+    };
+    match unparen(c.fun) {
+        Expr::Selector(s) if u.op == UnaryOp::Recv && s.sel.name == "Done" && c.args.is_empty() => {
+            ident(s.x)
+        }
+        _ => None,
+    }
 }
 
 /// `f()` as a statement, `f` an identifier: the call of a local function value.

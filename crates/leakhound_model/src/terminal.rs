@@ -9,6 +9,31 @@ use leakhound_syntax::ast::{unparen, Expr, Ident};
 /// that `require.New(t)` returns) always stop the test (`t.FailNow`); the others stop it only
 /// when their condition fails.
 pub const TESTIFY_REQUIRE: &str = "github.com/stretchr/testify/require";
+/// shoenig/test's `must`: every assertion ends the test when it fails, like testify's `require`.
+pub const SHOENIG_MUST: &str = "github.com/shoenig/test/must";
+
+/// Whether `call` asserts, with a package whose failed assertions end the test (testify's
+/// `require`, shoenig/test's `must`), that `x.Err()` is nil, where `x` is `ctx` — after
+/// `<-ctx.Done()` that error is set, so the assertion always fails and the test ends there.
+pub fn asserts_no_err_of<'a>(
+    call: &'a Expr<'a>,
+    ctx: &str,
+    resolve: impl Fn(&'a Expr<'a>) -> Option<(&'a str, &'a str)>,
+) -> bool {
+    let Expr::Call(c) = unparen(call) else {
+        return false;
+    };
+    let fatal_assert = matches!(
+        resolve(c.fun),
+        Some((TESTIFY_REQUIRE | SHOENIG_MUST, "NoError" | "Nil"))
+    );
+    fatal_assert
+        && c.args.iter().any(|a| {
+            matches!(unparen(a), Expr::Call(e) if e.args.is_empty()
+                && matches!(unparen(e.fun), Expr::Selector(s) if s.sel.name == "Err"
+                    && matches!(unparen(s.x), Expr::Ident(x) if x.name == ctx)))
+        })
+}
 
 fn is_require_fail(name: &str) -> bool {
     matches!(name, "Fail" | "Failf" | "FailNow" | "FailNowf")

@@ -13,8 +13,9 @@
 //! by `return`, or by a `break` out of the goroutine's only loop, runs once), times the trip
 //! count of the loop that starts the goroutines when it is constant (`for i := 0; i < 4; i++`,
 //! `range 4`, a range over a local literal). A case does not abandon the sender when it ends
-//! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`), when a
-//! receive of the channel follows it (in the case, or after a `select` outside a loop or
+//! the test or process (`t.Fatal`, testify's `require.FailNow`, `log.Fatal`, `panic`, or a
+//! `<-ctx.Done()` case asserting with testify's `require` or shoenig/test's `must` that
+//! `ctx.Err()` is nil, which it never is then), when a receive of the channel follows it (in the case, or after a `select` outside a loop or
 //! one the loop never comes back to), or when it receives a channel every sender closes with
 //! `defer` (when it wins, they are done), or a channel the sending goroutine (started once,
 //! no loops) sends only after its sends on this one, or right before a `return` (`if err !=
