@@ -686,7 +686,7 @@ fn after<'a>(
     never_returns: &dyn Fn(&'a Expr<'a>) -> bool,
     break_leaves: bool,
 ) -> Option<bool> {
-    let within = |o: Span| o.start <= at.start && at.end <= o.end;
+    let within = |o: Span| o.contains(at);
     let i = stmts.iter().position(|s| within(s.span()))?;
     let s = &stmts[i];
     let inner = if s.span() == at {
@@ -792,14 +792,10 @@ fn stmt_breaks_out(stmt: &Stmt<'_>, label: Option<&str>, depth: usize) -> bool {
 /// taken only until the value is built once.
 pub fn double_checked(body: &Block<'_>, at: Span, source: &str) -> bool {
     fn find<'s, 'a>(stmts: &'s [Stmt<'a>], at: Span) -> Option<(&'s [Stmt<'a>], usize)> {
-        let i = stmts
-            .iter()
-            .position(|s| s.span().start <= at.start && at.end <= s.span().end)?;
+        let i = stmts.iter().position(|s| s.span().contains(at))?;
         let inner = match &stmts[i] {
             Stmt::Block(b) => find(&b.stmts, at),
-            Stmt::If(f) if f.body.span.start <= at.start && at.end <= f.body.span.end => {
-                find(&f.body.stmts, at)
-            }
+            Stmt::If(f) if f.body.span.contains(at) => find(&f.body.stmts, at),
             _ => None,
         };
         inner.or(Some((stmts, i)))
@@ -837,11 +833,11 @@ pub fn last_reference(body: &Block<'_>, at: Span) -> bool {
     impl<'a> Visitor<'a> for V {
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
             let sp = s.span();
-            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+            if !sp.contains(self.at) {
                 return false;
             }
             if let Stmt::If(f) = s {
-                let inside = f.body.span.start <= self.at.start && self.at.end <= f.body.span.end;
+                let inside = f.body.span.contains(self.at);
                 self.found |= inside && decrements_to_zero(&f.cond);
             }
             !self.found

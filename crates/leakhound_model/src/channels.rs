@@ -1605,7 +1605,8 @@ fn read_of<'a>(a: &'a AssignStmt<'a>) -> Option<(&'a str, &'a str)> {
     Some((err.name, ident(s.x)?))
 }
 
-fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
+/// The name of a plain identifier, through parentheses.
+pub(crate) fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
     match unparen(e) {
         Expr::Ident(id) => Some(id.name),
         _ => None,

@@ -10,6 +10,7 @@ use leakhound_syntax::ast::*;
 use leakhound_syntax::visit::{walk_node, Node as VNode, Visitor};
 
 use crate::cfg::loop_escapes;
+use crate::channels::ident;
 
 /// The channels of `decl` (by local name) fed one value per item and received by a counted
 /// loop over the same items.
@@ -261,15 +262,14 @@ fn at_most_one_send(stmts: &[Stmt<'_>], chans: &[&str]) -> bool {
 
 /// Whether `s` is (or contains) an `if` with one span in its body and the other in its `else`.
 fn splits(s: &Stmt<'_>, a: Span, b: Span) -> bool {
-    let within = |x: Span, o: Span| o.start <= x.start && x.end <= o.end;
     match s {
         Stmt::If(i) => {
             let Some(els) = i.els else {
                 return i.body.stmts.iter().any(|t| splits(t, a, b));
             };
             let (body, other) = (i.body.span, els.span());
-            (within(a, body) && within(b, other))
-                || (within(b, body) && within(a, other))
+            (body.contains(a) && other.contains(b))
+                || (body.contains(b) && other.contains(a))
                 || i.body.stmts.iter().any(|t| splits(t, a, b))
                 || splits(els, a, b)
         }
@@ -373,11 +373,4 @@ fn len_bound<'a>(f: &'a ForStmt<'a>) -> Option<&'a str> {
 
 fn same_ident(a: &Expr<'_>, b: &Expr<'_>) -> bool {
     matches!((unparen(a), unparen(b)), (Expr::Ident(x), Expr::Ident(y)) if x.name == y.name)
-}
-
-fn ident<'a>(e: &'a Expr<'a>) -> Option<&'a str> {
-    match unparen(e) {
-        Expr::Ident(id) => Some(id.name),
-        _ => None,
-    }
 }

@@ -270,7 +270,7 @@ pub fn case_rearms<'a>(block: &'a Block<'a>, recv: Span, key: &str) -> bool {
             for c in &sel.body {
                 let Some(comm) = c.comm else { continue };
                 let span = comm.span();
-                if span.start <= self.recv.start && self.recv.end <= span.end {
+                if span.contains(self.recv) {
                     self.found = c.body.iter().any(|b| {
                         let mut stmts = vec![b];
                         while let Some(st) = stmts.pop() {

@@ -37,6 +37,11 @@ impl Span {
         self.end <= self.start
     }
 
+    /// Whether `other` lies within this span (its ends included).
+    pub fn contains(self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// The span as a byte range, to slice the source with (`u32` offsets widen losslessly).
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize

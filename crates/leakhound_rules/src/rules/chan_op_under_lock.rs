@@ -458,7 +458,7 @@ fn takes_before<'a>(
             let at = fx.blocking.iter().find(|b| {
                 b.via.is_none()
                     && (b.origin.1 == u.span
-                        || (b.op == "select" && b.site.start <= u.span.start && u.span.end <= b.site.end))
+                        || (b.op == "select" && b.site.contains(u.span)))
             })?;
             at.held.iter().any(|a| a.prim.id == lock.id)
         };
@@ -469,7 +469,7 @@ fn takes_before<'a>(
         let around = |s: Span| {
             loops
                 .iter()
-                .any(|l| l.start <= s.start && s.end <= l.end && l.start <= u.span.start && u.span.end <= l.end)
+                .any(|l| l.contains(s) && l.contains(u.span))
         };
         let Some(a) = fx.acquires.iter().find(|a| {
             a.guard.is_none()
@@ -551,7 +551,7 @@ fn goroutine_literal_takes<'a>(
     let (site, via, place) = takes.into_iter().find(|(s, _, _)| {
         s.start < w.at
             || loops.iter().any(|l| {
-                l.start <= s.start && s.end <= l.end && l.start <= u.span.start && u.span.end <= l.end
+                l.contains(*s) && l.contains(u.span)
             })
     })?;
     // The lock under the literal's own name for it: held at `u`, or the channel assigned under
@@ -579,7 +579,7 @@ fn go_literal_around<'a>(body: &'a Block<'a>, at: Span) -> Option<&'a FuncLit<'a
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
             let Expr::FuncLit(lit) = e else { return true };
-            if !(lit.span.start <= self.at.start && self.at.end <= lit.span.end) {
+            if !lit.span.contains(self.at) {
                 return false;
             }
             let go = parents.len() >= 2
@@ -731,11 +731,11 @@ fn call_at<'a>(decl: &'a FuncDecl<'a>, span: Span) -> Option<&'a Expr<'a>> {
                 return false;
             }
             let s = e.span();
-            s.start <= self.span.start && self.span.end <= s.end
+            s.contains(self.span)
         }
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
             let sp = s.span();
-            self.found.is_none() && sp.start <= self.span.start && self.span.end <= sp.end
+            self.found.is_none() && sp.contains(self.span)
         }
     }
     let mut v = V { span, found: None };

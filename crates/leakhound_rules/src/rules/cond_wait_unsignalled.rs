@@ -335,7 +335,7 @@ fn waits<'a>(block: &'a Block<'a>) -> Vec<(&'a Expr<'a>, bool, Option<&'a Expr<'
                         let at = e.span();
                         let checked = parents.iter().rev().find_map(|p| match p {
                             VNode::Stmt(Stmt::If(i)) => Some(
-                                if i.body.span.start <= at.start && at.end <= i.body.span.end {
+                                if i.body.span.contains(at) {
                                     &i.cond
                                 } else {
                                     &ELSE

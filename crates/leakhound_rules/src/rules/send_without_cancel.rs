@@ -218,7 +218,7 @@ fn innermost_func<'a>(
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_expr(&mut self, e: &'a Expr<'a>, parents: &[VNode<'a>]) -> bool {
             let Expr::FuncLit(lit) = e else { return true };
-            if !(lit.span.start <= self.at.start && self.at.end <= lit.span.end) {
+            if !lit.span.contains(self.at) {
                 return false;
             }
             let call = match parents.last() {
@@ -477,7 +477,7 @@ fn tracking_group<'a>(body: &'a Block<'a>, at: Span) -> Option<&'a str> {
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
             let sp = s.span();
-            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+            if !sp.contains(self.at) {
                 return false;
             }
             if let Stmt::Go(g) = s {
@@ -531,7 +531,7 @@ fn local_calls<'a>(
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
             if let Stmt::Assign(a) = s {
                 if let ([Expr::Ident(x)], [Expr::FuncLit(lit)]) = (a.lhs.as_slice(), a.rhs.as_slice()) {
-                    if lit.span.start <= self.at.start && self.at.end <= lit.span.end {
+                    if lit.span.contains(self.at) {
                         self.name = Some(x.name);
                     }
                 }
@@ -702,7 +702,7 @@ fn statement_of<'a>(body: &'a Block<'a>, at: Span) -> Option<(&'a [Stmt<'a>], us
     impl<'a> Visitor<'a> for V<'a> {
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, parents: &[VNode<'a>]) -> bool {
             let sp = s.span();
-            if !(sp.start <= self.at.start && self.at.end <= sp.end) {
+            if !sp.contains(self.at) {
                 return false;
             }
             let list: &'a [Stmt<'a>] = match parents.last() {

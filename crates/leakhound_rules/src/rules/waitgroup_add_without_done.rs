@@ -528,7 +528,7 @@ fn inside_loop_or_literal<'a>(block: &'a Block<'a>, at: Span) -> bool {
     impl<'a> Visitor<'a> for V {
         fn visit_stmt(&mut self, s: &'a Stmt<'a>, _parents: &[VNode<'a>]) -> bool {
             let span = s.span();
-            let covers = span.start <= self.at.start && self.at.end <= span.end;
+            let covers = span.contains(self.at);
             if covers && matches!(s, Stmt::For(_) | Stmt::Range(_)) {
                 self.found = true;
             }
@@ -536,7 +536,7 @@ fn inside_loop_or_literal<'a>(block: &'a Block<'a>, at: Span) -> bool {
         }
         fn visit_expr(&mut self, e: &'a Expr<'a>, _parents: &[VNode<'a>]) -> bool {
             let span = e.span();
-            let covers = span.start <= self.at.start && self.at.end <= span.end;
+            let covers = span.contains(self.at);
             if covers && matches!(e, Expr::FuncLit(_)) {
                 self.found = true;
             }
@@ -599,16 +599,13 @@ fn done_in_other_loop<'a>(
     walk_node(VNode::Block(block), &[], &mut v);
     // A countdown loop: it calls Done and adds nothing itself.
     v.dones.iter().any(|d| {
-        !within(*d, body.span)
+        !body.span.contains(*d)
             && v.loops.iter().any(|l| {
-                within(*d, *l) && !within(*l, body.span) && !v.adds.iter().any(|a| within(*a, *l))
+                l.contains(*d) && !body.span.contains(*l) && !v.adds.iter().any(|a| l.contains(*a))
             })
     })
 }
 
-fn within(inner: Span, outer: Span) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end
-}
 
 /// For an `Add` in a loop: a goroutine the loop starts after it, when none of the goroutines it
 /// starts there calls `Done` on the wait group (and the loop itself does not).

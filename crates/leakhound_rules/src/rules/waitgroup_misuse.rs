@@ -243,7 +243,7 @@ fn wait_in_loop<'a>(
         }) else {
             continue;
         };
-        let inside = |span: Span| lp.start <= span.start && span.end <= lp.end;
+        let inside = |span: Span| lp.contains(span);
         if v.adds.iter().any(|(k, span)| k == key && inside(*span)) {
             continue;
         }

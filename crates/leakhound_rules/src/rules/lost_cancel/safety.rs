@@ -152,7 +152,7 @@ fn classify<'a>(
     let use_span = use_.span();
     let within = |e: &Expr<'_>| {
         let s = e.span();
-        s.start <= use_span.start && use_span.end <= s.end
+        s.contains(use_span)
     };
     let mut lifetime = match stmt {
         Stmt::Return(ret) if literals.is_empty() => {
